@@ -1,0 +1,57 @@
+package dev.lamina.engine.kernel;
+
+/**
+ * The numeric kernels every layer is built from. Row-major storage; every argument is
+ * {@code (array, offset, ...)} with the output last, as in BLAS.
+ *
+ * <p>Implementations validate nothing beyond {@code assert}: the callers (tensor and autodiff
+ * facades) check shapes once, when a graph is built. {@link ScalarKernels} is the readable
+ * reference; the Vector API implementation must agree with it to rounding.
+ *
+ * <p>Shapes in Javadoc use llm.c letters: B batch rows, C columns/channels, M/N/K for GEMM.
+ */
+public interface Kernels {
+
+    /**
+     * C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C[M,N], row-major.
+     * op(A) is A[M,K] (lda >= K) or, when {@code transA}, the transpose of A[K,M] (lda >= M);
+     * likewise op(B) is B[K,N] (ldb >= N) or the transpose of B[N,K] (ldb >= K). ldc >= N.
+     * When beta == 0, C is overwritten (its old contents, even NaN, are ignored).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /** Returns sum over i of x[i] * y[i], for i in [0, n). */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** y[i] += alpha * x[i]. */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** x[i] *= alpha. */
+    void scal(int n, float alpha, float[] x, int xOff);
+
+    /** out[i] = x[i] + y[i]. {@code out} may alias x or y exactly. */
+    void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    /** out[i] = x[i] * y[i]. {@code out} may alias x or y exactly. */
+    void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    /** out[r, c] = x[r, c] + bias[c] for a [B, C] matrix x. {@code out} may alias x exactly. */
+    void addRowVector(int rows, int cols, float[] x, int xOff, float[] bias, int biasOff, float[] out, int outOff);
+
+    /** out[c] = sum over r of x[r, c] for a [B, C] matrix x (overwrites out). */
+    void sumRows(int rows, int cols, float[] x, int xOff, float[] out, int outOff);
+
+    /** out[i] = max(x[i], 0). {@code out} may alias x exactly. */
+    void relu(int n, float[] x, int xOff, float[] out, int outOff);
+
+    /** out[i] = x[i] > 0 ? g[i] : 0 (the ReLU gradient given pre-activation x and upstream g). */
+    void reluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff);
+
+    /**
+     * Row-wise numerically stable softmax of a [B, C] matrix: out[r, :] = exp(x[r, :] - max) / sum.
+     * {@code out} may alias x exactly.
+     */
+    void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff);
+}

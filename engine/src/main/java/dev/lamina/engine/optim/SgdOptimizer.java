@@ -1,0 +1,64 @@
+package dev.lamina.engine.optim;
+
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum and coupled weight decay, in the
+ * PyTorch formulation: g' = g + wd * p; v = mu * v + g'; p -= lr * (nesterov ? g' + mu * v : v).
+ */
+public final class SgdOptimizer implements Optimizer {
+    private final OptimizerConfig config;
+    private final int size;
+    private final float[] velocity;
+    private long steps;
+
+    SgdOptimizer(OptimizerConfig config, int size) {
+        this.config = config;
+        this.size = size;
+        this.velocity = config.momentum() > 0 ? new float[size] : new float[0];
+    }
+
+    @Override
+    public void step(float[] params, float[] grads) {
+        checkLengths(params, grads, size);
+        float lr = (float) config.learningRate();
+        float mu = (float) config.momentum();
+        float wd = (float) config.weightDecay();
+        boolean nesterov = config.nesterov();
+        if (mu == 0f) {
+            for (int i = 0; i < params.length; i++) {
+                float g = grads[i] + wd * params[i];
+                params[i] -= lr * g;
+            }
+        } else {
+            float[] v = velocity;
+            for (int i = 0; i < params.length; i++) {
+                float g = grads[i] + wd * params[i];
+                float vi = mu * v[i] + g;
+                v[i] = vi;
+                params[i] -= lr * (nesterov ? g + mu * vi : vi);
+            }
+        }
+        steps++;
+    }
+
+    static void checkLengths(float[] params, float[] grads, int size) {
+        if (params.length != size || grads.length != size) {
+            throw new IllegalArgumentException("buffer length mismatch: params=" + params.length
+                    + ", grads=" + grads.length + " (expected: " + size + ")");
+        }
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public OptimizerConfig config() {
+        return config;
+    }
+}
