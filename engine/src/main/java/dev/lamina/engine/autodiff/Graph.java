@@ -1,0 +1,155 @@
+package dev.lamina.engine.autodiff;
+
+import dev.lamina.engine.tensor.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A computation graph under construction. Each method checks its operands' shapes, appends one
+ * {@link Node} and returns it; bad shapes throw {@link IllegalArgumentException} naming both shapes.
+ * Nodes are numbered in creation order, which is a valid evaluation order.
+ */
+public final class Graph {
+    private final List<Node> nodes = new ArrayList<>();
+
+    public List<Node> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    public Node input(String name, Shape shape) {
+        return add(Op.INPUT, List.of(), shape, name, false, false, 0f);
+    }
+
+    public Node param(String name, Shape shape) {
+        return add(Op.PARAM, List.of(), shape, name, false, false, 0f);
+    }
+
+    public Node fill(Shape shape, float value) {
+        return add(Op.FILL, List.of(), shape, "", false, false, value);
+    }
+
+    /** op(a) [M, K] times op(b) [K, N]. */
+    public Node matmul(Node a, Node b, boolean transA, boolean transB) {
+        requireRank(a, 2, "matmul a");
+        requireRank(b, 2, "matmul b");
+        int m = transA ? a.shape().dim(1) : a.shape().dim(0);
+        int ka = transA ? a.shape().dim(0) : a.shape().dim(1);
+        int kb = transB ? b.shape().dim(1) : b.shape().dim(0);
+        int n = transB ? b.shape().dim(0) : b.shape().dim(1);
+        if (ka != kb) {
+            throw new IllegalArgumentException("matmul shape mismatch: a=" + a.shape() + (transA ? "^T" : "")
+                    + ", b=" + b.shape() + (transB ? "^T" : "") + " (expected: inner dimensions equal)");
+        }
+        return add(Op.MATMUL, List.of(a, b), Shape.of(m, n), "", transA, transB, 0f);
+    }
+
+    public Node addBias(Node x, Node bias) {
+        requireRank(x, 2, "addBias x");
+        requireRank(bias, 1, "addBias bias");
+        if (bias.shape().dim(0) != x.shape().dim(1)) {
+            throw new IllegalArgumentException("addBias shape mismatch: x=" + x.shape() + ", bias=" + bias.shape()
+                    + " (expected: bias length = x columns)");
+        }
+        return unary(Op.ADD_BIAS, List.of(x, bias), x.shape());
+    }
+
+    public Node add(Node a, Node b) {
+        requireSame(a, b, "add");
+        return unary(Op.ADD, List.of(a, b), a.shape());
+    }
+
+    public Node relu(Node x) {
+        return unary(Op.RELU, List.of(x), x.shape());
+    }
+
+    public Node reluBackward(Node x, Node g) {
+        requireSame(x, g, "reluBackward");
+        return unary(Op.RELU_BACKWARD, List.of(x, g), x.shape());
+    }
+
+    public Node sumRows(Node x) {
+        requireRank(x, 2, "sumRows x");
+        return unary(Op.SUM_ROWS, List.of(x), Shape.of(x.shape().dim(1)));
+    }
+
+    public Node logSoftmax(Node x) {
+        requireRank(x, 2, "logSoftmax x");
+        return unary(Op.LOG_SOFTMAX, List.of(x), x.shape());
+    }
+
+    public Node logSoftmaxBackward(Node y, Node g) {
+        requireSame(y, g, "logSoftmaxBackward");
+        return unary(Op.LOG_SOFTMAX_BACKWARD, List.of(y, g), y.shape());
+    }
+
+    /** Mean negative log-likelihood of integer class labels (stored as floats) under log-probabilities. */
+    public Node nll(Node logp, Node labels) {
+        requireRank(logp, 2, "nll logp");
+        requireRank(labels, 1, "nll labels");
+        if (labels.shape().dim(0) != logp.shape().dim(0)) {
+            throw new IllegalArgumentException("nll shape mismatch: logp=" + logp.shape() + ", labels=" + labels.shape()
+                    + " (expected: one label per row)");
+        }
+        return unary(Op.NLL, List.of(logp, labels), Shape.of(1));
+    }
+
+    public Node nllBackward(Node labels, Node g, int classes) {
+        requireRank(labels, 1, "nllBackward labels");
+        if (g.shape().size() != 1) {
+            throw new IllegalArgumentException("nllBackward g=" + g.shape() + " (expected: a scalar [1])");
+        }
+        return add(Op.NLL_BACKWARD, List.of(labels, g), Shape.of(labels.shape().dim(0), classes), "",
+                false, false, classes);
+    }
+
+    public Node mul(Node a, Node b) {
+        requireSame(a, b, "mul");
+        return unary(Op.MUL, List.of(a, b), a.shape());
+    }
+
+    /** The sum of all elements, as a scalar [1]. */
+    public Node sum(Node x) {
+        return unary(Op.SUM, List.of(x), Shape.of(1));
+    }
+
+    /** A scalar [1] broadcast to {@code shape}. */
+    public Node expand(Node scalar, Shape shape) {
+        if (scalar.shape().size() != 1) {
+            throw new IllegalArgumentException("expand x=" + scalar.shape() + " (expected: a scalar [1])");
+        }
+        return unary(Op.EXPAND, List.of(scalar), shape);
+    }
+
+    public Node copy(Node x) {
+        return unary(Op.COPY, List.of(x), x.shape());
+    }
+
+    private Node unary(Op op, List<Node> inputs, Shape shape) {
+        return add(op, inputs, shape, "", false, false, 0f);
+    }
+
+    private Node add(Op op, List<Node> inputs, Shape shape, String name, boolean transA, boolean transB, float value) {
+        for (Node in : inputs) {
+            if (in.id() >= nodes.size() || nodes.get(in.id()) != in) {
+                throw new IllegalArgumentException("node " + in + " belongs to another graph");
+            }
+        }
+        Node node = new Node(nodes.size(), op, List.copyOf(inputs), shape, name, transA, transB, value);
+        nodes.add(node);
+        return node;
+    }
+
+    private static void requireRank(Node x, int rank, String what) {
+        if (x.shape().rank() != rank) {
+            throw new IllegalArgumentException(what + " shape " + x.shape() + " (expected: rank " + rank + ")");
+        }
+    }
+
+    private static void requireSame(Node a, Node b, String what) {
+        if (!a.shape().equals(b.shape())) {
+            throw new IllegalArgumentException(what + " shape mismatch: a=" + a.shape() + ", b=" + b.shape()
+                    + " (expected: equal shapes)");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Model files: a small JSON reader/writer and the public safetensors layout.
+ */
+package dev.lamina.engine.io;

@@ -1,0 +1,4 @@
+/**
+ * Loss functions as graph builders.
+ */
+package dev.lamina.engine.loss;

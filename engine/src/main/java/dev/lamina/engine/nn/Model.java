@@ -1,0 +1,211 @@
+package dev.lamina.engine.nn;
+
+import dev.lamina.engine.autodiff.Graph;
+import dev.lamina.engine.autodiff.Gradients;
+import dev.lamina.engine.autodiff.Node;
+import dev.lamina.engine.autodiff.Plan;
+import dev.lamina.engine.kernel.Kernels;
+import dev.lamina.engine.loss.Losses;
+import dev.lamina.engine.tensor.Shape;
+import dev.lamina.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A model built from a {@link ModelSpec}: its layers and the layout of all parameters in one flat
+ * {@code float[]}. A model holds no parameter values itself; it compiles steps that read parameters
+ * from, and write gradients to, flat buffers the caller owns (a worker, a parameter server, a file).
+ */
+public final class Model {
+    private final ModelSpec spec;
+    private final List<Layer> layers;
+    private final List<List<ParameterView>> layerParams;
+    private final List<ParameterView> parameters;
+    private final int parameterCount;
+
+    private Model(ModelSpec spec) {
+        this.spec = spec;
+        this.layers = new ArrayList<>();
+        this.layerParams = new ArrayList<>();
+        this.parameters = new ArrayList<>();
+        Shape shape = spec.input();
+        long offset = 0;
+        for (int i = 0; i < spec.layers().size(); i++) {
+            Layer layer = spec.layers().get(i).build(shape);
+            List<ParameterView> views = new ArrayList<>();
+            for (ParameterSpec p : layer.parameters()) {
+                ParameterView view = new ParameterView("layers." + i + "." + p.name(), p.shape(), (int) offset);
+                views.add(view);
+                offset += p.shape().size();
+                if (offset > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("model has more than 2^31 parameters");
+                }
+            }
+            layers.add(layer);
+            layerParams.add(views);
+            parameters.addAll(views);
+            shape = layer.outputShape();
+        }
+        this.parameterCount = (int) offset;
+    }
+
+    public static Model of(ModelSpec spec) {
+        return new Model(spec);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The total number of parameters: the length of the flat parameter and gradient buffers. */
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    public List<ParameterView> parameters() {
+        return List.copyOf(parameters);
+    }
+
+    /** The parameter that owns flat index {@code index} (for error messages). */
+    public ParameterView parameterAt(int index) {
+        for (ParameterView p : parameters) {
+            if (index >= p.offset() && index < p.offset() + p.size()) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("index : " + index + " (expected: 0.." + (parameterCount - 1) + ")");
+    }
+
+    /**
+     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), biases zero, drawn
+     * from one seeded stream in parameter order, so a seed fixes the model.
+     */
+    public float[] initialParameters(long seed) {
+        float[] values = new float[parameterCount];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (ParameterView p : parameters) {
+            int fanIn = fanIn(p);
+            if (fanIn == 0) {
+                continue;
+            }
+            double bound = Math.sqrt(6.0 / fanIn);
+            for (int i = 0; i < p.size(); i++) {
+                values[p.offset() + i] = (float) random.nextDouble(-bound, bound);
+            }
+        }
+        return values;
+    }
+
+    private int fanIn(ParameterView view) {
+        for (int l = 0; l < layers.size(); l++) {
+            List<ParameterView> views = layerParams.get(l);
+            int i = views.indexOf(view);
+            if (i >= 0) {
+                return layers.get(l).parameters().get(i).fanIn();
+            }
+        }
+        throw new IllegalStateException("parameter " + view.name() + " has no layer");
+    }
+
+    /** Views of every parameter in {@code values} by name (for saving). */
+    public Map<String, Tensor> tensors(float[] values) {
+        checkLength("parameters", values);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (ParameterView p : parameters) {
+            out.put(p.name(), new Tensor(p.shape(), values, p.offset()));
+        }
+        return out;
+    }
+
+    /** Compiles a training step for batches of {@code batch} samples. */
+    public TrainingStep trainingStep(int batch, float[] params, float[] grads, Kernels kernels) {
+        checkLength("parameters", params);
+        checkLength("gradients", grads);
+        Built b = build(batch);
+        Map<Node, Node> gradNodes = Gradients.of(b.graph, b.loss, b.paramNodes);
+        Map<Node, Tensor> bindings = new HashMap<>(b.bindings(params));
+        List<Node> outputs = new ArrayList<>(List.of(b.loss, b.logp));
+        for (int i = 0; i < b.paramNodes.size(); i++) {
+            Node g = gradNodes.get(b.paramNodes.get(i));
+            if (bindings.containsKey(g) || g.inputs().isEmpty()) {
+                g = b.graph.copy(g);
+            }
+            ParameterView view = parameters.get(i);
+            bindings.put(g, new Tensor(view.shape(), grads, view.offset()));
+            outputs.add(g);
+        }
+        Plan plan = Plan.compile(kernels, b.graph, outputs, bindings);
+        return new TrainingStep(plan, b.features, b.labels, b.loss, b.logp);
+    }
+
+    /** Compiles a forward-only step (no gradient buffers) for batches of {@code batch} samples. */
+    public ForwardStep forwardStep(int batch, float[] params, Kernels kernels) {
+        checkLength("parameters", params);
+        Built b = build(batch);
+        Plan plan = Plan.compile(kernels, b.graph, List.of(b.loss, b.logp), b.bindings(params));
+        return new ForwardStep(plan, b.features, b.labels, b.loss, b.logp);
+    }
+
+    private Built build(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch : " + batch + " (expected: >= 1)");
+        }
+        Graph graph = new Graph();
+        int[] in = spec.input().dims();
+        int[] dims = new int[in.length + 1];
+        dims[0] = batch;
+        System.arraycopy(in, 0, dims, 1, in.length);
+        Node features = graph.input("features", Shape.of(dims));
+        Node labels = graph.input("labels", Shape.of(batch));
+        List<Node> paramNodes = new ArrayList<>();
+        Node x = features;
+        for (int l = 0; l < layers.size(); l++) {
+            List<Node> ps = new ArrayList<>();
+            for (ParameterView view : layerParams.get(l)) {
+                ps.add(graph.param(view.name(), view.shape()));
+            }
+            paramNodes.addAll(ps);
+            x = layers.get(l).apply(graph, x, ps);
+        }
+        Node logp = graph.logSoftmax(x);
+        Node loss = Losses.nll(graph, logp, labels);
+        return new Built(graph, features, labels, logp, loss, paramNodes);
+    }
+
+    private void checkLength(String what, float[] buffer) {
+        if (buffer.length != parameterCount) {
+            throw new IllegalArgumentException(what + " length : " + buffer.length + " (expected: " + parameterCount + ")");
+        }
+    }
+
+    private final class Built {
+        final Graph graph;
+        final Node features;
+        final Node labels;
+        final Node logp;
+        final Node loss;
+        final List<Node> paramNodes;
+
+        Built(Graph graph, Node features, Node labels, Node logp, Node loss, List<Node> paramNodes) {
+            this.graph = graph;
+            this.features = features;
+            this.labels = labels;
+            this.logp = logp;
+            this.loss = loss;
+            this.paramNodes = paramNodes;
+        }
+
+        Map<Node, Tensor> bindings(float[] params) {
+            Map<Node, Tensor> m = new HashMap<>();
+            for (int i = 0; i < paramNodes.size(); i++) {
+                ParameterView view = parameters.get(i);
+                m.put(paramNodes.get(i), new Tensor(view.shape(), params, view.offset()));
+            }
+            return m;
+        }
+    }
+}
