@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The spec of one layer of a sequential model: what it is and its hyper-parameters. */
-public sealed interface LayerConfig permits LinearConfig, ReluConfig {
+public sealed interface LayerConfig extends java.io.Serializable permits LinearConfig, ReluConfig {
 
     /** The layer's type name in model files ("linear", "relu"). */
     String type();

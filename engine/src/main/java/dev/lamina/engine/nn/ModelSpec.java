@@ -2,6 +2,7 @@ package dev.lamina.engine.nn;
 
 import dev.lamina.engine.io.Json;
 import dev.lamina.engine.tensor.Shape;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Set;
  * @param layers     the layers, applied in order
  * @param loss       the training loss; now {@code softmax-cross-entropy}
  */
-public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss) {
+public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss) implements Serializable {
 
     public static final String SOFTMAX_CROSS_ENTROPY = "softmax-cross-entropy";
 

@@ -15,7 +15,8 @@ import java.util.Locale;
  * @param weightDecay  L2 penalty added to the gradient (coupled), >= 0
  */
 public record OptimizerConfig(String type, double learningRate, double momentum, boolean nesterov,
-                              double beta1, double beta2, double epsilon, double weightDecay) {
+                              double beta1, double beta2, double epsilon, double weightDecay)
+        implements java.io.Serializable {
 
     public OptimizerConfig {
         type = type == null ? "" : type.toLowerCase(Locale.ROOT);

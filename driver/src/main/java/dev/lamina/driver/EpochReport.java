@@ -1,0 +1,49 @@
+package dev.lamina.driver;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One epoch's progress.
+ *
+ * @param epoch            1-based epoch number
+ * @param epochs           the total
+ * @param trainLoss        mean training batch loss
+ * @param testAccuracy     accuracy on the evaluation data
+ * @param testLoss         mean loss on the evaluation data
+ * @param samples          training samples this epoch (all workers)
+ * @param trainSeconds     wall time of the training stage
+ * @param evalSeconds      wall time of the evaluation stage
+ * @param computeSeconds   forward/backward time summed over workers
+ * @param commSeconds      parameter-server time summed over workers (includes waiting)
+ */
+public record EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
+                          double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds) {
+
+    public double samplesPerSecond() {
+        return samples / trainSeconds;
+    }
+
+    /** The one progress line printed per epoch. */
+    public String line() {
+        return String.format("epoch %d/%d  train_loss %.4f  test_accuracy %.4f  test_loss %.4f  samples/s %,.0f  time %.1fs"
+                        + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)",
+                epoch, epochs, trainLoss, testAccuracy, testLoss, samplesPerSecond(), trainSeconds + evalSeconds,
+                trainSeconds, computeSeconds, commSeconds, evalSeconds);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("train_loss", trainLoss);
+        m.put("test_accuracy", testAccuracy);
+        m.put("test_loss", testLoss);
+        m.put("samples", samples);
+        m.put("samples_per_second", samplesPerSecond());
+        m.put("train_seconds", trainSeconds);
+        m.put("eval_seconds", evalSeconds);
+        m.put("compute_seconds", computeSeconds);
+        m.put("comm_seconds", commSeconds);
+        return m;
+    }
+}

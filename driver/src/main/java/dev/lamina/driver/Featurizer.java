@@ -1,0 +1,145 @@
+package dev.lamina.driver;
+
+import dev.lamina.worker.FeatureBlock;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Turns a DataFrame's feature and label columns into one {@link FeatureBlock} per partition.
+ * Feature columns may be binary (unsigned bytes, scaled to [0, 1]), an ML vector, or an array of
+ * float/double; labels any integral or floating column holding class indices. Column problems are
+ * reported before any job runs; value problems (wrong width, NaN, label out of range) name the row.
+ */
+public final class Featurizer {
+    private final String featuresCol;
+    private final String labelCol;
+    private final int width;
+    private final int classes;
+
+    public Featurizer(String featuresCol, String labelCol, int width, int classes) {
+        this.featuresCol = featuresCol;
+        this.labelCol = labelCol;
+        this.width = width;
+        this.classes = classes;
+    }
+
+    /** Checks the schema (on the driver, no job) and returns the blocks, repartitioned into {@code partitions}. */
+    public JavaRDD<FeatureBlock> blocks(Dataset<Row> df, int partitions) {
+        StructType schema = df.schema();
+        DataType ft = field(schema, featuresCol, "features").dataType();
+        DataType lt = field(schema, labelCol, "label").dataType();
+        boolean featuresOk = ft instanceof BinaryType || ft instanceof VectorUDT
+                || ft instanceof ArrayType a && (a.elementType() instanceof FloatType || a.elementType() instanceof DoubleType);
+        if (!featuresOk) {
+            throw new IllegalArgumentException("features column '" + featuresCol + "' has type " + ft.simpleString()
+                    + " (expected: binary, vector, array<float> or array<double>)");
+        }
+        boolean labelOk = lt instanceof IntegerType || lt instanceof LongType || lt instanceof ShortType
+                || lt instanceof ByteType || lt instanceof DoubleType || lt instanceof FloatType;
+        if (!labelOk) {
+            throw new IllegalArgumentException("label column '" + labelCol + "' has type " + lt.simpleString()
+                    + " (expected: an integer or floating class index)");
+        }
+        int w = width;
+        int k = classes;
+        return df.select(featuresCol, labelCol).repartition(partitions).javaRDD()
+                .mapPartitions(rows -> List.of(toBlock(rows, w, k)).iterator());
+    }
+
+    private static StructField field(StructType schema, String name, String role) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException(role + " column '" + name + "' not found (columns: "
+                + Arrays.toString(schema.fieldNames()) + ")");
+    }
+
+    static FeatureBlock toBlock(Iterator<Row> rows, int width, int classes) {
+        float[] features = new float[width * 64];
+        float[] labels = new float[64];
+        int n = 0;
+        while (rows.hasNext()) {
+            Row row = rows.next();
+            if (n == labels.length) {
+                labels = Arrays.copyOf(labels, n * 2);
+                features = Arrays.copyOf(features, n * 2 * width);
+            }
+            readFeatures(row, n, width, features);
+            labels[n] = readLabel(row, n, classes);
+            n++;
+        }
+        return new FeatureBlock(n, width, Arrays.copyOf(features, n * width), Arrays.copyOf(labels, n));
+    }
+
+    private static void readFeatures(Row row, int n, int width, float[] out) {
+        Object v = row.get(0);
+        int base = n * width;
+        int len;
+        if (v instanceof byte[] bytes) {
+            len = bytes.length;
+            checkWidth(len, width, n);
+            for (int i = 0; i < len; i++) {
+                out[base + i] = (bytes[i] & 0xFF) * (1f / 255f);
+            }
+        } else if (v instanceof Vector vec) {
+            len = vec.size();
+            checkWidth(len, width, n);
+            for (int i = 0; i < len; i++) {
+                out[base + i] = (float) vec.apply(i);
+            }
+        } else if (v != null) {
+            List<Object> list = row.getList(0);
+            len = list.size();
+            checkWidth(len, width, n);
+            for (int i = 0; i < len; i++) {
+                out[base + i] = ((Number) list.get(i)).floatValue();
+            }
+        } else {
+            throw new IllegalArgumentException("features are null in row " + n + " of this partition");
+        }
+        for (int i = 0; i < width; i++) {
+            if (!Float.isFinite(out[base + i])) {
+                throw new IllegalArgumentException("feature " + i + " is " + out[base + i] + " in row " + n
+                        + " of this partition (expected: finite)");
+            }
+        }
+    }
+
+    private static void checkWidth(int len, int width, int n) {
+        if (len != width) {
+            throw new IllegalArgumentException("feature vector of length " + len + " in row " + n
+                    + " of this partition (expected: " + width + ", the model input size)");
+        }
+    }
+
+    private static float readLabel(Row row, int n, int classes) {
+        if (row.isNullAt(1)) {
+            throw new IllegalArgumentException("label is null in row " + n + " of this partition");
+        }
+        double v = ((Number) row.get(1)).doubleValue();
+        if (v != Math.rint(v) || v < 0 || v >= classes) {
+            throw new IllegalArgumentException("label " + v + " in row " + n + " of this partition (expected: an integer in [0, "
+                    + classes + "))");
+        }
+        return (float) v;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.lamina.driver;
+
+import dev.lamina.engine.kernel.KernelProvider;
+import dev.lamina.engine.nn.Model;
+import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.ps.protocol.Secrets;
+import dev.lamina.ps.server.ParameterServer;
+import dev.lamina.ps.server.ServerConfig;
+import dev.lamina.worker.EpochTrainer;
+import dev.lamina.worker.EvalStats;
+import dev.lamina.worker.FeatureBlock;
+import dev.lamina.worker.TrainingConfig;
+import dev.lamina.worker.WorkerStats;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.reflect.ClassTag$;
+
+/**
+ * Trains a model on DataFrames with Spark: the training data becomes one cached block per worker;
+ * each epoch is one barrier stage in which every worker trains its block against a parameter server
+ * embedded in this driver (sync mode); after each epoch the model is evaluated on the test data
+ * across the executors and a progress report is emitted.
+ */
+public final class LaminaTrainer {
+    private static final System.Logger LOG = System.getLogger(LaminaTrainer.class.getName());
+
+    private final SparkSession spark;
+    private final ModelSpec spec;
+    private final TrainingConfig config;
+    private String featuresCol = "features";
+    private String labelCol = "label";
+    private Consumer<EpochReport> progress = r -> LOG.log(Level.INFO, r.line());
+
+    public LaminaTrainer(SparkSession spark, ModelSpec spec, TrainingConfig config) {
+        this.spark = spark;
+        this.spec = spec;
+        this.config = config;
+    }
+
+    /** Names the feature and label columns (default "features" and "label"). */
+    public LaminaTrainer withColumns(String features, String label) {
+        this.featuresCol = features;
+        this.labelCol = label;
+        return this;
+    }
+
+    /** Receives one report per epoch (default: logged). */
+    public LaminaTrainer withProgress(Consumer<EpochReport> listener) {
+        this.progress = listener;
+        return this;
+    }
+
+    /**
+     * Trains on {@code train}, evaluating on {@code test} after every epoch. {@code provenance} is
+     * recorded in the result (e.g. the job configuration and the data fingerprint).
+     */
+    public TrainedModel fit(Dataset<Row> train, Dataset<Row> test, Map<String, Object> provenance) {
+        checkCluster();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Featurizer featurizer = new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes());
+        JavaRDD<FeatureBlock> trainBlocks = featurizer.blocks(train, config.workers())
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<FeatureBlock> testBlocks = featurizer.blocks(test, Math.max(config.workers(), jsc.defaultParallelism()))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        try {
+            int stepsPerEpoch = stepsPerEpoch(trainBlocks.map(FeatureBlock::rows).collect());
+            return train(jsc, trainBlocks, testBlocks, stepsPerEpoch, provenance);
+        } finally {
+            trainBlocks.unpersist(false);
+            testBlocks.unpersist(false);
+        }
+    }
+
+    private TrainedModel train(JavaSparkContext jsc, JavaRDD<FeatureBlock> trainBlocks, JavaRDD<FeatureBlock> testBlocks,
+                               int stepsPerEpoch, Map<String, Object> provenance) {
+        Model model = Model.of(spec);
+        float[] initial = model.initialParameters(config.seed());
+        byte[] secret = Secrets.newSecret();
+        String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
+        ServerConfig serverConfig = new ServerConfig(host, 0, config.workers(), 4 * model.parameterCount() + 4096,
+                Duration.ofSeconds(config.stepTimeoutSeconds()));
+        List<EpochReport> history = new ArrayList<>();
+        long start = System.nanoTime();
+        float[] params;
+        try (ParameterServer server = ParameterServer.start(serverConfig, secret, initial,
+                config.optimizer().create(model.parameterCount()))) {
+            LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
+                    model.parameterCount(), KernelProvider.description());
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
+                        spec, config, epoch, stepsPerEpoch);
+                long t0 = System.nanoTime();
+                WorkerStats stats = runEpoch(trainBlocks, task);
+                long t1 = System.nanoTime();
+                EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, server.parameters());
+                long t2 = System.nanoTime();
+                EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),
+                        eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
+                        stats.commNanos() / 1e9);
+                history.add(report);
+                progress.accept(report);
+            }
+            params = server.parameters();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainedModel(spec, params, List.copyOf(history), metrics(history, seconds), provenance(provenance));
+    }
+
+    private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task) {
+        List<WorkerStats> perWorker = new JavaRDD<>(blocks.rdd().barrier()
+                .mapPartitions(new TrainPartition(task), false, ClassTag$.MODULE$.apply(WorkerStats.class)),
+                ClassTag$.MODULE$.apply(WorkerStats.class)).collect();
+        WorkerStats total = WorkerStats.empty();
+        for (WorkerStats s : perWorker) {
+            total = total.merge(s);
+        }
+        return total;
+    }
+
+    private int stepsPerEpoch(List<Integer> partitionRows) {
+        int min = partitionRows.stream().mapToInt(Integer::intValue).min().orElse(0);
+        int steps = min / config.workerBatchSize();
+        if (steps < 1) {
+            throw new IllegalArgumentException("training data has partitions of " + partitionRows + " rows"
+                    + " (expected: at least training.batchSize / training.workers = " + config.workerBatchSize()
+                    + " rows per worker)");
+        }
+        return steps;
+    }
+
+    /** Fails before training when barrier stages cannot run the configured workers. */
+    private void checkCluster() {
+        SparkConf conf = spark.sparkContext().getConf();
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalStateException("spark.dynamicAllocation.enabled is true: Lamina runs each epoch as a barrier"
+                    + " stage, which Spark does not allow with dynamic allocation (set spark.dynamicAllocation.enabled=false)");
+        }
+        int slots = spark.sparkContext().defaultParallelism();
+        if (slots < config.workers()) {
+            throw new IllegalStateException("training.workers : " + config.workers() + " but the cluster offers " + slots
+                    + " task slots (expected: workers <= slots, since every worker of a barrier stage must run at once;"
+                    + " lower training.workers or add executor cores, e.g. --master local[" + config.workers() + "])");
+        }
+    }
+
+    private Map<String, Object> metrics(List<EpochReport> history, double seconds) {
+        EpochReport last = history.get(history.size() - 1);
+        long samples = history.stream().mapToLong(EpochReport::samples).sum();
+        double trainSeconds = history.stream().mapToDouble(EpochReport::trainSeconds).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("test_accuracy", last.testAccuracy());
+        m.put("test_loss", last.testLoss());
+        m.put("train_loss", last.trainLoss());
+        m.put("epochs", history.size());
+        m.put("workers", config.workers());
+        m.put("train_seconds", seconds);
+        m.put("samples_per_second", samples / trainSeconds);
+        return m;
+    }
+
+    private Map<String, Object> provenance(Map<String, Object> extra) {
+        Map<String, Object> p = new LinkedHashMap<>(extra);
+        p.put("seed", config.seed());
+        p.put("spark", spark.version());
+        p.put("kernels", KernelProvider.description());
+        return p;
+    }
+}

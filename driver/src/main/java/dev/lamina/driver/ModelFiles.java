@@ -1,0 +1,106 @@
+package dev.lamina.driver;
+
+import dev.lamina.engine.io.Json;
+import dev.lamina.engine.io.Safetensors;
+import dev.lamina.engine.nn.Model;
+import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A model directory on any Hadoop file system: {@code model.json} (spec and provenance),
+ * {@code weights.safetensors} and {@code metrics.json}. Each file is written to a temporary name and
+ * renamed into place, so a reader never sees half a file.
+ */
+public final class ModelFiles {
+    public static final String MODEL_JSON = "model.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String METRICS = "metrics.json";
+
+    /** A model read back from a directory. */
+    public record Saved(ModelSpec spec, float[] parameters, Map<String, Object> provenance) {
+    }
+
+    private ModelFiles() {
+    }
+
+    public static void write(TrainedModel model, String dir, Configuration conf) throws IOException {
+        Path root = new Path(dir);
+        FileSystem fs = root.getFileSystem(conf);
+        fs.mkdirs(root);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", "lamina-model");
+        json.put("formatVersion", 1);
+        json.put("spec", model.spec().toMap());
+        json.put("provenance", model.provenance());
+        json.put("metrics", model.metrics());
+        Model m = Model.of(model.spec());
+        Map<String, Tensor> tensors = m.tensors(model.parameters());
+        ByteArrayOutputStream weights = new ByteArrayOutputStream(4 * model.parameters().length + 4096);
+        Safetensors.write(weights, tensors, Map.of("format", "pt", "producer", "lamina"));
+        atomicWrite(fs, new Path(root, WEIGHTS), weights.toByteArray());
+        atomicWrite(fs, new Path(root, MODEL_JSON), Json.writePretty(json).getBytes(StandardCharsets.UTF_8));
+        atomicWrite(fs, new Path(root, METRICS), Json.writePretty(model.metrics()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes a small JSON file (e.g. evaluation results) atomically. */
+    public static void writeJson(String file, Map<String, Object> values, Configuration conf) throws IOException {
+        Path path = new Path(file);
+        atomicWrite(path.getFileSystem(conf), path, Json.writePretty(values).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Saved read(String dir, Configuration conf) throws IOException {
+        Path root = new Path(dir);
+        FileSystem fs = root.getFileSystem(conf);
+        Path modelJson = new Path(root, MODEL_JSON);
+        if (!fs.exists(modelJson)) {
+            throw new IOException("no " + MODEL_JSON + " in " + dir + " (expected: a directory written by 'lamina train')");
+        }
+        Map<String, Object> json;
+        try (InputStream in = fs.open(modelJson)) {
+            json = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        ModelSpec spec = ModelSpec.fromMap((Map<String, Object>) json.get("spec"));
+        Model model = Model.of(spec);
+        float[] params = new float[model.parameterCount()];
+        Safetensors.Contents contents;
+        try (InputStream in = fs.open(new Path(root, WEIGHTS))) {
+            contents = Safetensors.read(in);
+        }
+        for (var view : model.parameters()) {
+            Tensor t = contents.tensors().get(view.name());
+            if (t == null || !t.shape().equals(view.shape())) {
+                throw new IOException("weights tensor " + view.name() + " : " + (t == null ? "missing" : t.shape())
+                        + " (expected: " + view.shape() + " as in " + MODEL_JSON + ")");
+            }
+            System.arraycopy(t.data(), t.offset(), params, view.offset(), view.size());
+        }
+        Object provenance = json.getOrDefault("provenance", Map.of());
+        return new Saved(spec, params, (Map<String, Object>) provenance);
+    }
+
+    private static void atomicWrite(FileSystem fs, Path target, byte[] bytes) throws IOException {
+        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(bytes);
+        }
+        if (fs.exists(target)) {
+            fs.delete(target, false);
+        }
+        if (!fs.rename(tmp, target)) {
+            fs.delete(tmp, false);
+            throw new IOException("could not rename " + tmp + " to " + target);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.lamina.jobs;
+
+import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.worker.TrainingConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Reads a YAML job file, applies {@code --set key=value} overrides and binds the result to
+ * {@link JobConfig}. Every problem is an {@link IllegalArgumentException} naming the key, the value
+ * and what was expected.
+ */
+public final class ConfigLoader {
+    private final String defaultCache;
+
+    /** @param defaultCache the dataset cache used when the file does not set data.cache */
+    public ConfigLoader(String defaultCache) {
+        this.defaultCache = defaultCache;
+    }
+
+    public JobConfig load(Path file, List<String> overrides) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--config " + file + " : no such file");
+        }
+        return parse(Files.readString(file, StandardCharsets.UTF_8), overrides);
+    }
+
+    public JobConfig parse(String yamlText, List<String> overrides) {
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        Object root = yaml.load(yamlText);
+        Map<String, Object> tree = new LinkedHashMap<>();
+        if (root instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> tree.put(String.valueOf(k), v));
+        } else if (root != null) {
+            throw new IllegalArgumentException("job file : " + root + " (expected: sections data, model, training, output)");
+        }
+        for (String o : overrides) {
+            applyOverride(tree, o, yaml);
+        }
+        return bind(tree);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void applyOverride(Map<String, Object> tree, String override, Yaml yaml) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--set " + override + " (expected: key=value, e.g. training.epochs=5)");
+        }
+        String[] path = override.substring(0, eq).trim().split("\\.");
+        Object value = yaml.load(override.substring(eq + 1));
+        Map<String, Object> node = tree;
+        for (int i = 0; i < path.length - 1; i++) {
+            Object child = node.get(path[i]);
+            if (!(child instanceof Map)) {
+                child = new LinkedHashMap<String, Object>();
+                node.put(path[i], child);
+            } else {
+                child = new LinkedHashMap<>((Map<String, Object>) child);
+                node.put(path[i], child);
+            }
+            node = (Map<String, Object>) child;
+        }
+        node.put(path[path.length - 1], value);
+    }
+
+    private JobConfig bind(Map<String, Object> tree) {
+        ConfigSection root = new ConfigSection("", tree);
+        ConfigSection data = root.section("data");
+        ConfigSection training = root.section("training");
+        ConfigSection output = root.section("output");
+        Object model = root.raw("model");
+        root.finish();
+        DataConfig dataConfig = new DataConfig(data.string("dataset", "mnist"), data.string("cache", defaultCache),
+                data.integer("trainLimit", 0), data.integer("testLimit", 0));
+        data.finish();
+        TrainingConfig trainingConfig = training(training);
+        OutputConfig outputConfig = new OutputConfig(output.string("dir", "out/model"));
+        output.finish();
+        if (!(model instanceof Map<?, ?> modelMap)) {
+            throw new IllegalArgumentException("model : " + model + " (expected: a section with input, layers and loss)");
+        }
+        Map<String, Object> modelTree = new LinkedHashMap<>();
+        modelMap.forEach((k, v) -> modelTree.put(String.valueOf(k), v));
+        ModelSpec spec;
+        try {
+            spec = ModelSpec.fromMap(modelTree);
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage();
+            throw new IllegalArgumentException(msg.startsWith("model") ? msg : "model." + msg, e);
+        }
+        return new JobConfig(dataConfig, spec, trainingConfig, outputConfig, tree);
+    }
+
+    private static TrainingConfig training(ConfigSection t) {
+        TrainingConfig d = TrainingConfig.defaults();
+        OptimizerConfig optimizer = optimizer(t);
+        TrainingConfig config = new TrainingConfig(t.integer("workers", d.workers()), t.integer("epochs", d.epochs()),
+                t.integer("batchSize", d.batchSize()), t.string("mode", d.mode()), optimizer,
+                t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()));
+        t.finish();
+        return config;
+    }
+
+    /** training.optimizer is either a name ({@code sgd}, {@code adam}) or a section with type and hyper-parameters. */
+    private static OptimizerConfig optimizer(ConfigSection t) {
+        OptimizerConfig d = OptimizerConfig.defaults();
+        Object raw = t.raw("optimizer");
+        if (raw == null || raw instanceof String) {
+            String type = raw == null ? d.type() : (String) raw;
+            return prefixed("training.optimizer.", () -> d.withType(type));
+        }
+        ConfigSection o = ConfigSection.of(t.key("optimizer"), raw);
+        OptimizerConfig config = prefixed("training.optimizer.", () -> new OptimizerConfig(o.string("type", d.type()),
+                o.number("learningRate", d.learningRate()), o.number("momentum", d.momentum()),
+                o.bool("nesterov", d.nesterov()), o.number("beta1", d.beta1()), o.number("beta2", d.beta2()),
+                o.number("epsilon", d.epsilon()), o.number("weightDecay", d.weightDecay())));
+        o.finish();
+        return config;
+    }
+
+    private static OptimizerConfig prefixed(String prefix, java.util.function.Supplier<OptimizerConfig> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage();
+            throw new IllegalArgumentException(msg.startsWith("training.") ? msg : prefix + msg, e);
+        }
+    }
+}

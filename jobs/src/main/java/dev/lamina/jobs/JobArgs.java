@@ -1,0 +1,57 @@
+package dev.lamina.jobs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Parsed command-line options: {@code --name value} pairs, with {@code --set} repeatable.
+ *
+ * @param options   single-valued options by name (without dashes)
+ * @param overrides the {@code --set key=value} overrides in order
+ */
+record JobArgs(Map<String, String> options, List<String> overrides) {
+
+    static JobArgs parse(String[] args, Set<String> allowed) {
+        Map<String, String> options = new TreeMap<>();
+        List<String> overrides = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("argument '" + a + "' (expected: --option value; options: "
+                        + String.join(", ", allowed.stream().map(s -> "--" + s).sorted().toList()) + ", --set key=value)");
+            }
+            String name = a.substring(2);
+            String value = args[++i];
+            if (name.equals("set")) {
+                overrides.add(value);
+            } else if (allowed.contains(name)) {
+                options.put(name, value);
+            } else {
+                throw new IllegalArgumentException("option --" + name + " (expected one of: "
+                        + String.join(", ", allowed.stream().map(s -> "--" + s).sorted().toList()) + ", --set)");
+            }
+        }
+        return new JobArgs(options, overrides);
+    }
+
+    String required(String name) {
+        String v = options.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+
+    /** The job file bound with overrides; {@code --output} overrides output.dir. */
+    JobConfig config() throws java.io.IOException {
+        List<String> all = new ArrayList<>(overrides);
+        if (options.containsKey("output")) {
+            all.add("output.dir=" + options.get("output"));
+        }
+        return new ConfigLoader(Environment.defaultCache()).load(Path.of(required("config")), all);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.lamina.jobs;
+
+import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.worker.TrainingConfig;
+import java.util.Map;
+
+/**
+ * A whole job file, validated: every section is checked when this record is made, before Spark starts.
+ *
+ * @param data     the data
+ * @param model    the model spec
+ * @param training how to train
+ * @param output   where results go
+ * @param source   the parsed YAML after overrides (recorded as provenance)
+ */
+public record JobConfig(DataConfig data, ModelSpec model, TrainingConfig training, OutputConfig output,
+                        Map<String, Object> source) {
+
+    public JobConfig {
+        if (data.trainLimit() > 0 && data.trainLimit() < training.batchSize()) {
+            throw new IllegalArgumentException("data.trainLimit : " + data.trainLimit()
+                    + " (expected: 0 or >= training.batchSize = " + training.batchSize() + ")");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.lamina.jobs;
+
+import java.util.Arrays;
+
+/**
+ * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
+ * Commands: {@code train}, {@code evaluate}.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.println(usage());
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "train" -> TrainJob.main(rest);
+            case "evaluate" -> EvaluateJob.main(rest);
+            default -> {
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train or evaluate)");
+                System.err.println(usage());
+                System.exit(2);
+            }
+        }
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: lamina <command> [options]",
+                "  train    --config FILE [--set key=value]... [--output DIR] [--master URL]",
+                "           train the model the job file describes; writes model.json, weights.safetensors, metrics.json",
+                "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
+                "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.lamina.jobs;
+
+import dev.lamina.driver.LaminaTrainer;
+import dev.lamina.driver.ModelFiles;
+import dev.lamina.driver.TrainedModel;
+import dev.lamina.driver.data.LabeledImages;
+import dev.lamina.engine.io.Json;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/** {@code train --config FILE [--set key=value]... [--output DIR] [--master URL]}. */
+public final class TrainJob {
+
+    private TrainJob() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            Jobs.fail("train", t);
+        }
+    }
+
+    static TrainedModel run(String[] args) throws Exception {
+        JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"));
+        JobConfig config = parsed.config();
+        DataLoader data = new DataLoader(config.data());
+        LabeledImages train = data.images(true);
+        LabeledImages test = data.images(false);
+        System.out.printf("lamina train: %s, %d train / %d test samples, %d workers, %d epochs, global batch %d, %s%n",
+                config.data().dataset(), train.count(), test.count(), config.training().workers(),
+                config.training().epochs(), config.training().batchSize(), config.training().optimizer().type());
+        SparkSession spark = Environment.spark("lamina train", parsed.options().get("master"));
+        try {
+            Map<String, Object> provenance = Environment.provenance();
+            provenance.put("config", config.source());
+            provenance.put("dataFingerprint", Map.of("train", train.fingerprint(), "test", test.fingerprint()));
+            TrainedModel model = new LaminaTrainer(spark, config.model(), config.training())
+                    .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
+                    .withProgress(r -> System.out.println(r.line()))
+                    .fit(DataLoader.frame(spark, train), DataLoader.frame(spark, test), provenance);
+            ModelFiles.write(model, config.output().dir(), spark.sparkContext().hadoopConfiguration());
+            System.out.println("lamina train: wrote " + config.output().dir() + " ("
+                    + String.join(", ", ModelFiles.MODEL_JSON, ModelFiles.WEIGHTS, ModelFiles.METRICS) + ")");
+            System.out.println(Json.write(model.metrics()));
+            return model;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.lamina.worker;
+
+import dev.lamina.engine.kernel.KernelProvider;
+import dev.lamina.engine.nn.ForwardStep;
+import dev.lamina.engine.nn.Model;
+import dev.lamina.engine.nn.ModelSpec;
+
+/** Evaluates a model on a block: forward only, in batches, merged into {@link EvalStats}. */
+public final class BlockEvaluator {
+    /** Rows per forward pass when evaluating. */
+    public static final int BATCH = 256;
+
+    private BlockEvaluator() {
+    }
+
+    public static EvalStats evaluate(ModelSpec spec, float[] params, FeatureBlock block) {
+        Model model = Model.of(spec);
+        if (block.width() != spec.inputSize()) {
+            throw new IllegalArgumentException("feature width : " + block.width() + " (expected: " + spec.inputSize() + ")");
+        }
+        EvalStats stats = EvalStats.empty();
+        int full = Math.min(BATCH, Math.max(1, block.rows()));
+        ForwardStep step = model.forwardStep(full, params, KernelProvider.kernels());
+        int[] identity = new int[block.rows()];
+        for (int i = 0; i < identity.length; i++) {
+            identity[i] = i;
+        }
+        int start = 0;
+        while (start < block.rows()) {
+            int n = Math.min(full, block.rows() - start);
+            ForwardStep s = n == full ? step : model.forwardStep(n, params, KernelProvider.kernels());
+            EpochTrainer.fillBatch(block, identity, start, s.features(), s.labels());
+            float loss = s.run();
+            stats = stats.add(n, s.correct(), loss);
+            start += n;
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.lamina.worker;
+
+import dev.lamina.engine.kernel.KernelProvider;
+import dev.lamina.engine.nn.Model;
+import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.nn.ParameterView;
+import dev.lamina.engine.nn.TrainingStep;
+import dev.lamina.engine.tensor.Tensor;
+import dev.lamina.ps.client.ParameterClient;
+import dev.lamina.ps.protocol.Secrets;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+/**
+ * One worker's epoch: connect to the parameter server, pull the parameters, then for each step take
+ * the next batch of the partition in a seeded shuffled order, compute the gradient with the engine,
+ * push it and receive the averaged update. Allocates nothing per step.
+ */
+public final class EpochTrainer {
+
+    /**
+     * Everything a task needs, shipped in the task closure (the secret included: it is per job).
+     *
+     * @param host          the parameter server's host
+     * @param port          its port
+     * @param secretHex     the per-job secret, hex
+     * @param spec          the model
+     * @param config        the training configuration
+     * @param epoch         the epoch number, from 0
+     * @param stepsPerEpoch steps every worker takes this epoch (the same for all, as sync mode needs)
+     */
+    public record Task(String host, int port, String secretHex, ModelSpec spec, TrainingConfig config, int epoch,
+                       int stepsPerEpoch) implements Serializable {
+    }
+
+    private EpochTrainer() {
+    }
+
+    /** Trains worker {@code workerId} for one epoch over {@code block}; returns what it did. */
+    public static WorkerStats run(Task task, int workerId, FeatureBlock block) throws IOException {
+        Model model = Model.of(task.spec());
+        int batch = task.config().workerBatchSize();
+        if (block.width() != task.spec().inputSize()) {
+            throw new IllegalArgumentException("feature width : " + block.width() + " (expected: "
+                    + task.spec().inputSize() + " for model input " + task.spec().inputShape() + ")");
+        }
+        if ((long) task.stepsPerEpoch() * batch > block.rows()) {
+            throw new IllegalArgumentException("partition " + workerId + " has " + block.rows() + " rows (expected: >= "
+                    + (long) task.stepsPerEpoch() * batch + " for " + task.stepsPerEpoch() + " steps of " + batch + ")");
+        }
+        float[] params = new float[model.parameterCount()];
+        float[] grads = new float[model.parameterCount()];
+        TrainingStep step = model.trainingStep(batch, params, grads, KernelProvider.kernels());
+        int[] order = shuffledOrder(block.rows(), task.config().seed(), task.epoch(), workerId);
+        Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
+        try (ParameterClient client = ParameterClient.connect(task.host(), task.port(),
+                Secrets.fromHex(task.secretHex()), workerId, timeout)) {
+            long globalStep = client.pull(params);
+            long compute = 0;
+            long comm = 0;
+            double lossSum = 0;
+            for (int s = 0; s < task.stepsPerEpoch(); s++) {
+                long t0 = System.nanoTime();
+                fillBatch(block, order, s * batch, step.features(), step.labels());
+                float loss = step.run();
+                checkFinite(model, loss, grads, task.epoch(), globalStep, workerId);
+                long t1 = System.nanoTime();
+                globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, grads, params);
+                long t2 = System.nanoTime();
+                compute += t1 - t0;
+                comm += t2 - t1;
+                lossSum += loss;
+            }
+            return new WorkerStats((long) task.stepsPerEpoch() * batch, task.stepsPerEpoch(), lossSum, compute, comm,
+                    client.bytesSent(), client.bytesReceived());
+        }
+    }
+
+    /** A permutation of [0, rows) fixed by (seed, epoch, worker): per-worker streams come from split(). */
+    static int[] shuffledOrder(int rows, long seed, int epoch, int workerId) {
+        SplittableRandom epochRandom = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+        SplittableRandom random = epochRandom.split();
+        for (int w = 0; w < workerId; w++) {
+            random = epochRandom.split();
+        }
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = i;
+        }
+        for (int i = rows - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    static void fillBatch(FeatureBlock block, int[] order, int start, Tensor features, Tensor labels) {
+        int width = block.width();
+        int n = labels.size();
+        for (int r = 0; r < n; r++) {
+            int row = order[start + r];
+            System.arraycopy(block.features(), row * width, features.data(), features.offset() + r * width, width);
+            labels.data()[labels.offset() + r] = block.labels()[row];
+        }
+    }
+
+    /** Fails fast on a non-finite loss or gradient, naming the step and the parameter. */
+    static void checkFinite(Model model, float loss, float[] grads, int epoch, long step, int workerId) {
+        if (!Float.isFinite(loss)) {
+            throw new ArithmeticException("loss is " + loss + " at epoch " + epoch + ", step " + step + " on worker "
+                    + workerId + " (expected: finite; lower training.optimizer.learningRate or check the input data)");
+        }
+        for (int i = 0; i < grads.length; i++) {
+            if (!Float.isFinite(grads[i])) {
+                ParameterView p = model.parameterAt(i);
+                throw new ArithmeticException("gradient of " + p.name() + "[" + (i - p.offset()) + "] is " + grads[i]
+                        + " at epoch " + epoch + ", step " + step + " on worker " + workerId + " (expected: finite)");
+            }
+        }
+    }
+}
