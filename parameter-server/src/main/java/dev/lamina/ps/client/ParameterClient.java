@@ -1,0 +1,204 @@
+package dev.lamina.ps.client;
+
+import dev.lamina.ps.protocol.Authenticator;
+import dev.lamina.ps.protocol.ErrorCode;
+import dev.lamina.ps.protocol.Frame;
+import dev.lamina.ps.protocol.FrameFormat;
+import dev.lamina.ps.protocol.Message;
+import dev.lamina.ps.protocol.ProtocolException;
+import dev.lamina.ps.protocol.Secrets;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One worker's blocking connection to a parameter server. Not thread-safe: one thread per client.
+ *
+ * <p>A refusal by the server (an error frame) is thrown as a {@link ParameterServerException} and
+ * leaves the connection usable (the server closes it itself after protocol violations). Any other
+ * failure (I/O error, timeout, malformed bytes from the server) closes the client, because the
+ * stream's position is then unknown.
+ */
+public final class ParameterClient implements AutoCloseable {
+    private final Socket socket;
+    private final FrameStream stream;
+    private final int workerId;
+    private final int parameterCount;
+    private long nextRequestId = 2;
+    private boolean closed;
+
+    private ParameterClient(Socket socket, FrameStream stream, int workerId, int parameterCount) {
+        this.socket = socket;
+        this.stream = stream;
+        this.workerId = workerId;
+        this.parameterCount = parameterCount;
+    }
+
+    /**
+     * Connects, authenticates as {@code workerId} with the job's {@code secret} and checks that the
+     * server knows it too. {@code timeout} bounds the connect and every read, including the wait for
+     * a synchronous step, so it should exceed the server's step timeout.
+     *
+     * @throws ParameterServerException with {@link ErrorCode#AUTH_FAILED} if either side's proof fails
+     */
+    public static ParameterClient connect(String host, int port, byte[] secret, int workerId, Duration timeout)
+            throws IOException {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(timeout, "timeout");
+        Authenticator authenticator = new Authenticator(secret);
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port : " + port + " (expected: in [1, 65535])");
+        }
+        if (workerId < 0) {
+            throw new IllegalArgumentException("workerId : " + workerId + " (expected: >= 0)");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
+        }
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(millis);
+            socket.connect(new InetSocketAddress(host, port), millis);
+            FrameStream stream = new FrameStream(socket.getInputStream(), socket.getOutputStream());
+            int count = handshake(stream, authenticator, workerId);
+            stream.limits((int) FrameFormat.pushFrameBytes(count),
+                    (int) Math.max(FrameFormat.paramsFrameBytes(count), FrameFormat.PRE_AUTH_MAX_FRAME_BYTES));
+            return new ParameterClient(socket, stream, workerId, count);
+        } catch (ProtocolException e) {
+            closeAfter(socket, e);
+            throw new ParameterServerException(e.code(), e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            closeAfter(socket, e);
+            throw e;
+        }
+    }
+
+    /** Runs the challenge-response and returns the server's parameter count. */
+    private static int handshake(FrameStream stream, Authenticator authenticator, int workerId) throws IOException {
+        Message.Challenge challenge = expect(stream.receive(null), Message.Challenge.class);
+        byte[] clientNonce = Secrets.randomBytes(Message.NONCE_BYTES);
+        byte[] mac = authenticator.clientMac(challenge.serverNonce(), clientNonce, workerId);
+        stream.send(1, new Message.Hello(workerId, clientNonce, mac));
+        Message.AuthOk ok = expect(stream.receive(null), Message.AuthOk.class);
+        byte[] expected = authenticator.serverMac(clientNonce, challenge.serverNonce());
+        if (!Authenticator.matches(expected, ok.serverMac())) {
+            throw new ParameterServerException(ErrorCode.AUTH_FAILED,
+                    "the server's AUTH_OK MAC does not match the job secret");
+        }
+        long largestFrame = Math.max(FrameFormat.pushFrameBytes(ok.parameterCount()),
+                FrameFormat.paramsFrameBytes(ok.parameterCount()));
+        if (ok.parameterCount() <= 0 || largestFrame > FrameFormat.MAX_FRAME_BYTES) {
+            throw new ParameterServerException(ErrorCode.MALFORMED_PAYLOAD, "parameterCount : "
+                    + ok.parameterCount() + " (expected: > 0 and frames <= " + FrameFormat.MAX_FRAME_BYTES + " bytes)");
+        }
+        return ok.parameterCount();
+    }
+
+    /** The server's parameter count: the length of every gradient and parameter array. */
+    public int parameterCount() {
+        return parameterCount;
+    }
+
+    public int workerId() {
+        return workerId;
+    }
+
+    /** Copies the server's current parameters into {@code dst} and returns their step. */
+    public long pull(float[] dst) throws IOException {
+        checkLength("dst", dst);
+        return request(new Message.Pull(), dst);
+    }
+
+    /**
+     * Pushes this worker's gradient for the server's step {@code step} and waits until every worker has
+     * pushed and the averaged update is applied; the new parameters are then in {@code dst} and the new
+     * step is returned. {@code gradient} is not changed.
+     */
+    public long pushPull(int epoch, long step, long sequence, long dataOffset, float[] gradient, float[] dst)
+            throws IOException {
+        checkLength("gradient", gradient);
+        checkLength("dst", dst);
+        return request(new Message.PushGradient(workerId, epoch, step, sequence, dataOffset, gradient), dst);
+    }
+
+    /** Bytes written to the server, frames included. */
+    public long bytesSent() {
+        return stream.bytesSent();
+    }
+
+    /** Bytes read from the server, frames included. */
+    public long bytesReceived() {
+        return stream.bytesReceived();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            socket.close();
+        }
+    }
+
+    /** Sends {@code request}, reads its PARAMS reply into {@code dst} and returns the reply's step. */
+    private long request(Message request, float[] dst) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("client for worker " + workerId + " is closed");
+        }
+        long requestId = nextRequestId++;
+        Frame reply;
+        try {
+            stream.send(requestId, request);
+            reply = stream.receive(dst);
+        } catch (ProtocolException e) {
+            closeAfter(socket, e);
+            closed = true;
+            throw new ParameterServerException(e.code(), e.getMessage(), e);
+        } catch (IOException e) {
+            closeAfter(socket, e);
+            closed = true;
+            throw e;
+        }
+        if (reply.message() instanceof Message.Failure failure && (reply.requestId() == requestId
+                || reply.requestId() == 0)) {
+            throw new ParameterServerException(failure.code(), failure.message());
+        }
+        if (reply.requestId() != requestId || !(reply.message() instanceof Message.Params params)) {
+            close();
+            throw new ParameterServerException(ErrorCode.UNEXPECTED_MESSAGE, "reply : " + reply.message().type()
+                    + " for request " + reply.requestId() + " (expected: PARAMS for request " + requestId + ")");
+        }
+        return params.step();
+    }
+
+    private static <M extends Message> M expect(Frame frame, Class<M> type) throws ParameterServerException {
+        Message message = frame.message();
+        if (message instanceof Message.Failure failure) {
+            throw new ParameterServerException(failure.code(), failure.message());
+        }
+        if (!type.isInstance(message)) {
+            throw new ParameterServerException(ErrorCode.UNEXPECTED_MESSAGE,
+                    "message : " + message.type() + " (expected: " + type.getSimpleName() + ")");
+        }
+        return type.cast(message);
+    }
+
+    private void checkLength(String name, float[] array) {
+        Objects.requireNonNull(array, name);
+        if (array.length != parameterCount) {
+            throw new IllegalArgumentException(name + " length : " + array.length + " (expected: " + parameterCount
+                    + ")");
+        }
+    }
+
+    private static void closeAfter(Socket socket, Exception failure) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

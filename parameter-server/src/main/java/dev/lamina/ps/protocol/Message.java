@@ -1,0 +1,120 @@
+package dev.lamina.ps.protocol;
+
+import java.util.Objects;
+
+/**
+ * A protocol message: the payload of one frame. Array components are held by reference, not copied
+ * (a 25M-parameter push must not be copied twice), so records holding arrays compare by identity.
+ */
+public sealed interface Message {
+
+    /** Length of the server's and the client's nonce, in bytes. */
+    int NONCE_BYTES = 32;
+    /** Length of an HMAC-SHA256 tag, in bytes. */
+    int MAC_BYTES = 32;
+    /** Error messages longer than this many chars are truncated, so an error frame always fits before auth. */
+    int MAX_ERROR_CHARS = 512;
+
+    /** The type id written in the frame header. */
+    MessageType type();
+
+    /** Server to client, first frame on a connection: the nonce the client must sign. */
+    record Challenge(byte[] serverNonce) implements Message {
+        public Challenge {
+            checkLength("serverNonce", serverNonce, NONCE_BYTES);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.CHALLENGE;
+        }
+    }
+
+    /** Client to server: who the client is and its proof of knowing the job's secret. */
+    record Hello(int workerId, byte[] clientNonce, byte[] mac) implements Message {
+        public Hello {
+            checkLength("clientNonce", clientNonce, NONCE_BYTES);
+            checkLength("mac", mac, MAC_BYTES);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.HELLO;
+        }
+    }
+
+    /** Server to client: the server's proof of knowing the secret, and the job's shape. */
+    record AuthOk(byte[] serverMac, int parameterCount, long currentStep) implements Message {
+        public AuthOk {
+            checkLength("serverMac", serverMac, MAC_BYTES);
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.AUTH_OK;
+        }
+    }
+
+    /** Client to server: send me the current parameters. */
+    record Pull() implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.PULL;
+        }
+    }
+
+    /** Server to client: the parameters after {@code step} completed steps. */
+    record Params(long step, float[] values) implements Message {
+        public Params {
+            Objects.requireNonNull(values, "values");
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.PARAMS;
+        }
+    }
+
+    /**
+     * Client to server: one worker's gradient for the server's step {@code step}. {@code epoch},
+     * {@code sequence} and {@code dataOffset} identify the data it came from (for exactly-once
+     * bookkeeping).
+     */
+    record PushGradient(int workerId, int epoch, long step, long sequence, long dataOffset, float[] gradient)
+            implements Message {
+        public PushGradient {
+            Objects.requireNonNull(gradient, "gradient");
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.PUSH_GRADIENT;
+        }
+    }
+
+    /**
+     * Either direction: an error. Named {@code Failure} rather than {@code Error} so it never shadows
+     * {@link java.lang.Error}. Messages longer than {@link #MAX_ERROR_CHARS} are truncated.
+     */
+    record Failure(ErrorCode code, String message) implements Message {
+        public Failure {
+            Objects.requireNonNull(code, "code");
+            message = message == null ? "" : message;
+            if (message.length() > MAX_ERROR_CHARS) {
+                message = message.substring(0, MAX_ERROR_CHARS - 3) + "...";
+            }
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.ERROR;
+        }
+    }
+
+    private static void checkLength(String name, byte[] bytes, int expected) {
+        Objects.requireNonNull(bytes, name);
+        if (bytes.length != expected) {
+            throw new IllegalArgumentException(name + " : " + bytes.length + " bytes (expected: " + expected + ")");
+        }
+    }
+}

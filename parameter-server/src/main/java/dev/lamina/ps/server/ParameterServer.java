@@ -1,0 +1,137 @@
+package dev.lamina.ps.server;
+
+import dev.lamina.engine.optim.Optimizer;
+import dev.lamina.ps.protocol.Authenticator;
+import dev.lamina.ps.protocol.FrameFormat;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running parameter server (one shard holding all parameters) in synchronous mode. Start it with
+ * {@link #start}, hand {@link #address()} and the secret to the workers, and close it when the job ends.
+ * Its threads are daemons.
+ */
+public final class ParameterServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
+    /** How long a connection may stay open without authenticating. */
+    private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Channel serverChannel;
+    private final SyncAggregator<ServerHandler.Waiter> aggregator;
+    private final ScheduledFuture<?> timeoutCheck;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
+                            SyncAggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.serverChannel = serverChannel;
+        this.aggregator = aggregator;
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(stepTimeout.toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
+        this.timeoutCheck = workerGroup.scheduleAtFixedRate(() -> ServerHandler.deliver(aggregator.expire()),
+                period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Binds a server for {@code initialParameters} (copied) that steps with {@code optimizer} (whose
+     * state it then owns) and authenticates workers with {@code secret}.
+     *
+     * @throws IllegalArgumentException if the parameters need larger frames than {@code config} allows,
+     *                                  or the secret, parameters or optimizer are unusable
+     * @throws IOException              if the address cannot be bound
+     */
+    public static ParameterServer start(ServerConfig config, byte[] secret, float[] initialParameters,
+                                        Optimizer optimizer) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(initialParameters, "initialParameters");
+        Authenticator authenticator = new Authenticator(secret);
+        long pushFrame = FrameFormat.pushFrameBytes(initialParameters.length);
+        if (pushFrame > config.maxFrameBytes()) {
+            throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
+                    + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");
+        }
+        SyncAggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initialParameters, optimizer,
+                config.workers(), config.stepTimeout(), System::nanoTime);
+        ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
+                (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
+
+        int threads = Math.max(1, Math.min(config.workers(), Runtime.getRuntime().availableProcessors()));
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("lamina-ps-boss", true), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(threads,
+                new DefaultThreadFactory("lamina-ps-io", true), NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(ServerHandler.pipeline(context));
+                    }
+                });
+        ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            shutdown(boss, workers);
+            throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
+        }
+        ParameterServer server = new ParameterServer(boss, workers, bind.channel(), aggregator, config.stepTimeout());
+        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, sync mode",
+                server.address(), initialParameters.length, config.workers());
+        return server;
+    }
+
+    /** The bound address (with the actual port when the config asked for port 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** A copy of the parameters after the last completed step (consistent: never mid-update). */
+    public float[] parameters() {
+        return aggregator.parameters();
+    }
+
+    /** Completed synchronous steps. */
+    public long step() {
+        return aggregator.step();
+    }
+
+    /** Stops listening, closes every connection and waits for the server's threads to finish. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timeoutCheck.cancel(false);
+        serverChannel.close().awaitUninterruptibly();
+        shutdown(bossGroup, workerGroup);
+        LOG.log(Level.INFO, "parameter server stopped after {0} steps", aggregator.step());
+    }
+
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        boss.terminationFuture().awaitUninterruptibly();
+        workers.terminationFuture().awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.lamina.ps.server;
+
+import dev.lamina.ps.protocol.Authenticator;
+import dev.lamina.ps.protocol.ErrorCode;
+import dev.lamina.ps.protocol.Frame;
+import dev.lamina.ps.protocol.FrameDecoder;
+import dev.lamina.ps.protocol.FrameEncoder;
+import dev.lamina.ps.protocol.FrameFormat;
+import dev.lamina.ps.protocol.Message;
+import dev.lamina.ps.protocol.Secrets;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One worker connection on the server: sends the challenge, verifies the worker's HELLO, then serves
+ * PULL and PUSH_GRADIENT through the shared {@link SyncAggregator}. Not sharable: one per channel.
+ */
+final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final System.Logger LOG = System.getLogger(ServerHandler.class.getName());
+
+    /** Whom to answer when a push's step completes. */
+    record Waiter(Channel channel, long requestId) {
+    }
+
+    /**
+     * What every connection of one server shares.
+     *
+     * @param authenticatedMaxFrameBytes the frame limit once a worker has authenticated
+     * @param authTimeout                how long a connection may stay unauthenticated
+     */
+    record Context(Authenticator authenticator, SyncAggregator<Waiter> aggregator, int authenticatedMaxFrameBytes,
+                   Duration authTimeout) {
+    }
+
+    private final Context context;
+    private byte[] serverNonce;
+    private int workerId = -1;
+
+    private ServerHandler(Context context) {
+        super(Frame.class);
+        this.context = context;
+    }
+
+    /** The handlers of a new server connection, head first: encoder, decoder (pre-auth limit), handler. */
+    static ChannelHandler[] pipeline(Context context) {
+        return new ChannelHandler[] {
+            new FrameEncoder(), new FrameDecoder(FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), new ServerHandler(context)
+        };
+    }
+
+    /** Sends each reply to its waiter's channel (from any thread). */
+    static void deliver(List<SyncAggregator.Reply<Waiter>> replies) {
+        for (SyncAggregator.Reply<Waiter> reply : replies) {
+            Waiter waiter = reply.waiter();
+            waiter.channel().writeAndFlush(new Frame(waiter.requestId(), reply.message()));
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        serverNonce = Secrets.randomBytes(Message.NONCE_BYTES);
+        ctx.writeAndFlush(new Frame(0, new Message.Challenge(serverNonce)));
+        Duration timeout = context.authTimeout();
+        ctx.executor().schedule(() -> {
+            if (workerId < 0 && ctx.channel().isActive()) {
+                failAndClose(ctx, 0, ErrorCode.TIMEOUT, "not authenticated within " + timeout);
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (workerId < 0) {
+            authenticate(ctx, frame);
+            return;
+        }
+        Message message = frame.message();
+        switch (message.type()) {
+            case PULL -> ctx.writeAndFlush(new Frame(frame.requestId(), context.aggregator().pull()));
+            case PUSH_GRADIENT -> push(ctx, frame.requestId(), (Message.PushGradient) message);
+            default -> failAndClose(ctx, frame.requestId(), ErrorCode.UNEXPECTED_MESSAGE,
+                    "message : " + message.type() + " (expected: PULL or PUSH_GRADIENT)");
+        }
+    }
+
+    private void authenticate(ChannelHandlerContext ctx, Frame frame) {
+        long requestId = frame.requestId();
+        if (!(frame.message() instanceof Message.Hello hello)) {
+            failAndClose(ctx, requestId, ErrorCode.AUTH_REQUIRED,
+                    "message : " + frame.message().type() + " (expected: HELLO first)");
+            return;
+        }
+        Authenticator authenticator = context.authenticator();
+        byte[] expected = authenticator.clientMac(serverNonce, hello.clientNonce(), hello.workerId());
+        if (!Authenticator.matches(expected, hello.mac())) {
+            failAndClose(ctx, requestId, ErrorCode.AUTH_FAILED,
+                    "worker " + hello.workerId() + ": the HELLO's MAC does not match the job secret");
+            return;
+        }
+        SyncAggregator<Waiter> aggregator = context.aggregator();
+        if (hello.workerId() < 0 || hello.workerId() >= aggregator.workers()) {
+            failAndClose(ctx, requestId, ErrorCode.UNKNOWN_WORKER,
+                    "worker : " + hello.workerId() + " (expected: in [0, " + aggregator.workers() + "))");
+            return;
+        }
+        workerId = hello.workerId();
+        ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(context.authenticatedMaxFrameBytes());
+        byte[] serverMac = authenticator.serverMac(hello.clientNonce(), serverNonce);
+        ctx.writeAndFlush(new Frame(requestId,
+                new Message.AuthOk(serverMac, aggregator.parameterCount(), aggregator.step())));
+        LOG.log(Level.DEBUG, "worker {0} authenticated from {1}", workerId, ctx.channel().remoteAddress());
+    }
+
+    private void push(ChannelHandlerContext ctx, long requestId, Message.PushGradient push) {
+        if (push.workerId() != workerId) {
+            ctx.writeAndFlush(new Frame(requestId, new Message.Failure(ErrorCode.UNKNOWN_WORKER, "push worker : "
+                    + push.workerId() + " (expected: " + workerId + ", the worker this connection authenticated as)")));
+            return;
+        }
+        List<SyncAggregator.Reply<Waiter>> replies = context.aggregator()
+                .push(workerId, push.step(), push.gradient(), new Waiter(ctx.channel(), requestId));
+        for (SyncAggregator.Reply<Waiter> reply : replies) {
+            if (reply.message() instanceof Message.Failure failure) {
+                LOG.log(Level.WARNING, "refused push: {0} {1}", failure.code(), failure.message());
+            }
+        }
+        deliver(replies);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.log(Level.DEBUG, "connection from " + ctx.channel().remoteAddress() + " failed", cause);
+            ctx.close();
+            return;
+        }
+        LOG.log(Level.ERROR, "unexpected error on connection from " + ctx.channel().remoteAddress(), cause);
+        failAndClose(ctx, 0, ErrorCode.INTERNAL, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    private static void failAndClose(ChannelHandlerContext ctx, long requestId, ErrorCode code, String message) {
+        LOG.log(Level.WARNING, "closing {0}: {1} {2}", ctx.channel().remoteAddress(), code, message);
+        ctx.writeAndFlush(new Frame(requestId, new Message.Failure(code, message)))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.lamina.ps.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.ps.protocol.ErrorCode;
+import dev.lamina.ps.protocol.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SyncAggregatorTest {
+    private static final float[] INITIAL = {1f, -2f, 0.5f, 3f};
+    private static final float[] G0 = {0.1f, 0.7f, -1.3f, 1e-7f};
+    private static final float[] G1 = {0.3f, -0.2f, 2.9f, 3.3f};
+    private final AtomicLong clock = new AtomicLong();
+
+    private SyncAggregator<String> aggregator(int workers, OptimizerConfig config) {
+        return new SyncAggregator<>(INITIAL, config.create(INITIAL.length), workers, Duration.ofSeconds(10),
+                clock::get);
+    }
+
+    private static Message.Failure failure(List<SyncAggregator.Reply<String>> replies, String waiter) {
+        assertEquals(1, replies.size(), replies.toString());
+        assertEquals(waiter, replies.get(0).waiter());
+        return assertInstanceOf(Message.Failure.class, replies.get(0).message());
+    }
+
+    @Test
+    void averageIsAppliedOnceBothWorkersPushed() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
+        assertEquals(0, agg.step());
+        assertArrayEquals(INITIAL, agg.parameters());
+
+        List<SyncAggregator.Reply<String>> replies = agg.push(1, 0, G1, "b");
+        assertEquals(List.of("a", "b"), replies.stream().map(SyncAggregator.Reply::waiter).toList());
+        Message.Params params = assertInstanceOf(Message.Params.class, replies.get(0).message());
+        assertSame(params, replies.get(1).message());
+        assertEquals(1, params.step());
+        assertEquals(1, agg.step());
+
+        float[] expected = INITIAL.clone();
+        float[] average = new float[INITIAL.length];
+        for (int i = 0; i < average.length; i++) {
+            average[i] = (G0[i] + G1[i]) / 2f;
+        }
+        OptimizerConfig.defaults().create(INITIAL.length).step(expected, average);
+        assertArrayEquals(expected, params.values());
+        assertArrayEquals(expected, agg.parameters());
+    }
+
+    @Test
+    void resultIsBitwiseIdenticalForBothArrivalOrders() {
+        float[][] gradients = new float[3][1000];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (float[] g : gradients) {
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-6, 6)));
+            }
+        }
+        float[] forward = runSteps(gradients, new int[] {0, 1, 2});
+        float[] backward = runSteps(gradients, new int[] {2, 1, 0});
+        float[] mixed = runSteps(gradients, new int[] {1, 2, 0});
+        for (int i = 0; i < forward.length; i++) {
+            assertEquals(Float.floatToRawIntBits(forward[i]), Float.floatToRawIntBits(backward[i]), "index " + i);
+            assertEquals(Float.floatToRawIntBits(forward[i]), Float.floatToRawIntBits(mixed[i]), "index " + i);
+        }
+    }
+
+    private float[] runSteps(float[][] gradients, int[] order) {
+        int n = gradients[0].length;
+        SyncAggregator<String> agg = new SyncAggregator<>(new float[n],
+                OptimizerConfig.defaults().withType("adam").create(n), 3, Duration.ofSeconds(1), clock::get);
+        for (long step = 0; step < 3; step++) {
+            for (int worker : order) {
+                agg.push(worker, step, gradients[worker], "w" + worker);
+            }
+        }
+        assertEquals(3, agg.step());
+        return agg.parameters();
+    }
+
+    @Test
+    void nonFinitePushIsRefusedAndNeverApplied() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        float[] bad = G0.clone();
+        bad[2] = Float.NaN;
+        Message.Failure failure = failure(agg.push(0, 0, bad, "a"), "a");
+        assertEquals(ErrorCode.NON_FINITE_VALUES, failure.code());
+        assertEquals("worker 0 step 0: gradient[2] : NaN (expected: finite)", failure.message());
+
+        float[] inf = G1.clone();
+        inf[0] = Float.NEGATIVE_INFINITY;
+        assertEquals(ErrorCode.NON_FINITE_VALUES, failure(agg.push(1, 0, inf, "b"), "b").code());
+        assertArrayEquals(INITIAL, agg.parameters());
+        assertEquals(0, agg.step());
+
+        // The step stays open: the worker may retry with a good gradient.
+        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
+        assertEquals(2, agg.push(1, 0, G1, "b").size());
+        assertEquals(1, agg.step());
+    }
+
+    @Test
+    void duplicatePushIsDropped() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
+        float[] other = {100f, 100f, 100f, 100f};
+        Message.Failure failure = failure(agg.push(0, 0, other, "a2"), "a2");
+        assertEquals(ErrorCode.DUPLICATE_PUSH, failure.code());
+        assertEquals("worker 0 already pushed for step 0", failure.message());
+
+        List<SyncAggregator.Reply<String>> replies = agg.push(1, 0, G1, "b");
+        assertEquals(List.of("a", "b"), replies.stream().map(SyncAggregator.Reply::waiter).toList());
+        SyncAggregator<String> reference = aggregator(2, OptimizerConfig.defaults());
+        reference.push(0, 0, G0, "a");
+        reference.push(1, 0, G1, "b");
+        assertArrayEquals(reference.parameters(), agg.parameters());
+    }
+
+    @Test
+    void pushForAnotherStepIsRefused() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        Message.Failure failure = failure(agg.push(1, 3, G1, "b"), "b");
+        assertEquals(ErrorCode.WRONG_STEP, failure.code());
+        assertEquals("worker 1 step : 3 (expected: 0)", failure.message());
+        agg.push(0, 0, G0, "a");
+        agg.push(1, 0, G1, "b");
+        assertEquals(ErrorCode.WRONG_STEP, failure(agg.push(0, 0, G0, "a"), "a").code());
+    }
+
+    @Test
+    void wrongSizeIsRefused() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        Message.Failure failure = failure(agg.push(0, 0, new float[3], "a"), "a");
+        assertEquals(ErrorCode.WRONG_SIZE, failure.code());
+        assertEquals("worker 0 gradient length : 3 (expected: 4)", failure.message());
+    }
+
+    @Test
+    void unknownWorkerIsRefused() {
+        SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
+        assertEquals("worker : 2 (expected: in [0, 2))", failure(agg.push(2, 0, G0, "x"), "x").message());
+        assertEquals(ErrorCode.UNKNOWN_WORKER, failure(agg.push(-1, 0, G0, "x"), "x").code());
+    }
+
+    @Test
+    void timeoutNamesTheMissingWorkersAndReopensTheStep() {
+        SyncAggregator<String> agg = new SyncAggregator<>(INITIAL, OptimizerConfig.defaults().create(4), 3,
+                Duration.ofSeconds(10), clock::get);
+        assertTrue(agg.expire().isEmpty(), "no step open, nothing to expire");
+        agg.push(1, 0, G1, "b");
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertTrue(agg.expire().isEmpty(), "not longer than the timeout yet");
+        clock.addAndGet(1);
+        List<SyncAggregator.Reply<String>> replies = agg.expire();
+        Message.Failure failure = failure(replies, "b");
+        assertEquals(ErrorCode.TIMEOUT, failure.code());
+        assertEquals("step 0 timed out after PT10S: workers [0, 2] of 3 did not push", failure.message());
+        assertArrayEquals(INITIAL, agg.parameters());
+        assertEquals(0, agg.step());
+        assertTrue(agg.expire().isEmpty());
+
+        // The step can be pushed again from scratch.
+        agg.push(0, 0, G0, "a");
+        agg.push(1, 0, G1, "b");
+        assertEquals(3, agg.push(2, 0, G1, "c").size());
+        assertEquals(1, agg.step());
+    }
+
+    @Test
+    void pullReturnsTheLastCompletedStep() {
+        SyncAggregator<String> agg = aggregator(1, OptimizerConfig.defaults());
+        assertEquals(0, agg.pull().step());
+        assertArrayEquals(INITIAL, agg.pull().values());
+        agg.push(0, 0, G0, "a");
+        assertEquals(1, agg.pull().step());
+        float[] copy = agg.parameters();
+        copy[0] = 99f;
+        assertEquals(agg.pull().values()[0], agg.parameters()[0]);
+    }
+
+    @Test
+    void constructorChecksItsArguments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SyncAggregator<String>(
+                INITIAL, OptimizerConfig.defaults().create(5), 1, Duration.ofSeconds(1), clock::get));
+        assertEquals("optimizer size : 5, parameters : 4 (expected: equal and > 0)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new SyncAggregator<String>(
+                new float[] {Float.NaN}, OptimizerConfig.defaults().create(1), 1, Duration.ofSeconds(1), clock::get));
+        assertThrows(IllegalArgumentException.class, () -> new SyncAggregator<String>(
+                INITIAL, OptimizerConfig.defaults().create(4), 0, Duration.ofSeconds(1), clock::get));
+    }
+}
