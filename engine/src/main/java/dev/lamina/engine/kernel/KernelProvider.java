@@ -1,19 +1,76 @@
 package dev.lamina.engine.kernel;
 
-/** Placeholder until the Vector API provider lands: always the scalar reference. */
+import java.lang.System.Logger.Level;
+
+/**
+ * Chooses the {@link Kernels} implementation once per JVM: {@link VectorKernels} when the Vector
+ * API is usable, otherwise {@link ScalarKernels#INSTANCE}, logging the reason for the fallback
+ * once at WARNING. The choice happens in a static holder class, so it runs on first use and is
+ * never repeated (the initialization-on-demand idiom, as Lucene's VectorizationProvider does it).
+ *
+ * <p>The Vector API is used when all of these hold: the module {@code jdk.incubator.vector} is in
+ * the boot layer (the JVM was started with {@code --add-modules jdk.incubator.vector}), loading
+ * {@link VectorKernels} does not throw a {@link LinkageError}, and the preferred float species is
+ * at least 128 bits wide. Nothing here reads system properties.
+ */
 public final class KernelProvider {
+
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final int MIN_VECTOR_BITS = 128;
+
     private KernelProvider() {
     }
 
+    /** The kernels every caller should use; the same instance for the life of the JVM. */
     public static Kernels kernels() {
-        return ScalarKernels.INSTANCE;
+        return Holder.CHOICE.kernels();
     }
 
+    /**
+     * A one-line description of the choice, for logs and provenance, e.g.
+     * {@code "VectorKernels (FloatVector 512 bits)"} or {@code "ScalarKernels (fallback: ...)"}.
+     */
     public static String description() {
-        return "ScalarKernels (placeholder)";
+        return Holder.CHOICE.description();
     }
 
+    /** True when {@link #kernels()} is the Vector API implementation. */
     public static boolean vectorized() {
-        return false;
+        return Holder.CHOICE.kernels() != ScalarKernels.INSTANCE;
+    }
+
+    /** The chosen implementation and why. */
+    private record Choice(Kernels kernels, String description) {
+    }
+
+    private static final class Holder {
+        static final Choice CHOICE = choose();
+    }
+
+    private static Choice choose() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            return fallback("Vector API not available: start the JVM with --add-modules "
+                    + VECTOR_MODULE + "; using scalar kernels");
+        }
+        try {
+            return vectorChoice();
+        } catch (LinkageError e) {
+            return fallback("Vector API failed to load (" + e + "); using scalar kernels");
+        }
+    }
+
+    /** Touches {@link VectorKernels} only here, so a missing module cannot fail class loading above. */
+    private static Choice vectorChoice() {
+        int bits = VectorKernels.vectorBitSize();
+        if (bits < MIN_VECTOR_BITS) {
+            return fallback("preferred float vector species is " + bits + " bits (expected: >= "
+                    + MIN_VECTOR_BITS + "); using scalar kernels");
+        }
+        return new Choice(VectorKernels.INSTANCE, "VectorKernels (FloatVector " + bits + " bits)");
+    }
+
+    private static Choice fallback(String reason) {
+        System.getLogger(KernelProvider.class.getName()).log(Level.WARNING, reason);
+        return new Choice(ScalarKernels.INSTANCE, "ScalarKernels (fallback: " + reason + ")");
     }
 }

@@ -1,0 +1,84 @@
+package dev.lamina.benchmarks.kernel;
+
+import dev.lamina.benchmarks.BenchmarkDefaults;
+import dev.lamina.engine.kernel.KernelProvider;
+import dev.lamina.engine.kernel.Kernels;
+import java.util.SplittableRandom;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * SGEMM throughput of {@link KernelProvider#kernels()} (the Vector API kernels when the fork has
+ * {@code --add-modules jdk.incubator.vector}, as {@link BenchmarkDefaults} arranges), single thread.
+ *
+ * <p>Shapes are {@code <op>_<M>x<N>x<K>}: C[M,N] = op(A)[M,K] * op(B)[K,N] with alpha 1, beta 0.
+ * {@code NN} is A * B, {@code TN} is A^T * B (A stored [K,M]), {@code NT} is A * B^T (B stored
+ * [N,K]). The MLP 784-256-128-10 at batch 64 needs, per training step: forward NN_64x256x784 and
+ * NN_64x128x256; weight gradients TN_784x256x64 and TN_256x128x64 (X^T * dY); input gradients
+ * NT_64x784x256 and NT_64x256x128 (dY * W^T).
+ *
+ * <p>Reading the results: the {@code gemm} row is calls per second; the {@code gemm:gflop} row is
+ * GFLOP/s directly (an {@link AuxCounters} counter that adds 2*M*N*K / 1e9 per call). Equivalently,
+ * GFLOP/s = calls/s * 2*M*N*K / 1e9.
+ */
+public class GemmBenchmark extends BenchmarkDefaults {
+
+    @Param({"NN_512x512x512", "NN_1024x1024x1024", "NN_64x256x784", "NN_64x128x256",
+            "TN_784x256x64", "TN_256x128x64", "NT_64x784x256", "NT_64x256x128"})
+    public String shape;
+
+    private final Kernels kernels = KernelProvider.kernels();
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+
+    /** GFLOP counter: JMH divides it by the measured time, so it reports GFLOP/s. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public double gflop;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] parts = shape.split("_");
+        transA = parts[0].charAt(0) == 'T';
+        transB = parts[0].charAt(1) == 'T';
+        String[] dims = parts[1].split("x");
+        m = Integer.parseInt(dims[0]);
+        n = Integer.parseInt(dims[1]);
+        k = Integer.parseInt(dims[2]);
+        SplittableRandom rnd = new SplittableRandom(1);
+        a = random(rnd, m * k);
+        b = random(rnd, k * n);
+        c = new float[m * n];
+        System.out.println("\n# kernels: " + KernelProvider.description());
+    }
+
+    @Benchmark
+    public float[] gemm(Flops flops) {
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        kernels.gemm(transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        flops.gflop += 2e-9 * m * n * k;
+        return c;
+    }
+
+    private static float[] random(SplittableRandom rnd, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}

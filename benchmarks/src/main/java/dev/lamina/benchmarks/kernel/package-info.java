@@ -1,0 +1,2 @@
+/** Benchmarks of the engine's kernels ({@code dev.lamina.engine.kernel}), chiefly SGEMM. */
+package dev.lamina.benchmarks.kernel;

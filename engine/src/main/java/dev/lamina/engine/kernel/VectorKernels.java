@@ -1,0 +1,258 @@
+package dev.lamina.engine.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels} on the Vector API ({@code jdk.incubator.vector}), at the platform's preferred
+ * float species (512 bits, 16 lanes, with AVX-512). Obtain it through {@link KernelProvider}; this
+ * class can only be loaded when the JVM was started with {@code --add-modules jdk.incubator.vector}.
+ *
+ * <p>Every loop has the same shape: a main loop over {@code SPECIES.loopBound} (with 4 independent
+ * accumulators where the kernel is a reduction), a one-vector tail, then a scalar tail. GEMM lives
+ * in {@link VectorGemm}. Results agree with {@link ScalarKernels} to float rounding; reductions
+ * sum in a different order, so they differ by a few ulps times the number of terms.
+ */
+final class VectorKernels implements Kernels {
+
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+
+    private VectorKernels() {
+    }
+
+    /** The preferred species' width in bits (512 with AVX-512); read by {@link KernelProvider}. */
+    static int vectorBitSize() {
+        return SPECIES.vectorBitSize();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        assert n >= 0 && xOff + n <= x.length && yOff + n <= y.length;
+        FloatVector acc0 = FloatVector.zero(SPECIES);
+        FloatVector acc1 = FloatVector.zero(SPECIES);
+        FloatVector acc2 = FloatVector.zero(SPECIES);
+        FloatVector acc3 = FloatVector.zero(SPECIES);
+        int i = 0;
+        int bound4 = n - n % (4 * L);
+        for (; i < bound4; i += 4 * L) {
+            acc0 = FloatVector.fromArray(SPECIES, x, xOff + i).fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc0);
+            acc1 = FloatVector.fromArray(SPECIES, x, xOff + i + L)
+                    .fma(FloatVector.fromArray(SPECIES, y, yOff + i + L), acc1);
+            acc2 = FloatVector.fromArray(SPECIES, x, xOff + i + 2 * L)
+                    .fma(FloatVector.fromArray(SPECIES, y, yOff + i + 2 * L), acc2);
+            acc3 = FloatVector.fromArray(SPECIES, x, xOff + i + 3 * L)
+                    .fma(FloatVector.fromArray(SPECIES, y, yOff + i + 3 * L), acc3);
+        }
+        int bound = SPECIES.loopBound(n);
+        for (; i < bound; i += L) {
+            acc0 = FloatVector.fromArray(SPECIES, x, xOff + i).fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[xOff + i] * y[yOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        assert n >= 0 && xOff + n <= x.length && yOff + n <= y.length;
+        FloatVector va = FloatVector.broadcast(SPECIES, alpha);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i)
+                    .fma(va, FloatVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scal(int n, float alpha, float[] x, int xOff) {
+        assert n >= 0 && xOff + n <= x.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).mul(alpha).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= alpha;
+        }
+    }
+
+    @Override
+    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && yOff + n <= y.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i)
+                    .add(FloatVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = x[xOff + i] + y[yOff + i];
+        }
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && yOff + n <= y.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i)
+                    .mul(FloatVector.fromArray(SPECIES, y, yOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = x[xOff + i] * y[yOff + i];
+        }
+    }
+
+    @Override
+    public void addRowVector(int rows, int cols, float[] x, int xOff, float[] bias, int biasOff,
+                             float[] out, int outOff) {
+        assert rows >= 0 && cols >= 0 && xOff + rows * cols <= x.length && biasOff + cols <= bias.length;
+        for (int r = 0; r < rows; r++) {
+            add(cols, x, xOff + r * cols, bias, biasOff, out, outOff + r * cols);
+        }
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        assert rows >= 0 && cols >= 0 && xOff + rows * cols <= x.length && outOff + cols <= out.length;
+        int c = 0;
+        // Four column vectors stay in registers while the rows stream past.
+        for (int bound4 = cols - cols % (4 * L); c < bound4; c += 4 * L) {
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = FloatVector.zero(SPECIES);
+            FloatVector s2 = FloatVector.zero(SPECIES);
+            FloatVector s3 = FloatVector.zero(SPECIES);
+            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
+                s0 = s0.add(FloatVector.fromArray(SPECIES, x, row));
+                s1 = s1.add(FloatVector.fromArray(SPECIES, x, row + L));
+                s2 = s2.add(FloatVector.fromArray(SPECIES, x, row + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(SPECIES, x, row + 3 * L));
+            }
+            s0.intoArray(out, outOff + c);
+            s1.intoArray(out, outOff + c + L);
+            s2.intoArray(out, outOff + c + 2 * L);
+            s3.intoArray(out, outOff + c + 3 * L);
+        }
+        for (int bound = SPECIES.loopBound(cols); c < bound; c += L) {
+            FloatVector s = FloatVector.zero(SPECIES);
+            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
+                s = s.add(FloatVector.fromArray(SPECIES, x, row));
+            }
+            s.intoArray(out, outOff + c);
+        }
+        for (; c < cols; c++) {
+            float s = 0f;
+            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
+                s += x[row];
+            }
+            out[outOff + c] = s;
+        }
+    }
+
+    @Override
+    public void relu(int n, float[] x, int xOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i);
+            // blend, not max(x, 0): NaN maps to 0 as in the scalar reference.
+            zero.blend(xv, xv.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            out[outOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override
+    public void reluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && gOff + n <= g.length && outOff + n <= out.length;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i);
+            // blend picks g where x > 0, else +0 (as the scalar reference does, even for NaN g).
+            zero.blend(FloatVector.fromArray(SPECIES, g, gOff + i), xv.compare(VectorOperators.GT, 0f))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = x[xOff + i] > 0f ? g[gOff + i] : 0f;
+        }
+    }
+
+    @Override
+    public void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        assert rows >= 0 && cols >= 0 && xOff + rows * cols <= x.length && outOff + rows * cols <= out.length;
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int outR = outOff + r * cols;
+            float max = rowMax(cols, x, xr);
+            float sum = expShiftedInto(cols, max, x, xr, out, outR);
+            scal(cols, 1f / sum, out, outR);
+        }
+    }
+
+    /** Returns max over c of x[c], for c in [0, n); -Infinity when n == 0. */
+    private static float rowMax(int n, float[] x, int xOff) {
+        FloatVector m0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        FloatVector m1 = m0;
+        int i = 0;
+        for (int bound2 = n - n % (2 * L); i < bound2; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(SPECIES, x, xOff + i));
+            m1 = m1.max(FloatVector.fromArray(SPECIES, x, xOff + i + L));
+        }
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            m0 = m0.max(FloatVector.fromArray(SPECIES, x, xOff + i));
+        }
+        float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[xOff + i]);
+        }
+        return max;
+    }
+
+    /** out[c] = exp(x[c] - max) for c in [0, n); returns the sum of those values. */
+    private static float expShiftedInto(int n, float max, float[] x, int xOff, float[] out, int outOff) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound2 = n - n % (2 * L); i < bound2; i += 2 * L) {
+            FloatVector e0 = FloatVector.fromArray(SPECIES, x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e1 = FloatVector.fromArray(SPECIES, x, xOff + i + L).sub(max).lanewise(VectorOperators.EXP);
+            e0.intoArray(out, outOff + i);
+            e1.intoArray(out, outOff + i + L);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+        }
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(SPECIES, x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(out, outOff + i);
+            s0 = s0.add(e);
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[xOff + i] - max);
+            out[outOff + i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.lamina.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link VectorGemm} (through {@link VectorKernels#gemm}) against a double-precision reference,
+ * over all four transpose combinations and awkward shapes: empty, 1x1x1, odd, exactly one tile,
+ * one past a tile, and larger than one cache block in every dimension (MC, NC, KC).
+ *
+ * <p>Every matrix sits in an array with an offset and a leading dimension larger than its row;
+ * the padding of A and B is NaN (reading it poisons the result) and the padding of C holds a
+ * sentinel that must survive. With beta == 0, C starts as NaN and must be overwritten.
+ */
+class GemmTest {
+
+    private static final float SENTINEL = -12345.5f;
+
+    private static final int[][] SHAPES = {
+        {0, 0, 0}, {0, 5, 3}, {4, 0, 3}, {3, 4, 0}, {1, 1, 1}, {1, 1, 7}, {3, 7, 5}, {2, 33, 1},
+        {7, 1, 9}, {8, 32, 16}, {9, 33, 17}, {15, 31, 63}, {8, 32, 256}, {16, 64, 257},
+        {13, 45, 300}, {200, 40, 20}, {10, 1100, 30}, {129, 300, 700},
+    };
+
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, 2f}, {-1.5f, 1f}, {2f, -0.25f}};
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            for (int s = 0; s < SHAPES.length; s++) {
+                float[] ab = ALPHA_BETA[(s + t) % ALPHA_BETA.length];
+                int[] shape = SHAPES[s];
+                cases.add(Arguments.of((t & 1) != 0, (t & 2) != 0, shape[0], shape[1], shape[2], ab[0], ab[1]));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4} alpha={5} beta={6}")
+    @MethodSource("cases")
+    void vectorGemmMatchesReference(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        check(VectorKernels.INSTANCE, transA, transB, m, n, k, alpha, beta, 1000L * m + 31L * n + k);
+    }
+
+    @Test
+    void scalarReferencePassesTheSameCheck() {
+        check(ScalarKernels.INSTANCE, false, true, 9, 33, 17, 0.5f, 2f, 1L);
+        check(ScalarKernels.INSTANCE, true, false, 3, 7, 5, 1f, 0f, 2L);
+    }
+
+    @Test
+    void everyAlphaBetaOnEveryTransposeCombination() {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        for (int t = 0; t < 4; t++) {
+            for (float[] ab : ALPHA_BETA) {
+                check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 11, 37, 19, ab[0], ab[1], t);
+            }
+        }
+    }
+
+    @Test
+    void repeatedCallsReuseWorkspaceAndAgree() {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        SplittableRandom rnd = new SplittableRandom(7);
+        int m = 24, n = 70, k = 300;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c1 = new float[m * n];
+        float[] c2 = new float[m * n];
+        VectorKernels.INSTANCE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c1, 0, n);
+        VectorKernels.INSTANCE.gemm(false, false, 5, 3, 2, 1f, a, 0, k, b, 0, n, 0f, new float[15], 0, 3);
+        VectorKernels.INSTANCE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c2, 0, n);
+        assertTrue(Arrays.equals(c1, c2), "same inputs must give bit-identical results");
+    }
+
+    /** Runs one gemm on padded, offset, NaN-guarded operands and compares with a double reference. */
+    private static void check(Kernels kernels, boolean transA, boolean transB, int m, int n, int k,
+                              float alpha, float beta, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + 3, ldb = bCols + 5, ldc = n + 2;
+        int aOff = 7, bOff = 2, cOff = 5;
+        float[] a = padded(rnd, aOff, aRows, aCols, lda, Float.NaN);
+        float[] b = padded(rnd, bOff, bRows, bCols, ldb, Float.NaN);
+        float[] c = padded(rnd, cOff, m, n, ldc, SENTINEL);
+        if (beta == 0f) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, Float.NaN);
+            }
+        }
+        float[] c0 = c.clone();
+        kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0, abs = 0;
+                for (int p = 0; p < k; p++) {
+                    double t = (double) (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p])
+                            * (transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]);
+                    sum += t;
+                    abs += Math.abs(t);
+                }
+                int ci = cOff + i * ldc + j;
+                double old = beta == 0f ? 0 : (double) beta * c0[ci];
+                double expected = alpha * sum + old;
+                // Worst-case float error of a k-term sum plus the alpha/beta update, in units of eps.
+                double tol = (k + 4) * 1.2e-7 * (Math.abs(alpha) * abs + Math.abs(old)) + 1e-30;
+                if (!(Math.abs(c[ci] - expected) <= tol)) {
+                    fail(String.format("C[%d,%d] = %s, expected %s (tol %.3g) for transA=%s transB=%s m=%d n=%d k=%d",
+                            i, j, c[ci], expected, tol, transA, transB, m, n, k));
+                }
+                c[ci] = SENTINEL;
+            }
+        }
+        for (int i = 0; i < c.length; i++) {
+            assertEquals(SENTINEL, c[i], "C padding at index " + i + " was written");
+        }
+    }
+
+    /** An array of fill, with a [rows, cols] matrix of values in [-1, 1) at off with leading dimension ld. */
+    private static float[] padded(SplittableRandom rnd, int off, int rows, int cols, int ld, float fill) {
+        float[] x = new float[off + rows * ld + 4];
+        Arrays.fill(x, fill);
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                x[off + r * ld + col] = (float) (rnd.nextDouble() * 2 - 1);
+            }
+        }
+        return x;
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}

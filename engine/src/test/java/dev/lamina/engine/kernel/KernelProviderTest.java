@@ -1,0 +1,64 @@
+package dev.lamina.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The surefire JVM runs with {@code --add-modules jdk.incubator.vector}, so the provider must pick
+ * the Vector API here. A child JVM started without that flag must fall back to the scalar kernels
+ * and log why.
+ */
+class KernelProviderTest {
+
+    @Test
+    void choosesVectorKernelsWhenTheModuleIsPresent() {
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "surefire argLine should add jdk.incubator.vector");
+        assertTrue(KernelProvider.vectorized(), KernelProvider.description());
+        assertTrue(KernelProvider.kernels() instanceof VectorKernels, KernelProvider.description());
+        assertSame(KernelProvider.kernels(), KernelProvider.kernels());
+    }
+
+    @Test
+    void descriptionNamesImplementationAndWidth() {
+        String description = KernelProvider.description();
+        assertTrue(description.matches("VectorKernels \\(FloatVector \\d+ bits\\)"), description);
+        assertTrue(description.contains(VectorKernels.vectorBitSize() + " bits"), description);
+    }
+
+    @Test
+    void fallsBackToScalarWithALoggedReasonWithoutTheModule() throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-Xshare:auto", "-cp",
+                System.getProperty("java.class.path"), FallbackProbe.class.getName()));
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("vectorized=false"), output);
+        assertTrue(output.contains("description=ScalarKernels (fallback: Vector API not available: start the JVM"
+                + " with --add-modules jdk.incubator.vector"), output);
+        assertTrue(output.contains("WARNING"), "the fallback reason must be logged: " + output);
+        assertTrue(output.contains("dot=32.0"), "the scalar kernels must work: " + output);
+    }
+
+    /** Main of the child JVM in {@link #fallsBackToScalarWithALoggedReasonWithoutTheModule}. */
+    static final class FallbackProbe {
+        public static void main(String[] args) {
+            float[] x = {1f, 2f, 3f};
+            float[] y = {4f, 5f, 6f};
+            System.out.println("vectorized=" + KernelProvider.vectorized());
+            System.out.println("description=" + KernelProvider.description());
+            System.out.println("dot=" + KernelProvider.kernels().dot(3, x, 0, y, 0));
+        }
+    }
+}

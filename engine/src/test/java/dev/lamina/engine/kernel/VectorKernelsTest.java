@@ -1,0 +1,230 @@
+package dev.lamina.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every {@link VectorKernels} method against {@link ScalarKernels} over sizes that hit the main
+ * loop, the vector tail and the scalar tail, at offset 0 and at odd offsets. Element-wise kernels
+ * must agree exactly (except axpy, which fuses the multiply-add); reductions within a bound that
+ * grows with the number of terms. Outputs live inside guard regions that must stay untouched.
+ */
+class VectorKernelsTest {
+
+    private static final int[] SIZES = {1, 3, 7, 8, 13, 15, 16, 17, 31, 33, 100, 207, 257, 1000, 1024, 4099};
+    private static final int[] OFFSETS = {0, 5};
+    private static final float GUARD = -777.25f;
+    private static final double EPS = Math.ulp(1f);
+
+    private final Kernels scalar = ScalarKernels.INSTANCE;
+    private Kernels vector;
+    private final SplittableRandom rnd = new SplittableRandom(42);
+
+    @BeforeEach
+    void requireVectorApi() {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        vector = VectorKernels.INSTANCE;
+    }
+
+    @Test
+    void dot() {
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = random(off + n);
+                float[] y = random(off + n + 1);
+                double bound = (n + 2) * EPS * sumAbsProducts(n, x, off, y, off + 1);
+                float expected = scalar.dot(n, x, off, y, off + 1);
+                float actual = vector.dot(n, x, off, y, off + 1);
+                assertEquals(expected, actual, 2 * bound, "dot n=" + n + " off=" + off);
+            }
+        }
+        assertEquals(0f, vector.dot(0, new float[0], 0, new float[0], 0));
+    }
+
+    @Test
+    void axpy() {
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = random(off + n);
+                float[] y = guarded(off, n);
+                float[] yRef = y.clone();
+                scalar.axpy(n, 0.75f, x, off, yRef, off);
+                vector.axpy(n, 0.75f, x, off, y, off);
+                // The vector version fuses multiply and add: one rounding instead of two.
+                for (int i = 0; i < y.length; i++) {
+                    assertEquals(yRef[i], y[i], 2 * EPS * (Math.abs(yRef[i]) + 1), "axpy n=" + n + " i=" + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void scal() {
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = guarded(off, n);
+                float[] ref = x.clone();
+                scalar.scal(n, -1.25f, ref, off);
+                vector.scal(n, -1.25f, x, off);
+                assertArrayEquals(ref, x, "scal n=" + n + " off=" + off);
+            }
+        }
+    }
+
+    @Test
+    void addAndMulIncludingAliasedOutput() {
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = random(off + n);
+                float[] y = random(n + 3);
+                for (boolean isAdd : new boolean[] {true, false}) {
+                    float[] ref = guarded(off, n);
+                    float[] out = ref.clone();
+                    float[] xAlias = x.clone();
+                    float[] xAliasRef = x.clone();
+                    if (isAdd) {
+                        scalar.add(n, x, off, y, 3, ref, off);
+                        vector.add(n, x, off, y, 3, out, off);
+                        scalar.add(n, xAliasRef, off, y, 3, xAliasRef, off);
+                        vector.add(n, xAlias, off, y, 3, xAlias, off);
+                    } else {
+                        scalar.mul(n, x, off, y, 3, ref, off);
+                        vector.mul(n, x, off, y, 3, out, off);
+                        scalar.mul(n, xAliasRef, off, y, 3, xAliasRef, off);
+                        vector.mul(n, xAlias, off, y, 3, xAlias, off);
+                    }
+                    assertArrayEquals(ref, out, (isAdd ? "add" : "mul") + " n=" + n + " off=" + off);
+                    assertArrayEquals(xAliasRef, xAlias, (isAdd ? "add" : "mul") + " aliased n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void addRowVectorAndSumRows() {
+        int[] rowCounts = {1, 2, 5, 64};
+        for (int cols : SIZES) {
+            for (int rows : rowCounts) {
+                int off = cols % 2 == 0 ? 0 : 5;
+                float[] x = random(off + rows * cols);
+                float[] bias = random(cols + 1);
+                float[] ref = guarded(off, rows * cols);
+                float[] out = ref.clone();
+                scalar.addRowVector(rows, cols, x, off, bias, 1, ref, off);
+                vector.addRowVector(rows, cols, x, off, bias, 1, out, off);
+                assertArrayEquals(ref, out, "addRowVector rows=" + rows + " cols=" + cols);
+
+                float[] sumRef = guarded(2, cols);
+                float[] sum = guarded(2, cols);
+                Arrays.fill(sum, 2, 2 + cols, Float.NaN); // must be overwritten
+                scalar.sumRows(rows, cols, x, off, sumRef, 2);
+                vector.sumRows(rows, cols, x, off, sum, 2);
+                for (int i = 0; i < sum.length; i++) {
+                    assertEquals(sumRef[i], sum[i], (rows + 2) * EPS * 2 * rows, "sumRows rows=" + rows + " cols=" + cols);
+                }
+            }
+        }
+    }
+
+    @Test
+    void reluAndReluBackwardIncludingSpecialValues() {
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = random(off + n);
+                for (int i = off; i < off + n; i += 5) {
+                    x[i] = i % 3 == 0 ? Float.NaN : (i % 3 == 1 ? -0f : 0f);
+                }
+                float[] g = random(n);
+                float[] ref = guarded(off, n);
+                float[] out = ref.clone();
+                scalar.relu(n, x, off, ref, off);
+                vector.relu(n, x, off, out, off);
+                assertArrayEquals(ref, out, "relu n=" + n + " off=" + off);
+                scalar.reluBackward(n, x, off, g, 0, ref, off);
+                vector.reluBackward(n, x, off, g, 0, out, off);
+                assertArrayEquals(ref, out, "reluBackward n=" + n + " off=" + off);
+                float[] alias = x.clone();
+                vector.relu(n, alias, off, alias, off);
+                float[] aliasRef = x.clone();
+                scalar.relu(n, aliasRef, off, aliasRef, off);
+                assertArrayEquals(aliasRef, alias, "relu aliased n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void softmaxMatchesScalarAndSumsToOne() {
+        int[] rowCounts = {1, 3};
+        for (int cols : SIZES) {
+            for (int rows : rowCounts) {
+                int off = cols % 2 == 0 ? 5 : 0;
+                float[] x = random(off + rows * cols);
+                for (int i = off; i < x.length; i += 7) {
+                    x[i] *= 40f; // spread logits so exp covers a wide range
+                }
+                float[] ref = guarded(off, rows * cols);
+                float[] out = ref.clone();
+                scalar.softmax(rows, cols, x, off, ref, off);
+                vector.softmax(rows, cols, x, off, out, off);
+                for (int i = 0; i < out.length; i++) {
+                    // Relative to the value, plus an absolute floor for results in the subnormal range.
+                    double tol = 4 * EPS * Math.abs(ref[i]) * (1 + Math.sqrt(cols)) + Float.MIN_NORMAL;
+                    assertEquals(ref[i], out[i], tol, "softmax rows=" + rows + " cols=" + cols + " i=" + i);
+                }
+                float[] alias = x.clone();
+                vector.softmax(rows, cols, alias, off, alias, off);
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) {
+                        s += alias[off + r * cols + c];
+                    }
+                    assertEquals(1.0, s, 1e-5 * (1 + Math.sqrt(cols)), "softmax row sum, aliased, cols=" + cols);
+                }
+            }
+        }
+    }
+
+    @Test
+    void softmaxHandlesExtremeLogits() {
+        float[] x = {1000f, -1000f, 0f, 88f, -88f, 1000f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f};
+        float[] ref = new float[x.length];
+        float[] out = new float[x.length];
+        scalar.softmax(1, x.length, x, 0, ref, 0);
+        vector.softmax(1, x.length, x, 0, out, 0);
+        assertArrayEquals(ref, out, 1e-7f);
+        assertTrue(Math.abs(out[0] - 0.5f) < 1e-6f, Arrays.toString(out));
+    }
+
+    private float[] random(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2);
+        }
+        return x;
+    }
+
+    /** GUARD everywhere, random values in [off, off + n), and a guard tail of 4. */
+    private float[] guarded(int off, int n) {
+        float[] x = new float[off + n + 4];
+        Arrays.fill(x, GUARD);
+        for (int i = off; i < off + n; i++) {
+            x[i] = (float) (rnd.nextDouble() * 4 - 2);
+        }
+        return x;
+    }
+
+    private static double sumAbsProducts(int n, float[] x, int xOff, float[] y, int yOff) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += Math.abs((double) x[xOff + i] * y[yOff + i]);
+        }
+        return s;
+    }
+}
