@@ -11,6 +11,8 @@ import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.FeatureBlock;
 import dev.lamina.worker.TrainingConfig;
 import dev.lamina.worker.WorkerStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,8 +96,7 @@ public final class LaminaTrainer {
         List<EpochReport> history = new ArrayList<>();
         long start = System.nanoTime();
         float[] params;
-        try (ParameterServer server = ParameterServer.start(serverConfig, secret, initial,
-                config.optimizer().create(model.parameterCount()))) {
+        try (ParameterServer server = startServer(serverConfig, secret, initial, model)) {
             LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
                     model.parameterCount(), KernelProvider.description());
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -116,6 +117,15 @@ public final class LaminaTrainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new TrainedModel(spec, params, List.copyOf(history), metrics(history, seconds), provenance(provenance));
+    }
+
+    private ParameterServer startServer(ServerConfig serverConfig, byte[] secret, float[] initial, Model model) {
+        try {
+            return ParameterServer.start(serverConfig, secret, initial, config.optimizer().create(model.parameterCount()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
+                    + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
+        }
     }
 
     private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task) {

@@ -27,7 +27,7 @@ final class DataLoader {
     /** Reads (fetching on first use) the split; for provenance, the images' fingerprint is kept. */
     LabeledImages images(boolean train) throws IOException {
         int limit = train ? config.trainLimit() : config.testLimit();
-        return Mnist.load(Path.of(config.cache()), train, limit);
+        return limit == 0 ? Mnist.load(Path.of(config.cache()), train) : Mnist.load(Path.of(config.cache()), train, limit);
     }
 
     static Dataset<Row> frame(SparkSession spark, LabeledImages images) {

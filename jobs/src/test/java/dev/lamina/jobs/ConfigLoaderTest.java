@@ -1,0 +1,92 @@
+package dev.lamina.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path MNIST_MLP = Path.of("..", "conf", "mnist-mlp.yaml");
+    private final ConfigLoader loader = new ConfigLoader("/tmp/lamina-cache");
+
+    @Test
+    void shippedMnistMlpFileBinds() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of());
+        assertEquals(10, c.model().classes());
+        assertEquals(784, c.model().inputSize());
+        assertEquals("sync", c.training().mode());
+        assertEquals(0.05, c.training().optimizer().learningRate());
+        assertEquals("/tmp/lamina-cache", c.data().cache());
+    }
+
+    @Test
+    void overridesApply() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.workers=1", "training.optimizer.type=adam",
+                "training.optimizer.learningRate=0.001", "output.dir=/tmp/x"));
+        assertEquals(1, c.training().workers());
+        assertEquals("adam", c.training().optimizer().type());
+        assertEquals(0.001, c.training().optimizer().learningRate());
+        assertEquals("/tmp/x", c.output().dir());
+    }
+
+    @Test
+    void typoInSectionNameIsNamedWithSuggestion() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("trainig.epochs=3")));
+        assertTrue(e.getMessage().contains("trainig.epochs"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean training?"), e.getMessage());
+    }
+
+    @Test
+    void typoInKeyIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.parse("model: {input: 4, layers: [{type: linear, units: 2}]}\ntraining:\n  epocs: 3\n", List.of()));
+        assertTrue(e.getMessage().contains("training.epocs") && e.getMessage().contains("training.epochs"), e.getMessage());
+    }
+
+    @Test
+    void negativeLearningRateIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.optimizer.learningRate=-0.1")));
+        assertEquals("training.optimizer.learningRate : -0.1 (expected: > 0)", e.getMessage());
+    }
+
+    @Test
+    void wrongTypeIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.epochs=ten")));
+        assertEquals("training.epochs : ten (expected: an integer)", e.getMessage());
+    }
+
+    @Test
+    void batchMustSplitEvenly() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.workers=3")));
+        assertTrue(e.getMessage().startsWith("training.batchSize : 128"), e.getMessage());
+    }
+
+    @Test
+    void badLayerIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.parse("model: {input: 4, layers: [{type: linear, units: -2}]}\n", List.of()));
+        assertTrue(e.getMessage().contains("model.layers[0]") && e.getMessage().contains("-2"), e.getMessage());
+    }
+
+    @Test
+    void unknownModeIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.mode=gossip")));
+        assertEquals("training.mode : gossip (expected: sync)", e.getMessage());
+    }
+
+    @Test
+    void badOverrideSyntaxIsExplained() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.epochs")));
+        assertTrue(e.getMessage().contains("key=value"), e.getMessage());
+    }
+}
