@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -41,6 +42,9 @@ final class DataLoader {
             System.arraycopy(images.pixels(), i * width, pixels, 0, width);
             rows.add(RowFactory.create(pixels, images.labels()[i]));
         }
-        return spark.createDataFrame(rows, schema);
+        // Slices of under 1 MB each: the rows travel inside the tasks, and Spark warns above that.
+        int slices = (int) Math.max(1, (long) images.count() * (width + 64) / (768 * 1024) + 1);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        return spark.createDataFrame(jsc.parallelize(rows, slices), schema);
     }
 }

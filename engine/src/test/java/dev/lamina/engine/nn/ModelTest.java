@@ -103,7 +103,8 @@ class ModelTest {
         float[] grads = new float[model.parameterCount()];
         TrainingStep step = model.trainingStep(16, params, grads, KernelProvider.kernels());
         Optimizer optimizer = OptimizerConfig.defaults().create(model.parameterCount());
-        for (int i = 0; i < 2000; i++) {
+        // Warm up until C2 has compiled the kernels: interpreted Vector API code allocates its vectors.
+        for (int i = 0; i < 20000; i++) {
             step.run();
             optimizer.step(params, grads);
         }
