@@ -40,7 +40,7 @@ public final class Gradients {
             if (up == null || !requires[id] || node.inputs().isEmpty()) {
                 continue;
             }
-            Node[] inputGrads = GradientRules.ruleFor(node).apply(graph, node, up);
+            Node[] inputGrads = OpRegistry.ruleFor(node).apply(graph, node, up);
             for (int i = 0; i < inputGrads.length; i++) {
                 Node in = node.input(i);
                 if (inputGrads[i] == null || !requires[in.id()]) {

@@ -11,6 +11,7 @@ import java.util.List;
  * Nodes are numbered in creation order, which is a valid evaluation order.
  */
 public final class Graph {
+    private static final int[] NO_INTS = new int[0];
     private final List<Node> nodes = new ArrayList<>();
 
     public List<Node> nodes() {
@@ -18,15 +19,15 @@ public final class Graph {
     }
 
     public Node input(String name, Shape shape) {
-        return add(Op.INPUT, List.of(), shape, name, false, false, 0f);
+        return node(Op.INPUT, List.of(), shape, name, NO_INTS, 0f, 0);
     }
 
     public Node param(String name, Shape shape) {
-        return add(Op.PARAM, List.of(), shape, name, false, false, 0f);
+        return node(Op.PARAM, List.of(), shape, name, NO_INTS, 0f, 0);
     }
 
     public Node fill(Shape shape, float value) {
-        return add(Op.FILL, List.of(), shape, "", false, false, value);
+        return node(Op.FILL, List.of(), shape, "", NO_INTS, value, 0);
     }
 
     /** op(a) [M, K] times op(b) [K, N]. */
@@ -41,7 +42,7 @@ public final class Graph {
             throw new IllegalArgumentException("matmul shape mismatch: a=" + a.shape() + (transA ? "^T" : "")
                     + ", b=" + b.shape() + (transB ? "^T" : "") + " (expected: inner dimensions equal)");
         }
-        return add(Op.MATMUL, List.of(a, b), Shape.of(m, n), "", transA, transB, 0f);
+        return node(Op.MATMUL, List.of(a, b), Shape.of(m, n), "", new int[] {transA ? 1 : 0, transB ? 1 : 0}, 0f, 0);
     }
 
     public Node addBias(Node x, Node bias) {
@@ -99,8 +100,8 @@ public final class Graph {
         if (g.shape().size() != 1) {
             throw new IllegalArgumentException("nllBackward g=" + g.shape() + " (expected: a scalar [1])");
         }
-        return add(Op.NLL_BACKWARD, List.of(labels, g), Shape.of(labels.shape().dim(0), classes), "",
-                false, false, classes);
+        return node(Op.NLL_BACKWARD, List.of(labels, g), Shape.of(labels.shape().dim(0), classes), "", NO_INTS,
+                classes, 0);
     }
 
     public Node mul(Node a, Node b) {
@@ -126,27 +127,35 @@ public final class Graph {
     }
 
     private Node unary(Op op, List<Node> inputs, Shape shape) {
-        return add(op, inputs, shape, "", false, false, 0f);
+        return node(op, inputs, shape, "", NO_INTS, 0f, 0);
     }
 
-    private Node add(Op op, List<Node> inputs, Shape shape, String name, boolean transA, boolean transB, float value) {
+    /**
+     * Appends a node: the low-level builder that op families ({@code *Ops} classes in this
+     * package) use after checking their shapes.
+     *
+     * @param ints    integer attributes (copied)
+     * @param value   the float attribute
+     * @param scratch floats of per-node scratch the plan allocates
+     */
+    Node node(Op op, List<Node> inputs, Shape shape, String name, int[] ints, float value, int scratch) {
         for (Node in : inputs) {
             if (in.id() >= nodes.size() || nodes.get(in.id()) != in) {
                 throw new IllegalArgumentException("node " + in + " belongs to another graph");
             }
         }
-        Node node = new Node(nodes.size(), op, List.copyOf(inputs), shape, name, transA, transB, value);
+        Node node = new Node(nodes.size(), op, List.copyOf(inputs), shape, name, ints.clone(), value, scratch);
         nodes.add(node);
         return node;
     }
 
-    private static void requireRank(Node x, int rank, String what) {
+    static void requireRank(Node x, int rank, String what) {
         if (x.shape().rank() != rank) {
             throw new IllegalArgumentException(what + " shape " + x.shape() + " (expected: rank " + rank + ")");
         }
     }
 
-    private static void requireSame(Node a, Node b, String what) {
+    static void requireSame(Node a, Node b, String what) {
         if (!a.shape().equals(b.shape())) {
             throw new IllegalArgumentException(what + " shape mismatch: a=" + a.shape() + ", b=" + b.shape()
                     + " (expected: equal shapes)");

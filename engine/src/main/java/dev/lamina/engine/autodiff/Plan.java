@@ -9,21 +9,30 @@ import java.util.Map;
 
 /**
  * A compiled evaluation of part of a {@link Graph}: the nodes needed for some outputs, in order, each
- * with its buffer allocated once here. {@link #run()} allocates nothing, so a training step in the
- * steady state creates no garbage. Parameters and their gradients are bound to views of the model's
- * flat buffers; inputs are written through {@link #tensor(Node)} before each run.
+ * with its buffer (and scratch) allocated once here. {@link #run()} allocates nothing, so a training
+ * step in the steady state creates no garbage. Parameters and their gradients are bound to views of
+ * the model's flat buffers; inputs are written through {@link #tensor(Node)} before each run.
  */
-public final class Plan {
+public final class Plan implements Buffers {
+    private static final float[] EMPTY = new float[0];
+
     private final Kernels kernels;
     private final Node[] steps;
+    private final OpExecutor[] executors;
     private final float[][] data;
     private final int[] offset;
+    private final float[][] scratch;
 
-    private Plan(Kernels kernels, Node[] steps, float[][] data, int[] offset) {
+    private Plan(Kernels kernels, Node[] steps, float[][] data, int[] offset, float[][] scratch) {
         this.kernels = kernels;
         this.steps = steps;
         this.data = data;
         this.offset = offset;
+        this.scratch = scratch;
+        this.executors = new OpExecutor[steps.length];
+        for (int i = 0; i < steps.length; i++) {
+            executors[i] = OpRegistry.executorFor(steps[i]);
+        }
     }
 
     /**
@@ -45,6 +54,7 @@ public final class Plan {
         }
         float[][] data = new float[count][];
         int[] offset = new int[count];
+        float[][] scratch = new float[count][];
         List<Node> steps = new ArrayList<>();
         for (Node node : graph.nodes()) {
             if (!needed[node.id()]) {
@@ -63,13 +73,14 @@ public final class Plan {
             } else {
                 data[node.id()] = new float[node.shape().size()];
             }
+            scratch[node.id()] = node.scratchSize() == 0 ? EMPTY : new float[node.scratchSize()];
             if (node.op() == Op.FILL) {
                 Arrays.fill(data[node.id()], offset[node.id()], offset[node.id()] + node.shape().size(), node.value());
             } else if (node.op() != Op.INPUT && node.op() != Op.PARAM) {
                 steps.add(node);
             }
         }
-        return new Plan(kernels, steps.toArray(new Node[0]), data, offset);
+        return new Plan(kernels, steps.toArray(new Node[0]), data, offset, scratch);
     }
 
     /** The storage of a node of this plan (write inputs here; read outputs here after {@link #run()}). */
@@ -83,68 +94,28 @@ public final class Plan {
 
     /** Evaluates every step in order. */
     public void run() {
-        for (Node node : steps) {
-            execute(node);
+        for (int i = 0; i < steps.length; i++) {
+            executors[i].run(steps[i], this);
         }
     }
 
-    private void execute(Node n) {
-        int o = offset[n.id()];
-        float[] out = data[n.id()];
-        int size = n.shape().size();
-        switch (n.op()) {
-            case MATMUL -> matmul(n, out, o);
-            case ADD_BIAS -> {
-                Node x = n.input(0);
-                kernels.addRowVector(x.shape().dim(0), x.shape().dim(1), in(n, 0), off(n, 0), in(n, 1), off(n, 1), out, o);
-            }
-            case ADD -> kernels.add(size, in(n, 0), off(n, 0), in(n, 1), off(n, 1), out, o);
-            case RELU -> kernels.relu(size, in(n, 0), off(n, 0), out, o);
-            case RELU_BACKWARD -> kernels.reluBackward(size, in(n, 0), off(n, 0), in(n, 1), off(n, 1), out, o);
-            case SUM_ROWS -> {
-                Node x = n.input(0);
-                kernels.sumRows(x.shape().dim(0), x.shape().dim(1), in(n, 0), off(n, 0), out, o);
-            }
-            case LOG_SOFTMAX -> LossOps.logSoftmax(n.shape().dim(0), n.shape().dim(1), in(n, 0), off(n, 0), out, o);
-            case LOG_SOFTMAX_BACKWARD -> LossOps.logSoftmaxBackward(n.shape().dim(0), n.shape().dim(1),
-                    in(n, 0), off(n, 0), in(n, 1), off(n, 1), out, o);
-            case NLL -> {
-                Node logp = n.input(0);
-                out[o] = LossOps.nll(logp.shape().dim(0), logp.shape().dim(1), in(n, 0), off(n, 0), in(n, 1), off(n, 1));
-            }
-            case NLL_BACKWARD -> LossOps.nllBackward(n.shape().dim(0), n.shape().dim(1), in(n, 0), off(n, 0),
-                    in(n, 1)[off(n, 1)], out, o);
-            case MUL -> kernels.mul(size, in(n, 0), off(n, 0), in(n, 1), off(n, 1), out, o);
-            case SUM -> out[o] = sum(n.input(0).shape().size(), in(n, 0), off(n, 0));
-            case EXPAND -> Arrays.fill(out, o, o + size, in(n, 0)[off(n, 0)]);
-            case COPY -> System.arraycopy(in(n, 0), off(n, 0), out, o, size);
-            default -> throw new IllegalStateException("op " + n.op() + " is not executable (node " + n + ")");
-        }
+    @Override
+    public Kernels kernels() {
+        return kernels;
     }
 
-    private void matmul(Node n, float[] out, int o) {
-        Node a = n.input(0);
-        Node b = n.input(1);
-        int m = n.shape().dim(0);
-        int cols = n.shape().dim(1);
-        int k = n.transA() ? a.shape().dim(0) : a.shape().dim(1);
-        kernels.gemm(n.transA(), n.transB(), m, cols, k, 1f, in(n, 0), off(n, 0), a.shape().dim(1),
-                in(n, 1), off(n, 1), b.shape().dim(1), 0f, out, o, cols);
+    @Override
+    public float[] data(Node n) {
+        return data[n.id()];
     }
 
-    private static float sum(int n, float[] x, int off) {
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            acc += x[off + i];
-        }
-        return (float) acc;
+    @Override
+    public int offset(Node n) {
+        return offset[n.id()];
     }
 
-    private float[] in(Node n, int i) {
-        return data[n.input(i).id()];
-    }
-
-    private int off(Node n, int i) {
-        return offset[n.input(i).id()];
+    @Override
+    public float[] scratch(Node n) {
+        return scratch[n.id()];
     }
 }

@@ -2,20 +2,69 @@ package dev.lamina.engine.loss;
 
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Node;
+import dev.lamina.engine.tensor.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Loss functions as graph builders. */
+/** The losses a model spec can name, and graph builders for them. */
 public final class Losses {
+    public static final String SOFTMAX_CROSS_ENTROPY = "softmax-cross-entropy";
+
+    private static final Map<String, LossFunction> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        register(new SoftmaxCrossEntropy());
+    }
 
     private Losses() {
     }
 
-    /** Softmax cross-entropy of logits [B, C] against class labels [B]: the mean NLL of log softmax. */
-    public static Node softmaxCrossEntropy(Graph graph, Node logits, Node labels) {
-        return nll(graph, graph.logSoftmax(logits), labels);
+    private static void register(LossFunction loss) {
+        BY_NAME.put(loss.name(), loss);
     }
 
-    /** Mean negative log-likelihood of labels [B] under log-probabilities [B, C]. */
-    public static Node nll(Graph graph, Node logProbabilities, Node labels) {
-        return graph.nll(logProbabilities, labels);
+    /** The loss called {@code name}; throws naming the known losses otherwise. */
+    public static LossFunction forName(String name) {
+        LossFunction loss = BY_NAME.get(name);
+        if (loss == null) {
+            throw new IllegalArgumentException("loss : " + name + " (expected one of: " + String.join(", ", BY_NAME.keySet()) + ")");
+        }
+        return loss;
+    }
+
+    /** Softmax cross-entropy of logits [B, C] against class labels [B]: the mean NLL of log softmax. */
+    public static Node softmaxCrossEntropy(Graph graph, Node logits, Node labels) {
+        return graph.nll(graph.logSoftmax(logits), labels);
+    }
+
+    /** Class indices [B] (stored as floats) against logits [B, C]. */
+    private static final class SoftmaxCrossEntropy implements LossFunction {
+        @Override
+        public String name() {
+            return SOFTMAX_CROSS_ENTROPY;
+        }
+
+        @Override
+        public void validate(Shape out) {
+            if (out.rank() != 1 || out.dim(0) < 2) {
+                throw new IllegalArgumentException("model output shape " + out + " (expected: [classes] with classes >= 2 for "
+                        + name() + ")");
+            }
+        }
+
+        @Override
+        public Shape targetShape(Shape output) {
+            return Shape.of(output.dim(0));
+        }
+
+        @Override
+        public Node build(Graph graph, Node output, Node targets) {
+            return softmaxCrossEntropy(graph, output, targets);
+        }
+
+        @Override
+        public boolean classification() {
+            return true;
+        }
     }
 }

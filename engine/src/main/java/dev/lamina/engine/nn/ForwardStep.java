@@ -5,26 +5,29 @@ import dev.lamina.engine.autodiff.Plan;
 import dev.lamina.engine.tensor.Tensor;
 
 /**
- * A compiled forward pass for a fixed batch size: write features [B, ...] and labels [B] (class
- * indices as floats), call {@link #run()}, read the mean loss and the log-probabilities [B, classes].
+ * A compiled forward pass for a fixed batch size: write features [B, ...] and targets (for
+ * classification, labels [B] as class indices in floats), call {@link #run()}, read the mean loss and
+ * the model output (for classification, the logits [B, classes]).
  */
 public class ForwardStep {
     private final Plan plan;
     private final Tensor features;
     private final Tensor labels;
     private final Tensor loss;
-    private final Tensor logProbabilities;
+    private final Tensor output;
+    private final boolean classification;
 
-    ForwardStep(Plan plan, Node features, Node labels, Node loss, Node logp) {
+    ForwardStep(Plan plan, Node features, Node labels, Node loss, Node output, boolean classification) {
         this.plan = plan;
         this.features = plan.tensor(features);
         this.labels = plan.tensor(labels);
         this.loss = plan.tensor(loss);
-        this.logProbabilities = plan.tensor(logp);
+        this.output = plan.tensor(output);
+        this.classification = classification;
     }
 
     public int batchSize() {
-        return labels.size();
+        return features.shape().dim(0);
     }
 
     /** The input buffer [B, features...]; write a batch here before {@link #run()}. */
@@ -32,14 +35,14 @@ public class ForwardStep {
         return features;
     }
 
-    /** The label buffer [B]; write class indices here before {@link #run()}. */
+    /** The target buffer (class indices [B] for classification); write here before {@link #run()}. */
     public Tensor labels() {
         return labels;
     }
 
-    /** Log-probabilities [B, classes] of the last run. */
-    public Tensor logProbabilities() {
-        return logProbabilities;
+    /** The model output of the last run (logits [B, classes] for classification). */
+    public Tensor output() {
+        return output;
     }
 
     /** Runs the step and returns the mean loss over the batch. */
@@ -48,12 +51,18 @@ public class ForwardStep {
         return loss.get(0);
     }
 
-    /** How many rows of the last run have their label as the most probable class. */
+    /**
+     * How many rows of the last run have their label as the most probable class (the argmax of the
+     * output's last dimension); throws for a loss that is not a classification loss.
+     */
     public int correct() {
+        if (!classification) {
+            throw new IllegalStateException("accuracy needs a classification loss");
+        }
         int rows = labels.size();
-        int classes = logProbabilities.size() / rows;
-        float[] lp = logProbabilities.data();
-        int base = logProbabilities.offset();
+        int classes = output.size() / rows;
+        float[] lp = output.data();
+        int base = output.offset();
         int correct = 0;
         for (int r = 0; r < rows; r++) {
             int best = 0;

@@ -17,6 +17,10 @@ public interface Layer {
     /** The parameters this layer needs, in a fixed order. */
     List<ParameterSpec> parameters();
 
-    /** Adds this layer's ops for a batch input x [B, ...] with its parameter nodes, and returns the output. */
-    Node apply(Graph graph, Node x, List<Node> params);
+    /**
+     * Adds this layer's ops for a batch input x [B, ...] with its parameter nodes, and returns the
+     * output. {@code training} is false for forward-only (evaluation, inference) graphs, where layers
+     * such as dropout and batch normalization behave differently.
+     */
+    Node apply(Graph graph, Node x, List<Node> params, boolean training);
 }

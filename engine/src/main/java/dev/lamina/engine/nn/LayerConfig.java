@@ -1,12 +1,15 @@
 package dev.lamina.engine.nn;
 
 import dev.lamina.engine.tensor.Shape;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
-/** The spec of one layer of a sequential model: what it is and its hyper-parameters. */
-public sealed interface LayerConfig extends java.io.Serializable permits LinearConfig, ReluConfig {
+/**
+ * The spec of one layer of a sequential model: what it is and its hyper-parameters. Implementations
+ * are records registered by type name in {@link LayerTypes}.
+ */
+public interface LayerConfig extends Serializable {
 
     /** The layer's type name in model files ("linear", "relu"). */
     String type();
@@ -23,18 +26,6 @@ public sealed interface LayerConfig extends java.io.Serializable permits LinearC
 
     /** Reads a spec from a map such as {@code {type: linear, units: 256}}; errors name the key. */
     static LayerConfig fromMap(Map<String, ?> m) {
-        Object type = m.get("type");
-        String t = type == null ? "" : type.toString().toLowerCase(Locale.ROOT);
-        switch (t) {
-            case "linear" -> {
-                ModelSpec.onlyKeys(m, "type", "units");
-                return new LinearConfig(ModelSpec.intValue(m, "units"));
-            }
-            case "relu" -> {
-                ModelSpec.onlyKeys(m, "type");
-                return new ReluConfig();
-            }
-            default -> throw new IllegalArgumentException("layer type : " + type + " (expected: linear or relu)");
-        }
+        return LayerTypes.fromMap(m);
     }
 }

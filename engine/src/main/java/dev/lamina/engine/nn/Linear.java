@@ -26,7 +26,7 @@ final class Linear implements Layer {
     }
 
     @Override
-    public Node apply(Graph graph, Node x, List<Node> params) {
+    public Node apply(Graph graph, Node x, List<Node> params, boolean training) {
         return graph.addBias(graph.matmul(x, params.get(0), false, true), params.get(1));
     }
 }

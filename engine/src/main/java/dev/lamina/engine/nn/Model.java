@@ -5,7 +5,7 @@ import dev.lamina.engine.autodiff.Gradients;
 import dev.lamina.engine.autodiff.Node;
 import dev.lamina.engine.autodiff.Plan;
 import dev.lamina.engine.kernel.Kernels;
-import dev.lamina.engine.loss.Losses;
+import dev.lamina.engine.loss.LossFunction;
 import dev.lamina.engine.tensor.Shape;
 import dev.lamina.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -125,7 +125,7 @@ public final class Model {
     public TrainingStep trainingStep(int batch, float[] params, float[] grads, Kernels kernels) {
         checkLength("parameters", params);
         checkLength("gradients", grads);
-        Built b = build(batch);
+        Built b = build(batch, true);
         Map<Node, Node> gradNodes = Gradients.of(b.graph, b.loss, b.paramNodes);
         Map<Node, Tensor> bindings = new HashMap<>(b.bindings(params));
         List<Node> outputs = new ArrayList<>(List.of(b.loss, b.logp));
@@ -139,18 +139,18 @@ public final class Model {
             outputs.add(g);
         }
         Plan plan = Plan.compile(kernels, b.graph, outputs, bindings);
-        return new TrainingStep(plan, b.features, b.labels, b.loss, b.logp);
+        return new TrainingStep(plan, b.features, b.labels, b.loss, b.logp, spec.lossFunction().classification());
     }
 
     /** Compiles a forward-only step (no gradient buffers) for batches of {@code batch} samples. */
     public ForwardStep forwardStep(int batch, float[] params, Kernels kernels) {
         checkLength("parameters", params);
-        Built b = build(batch);
+        Built b = build(batch, false);
         Plan plan = Plan.compile(kernels, b.graph, List.of(b.loss, b.logp), b.bindings(params));
-        return new ForwardStep(plan, b.features, b.labels, b.loss, b.logp);
+        return new ForwardStep(plan, b.features, b.labels, b.loss, b.logp, spec.lossFunction().classification());
     }
 
-    private Built build(int batch) {
+    private Built build(int batch, boolean training) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch : " + batch + " (expected: >= 1)");
         }
@@ -160,7 +160,6 @@ public final class Model {
         dims[0] = batch;
         System.arraycopy(in, 0, dims, 1, in.length);
         Node features = graph.input("features", Shape.of(dims));
-        Node labels = graph.input("labels", Shape.of(batch));
         List<Node> paramNodes = new ArrayList<>();
         Node x = features;
         for (int l = 0; l < layers.size(); l++) {
@@ -169,11 +168,12 @@ public final class Model {
                 ps.add(graph.param(view.name(), view.shape()));
             }
             paramNodes.addAll(ps);
-            x = layers.get(l).apply(graph, x, ps);
+            x = layers.get(l).apply(graph, x, ps, training);
         }
-        Node logp = graph.logSoftmax(x);
-        Node loss = Losses.nll(graph, logp, labels);
-        return new Built(graph, features, labels, logp, loss, paramNodes);
+        LossFunction lossFunction = spec.lossFunction();
+        Node labels = graph.input("labels", lossFunction.targetShape(x.shape()));
+        Node loss = lossFunction.build(graph, x, labels);
+        return new Built(graph, features, labels, x, loss, paramNodes);
     }
 
     private void checkLength(String what, float[] buffer) {

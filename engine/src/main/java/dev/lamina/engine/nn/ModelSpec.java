@@ -1,6 +1,8 @@
 package dev.lamina.engine.nn;
 
 import dev.lamina.engine.io.Json;
+import dev.lamina.engine.loss.LossFunction;
+import dev.lamina.engine.loss.Losses;
 import dev.lamina.engine.tensor.Shape;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import java.util.Set;
  */
 public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss) implements Serializable {
 
-    public static final String SOFTMAX_CROSS_ENTROPY = "softmax-cross-entropy";
+    public static final String SOFTMAX_CROSS_ENTROPY = Losses.SOFTMAX_CROSS_ENTROPY;
 
     public ModelSpec {
         inputShape = List.copyOf(inputShape);
@@ -30,14 +32,23 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("model.layers : [] (expected: at least one layer)");
         }
-        if (!SOFTMAX_CROSS_ENTROPY.equals(loss)) {
-            throw new IllegalArgumentException("model.loss : " + loss + " (expected: " + SOFTMAX_CROSS_ENTROPY + ")");
+        LossFunction lossFunction;
+        try {
+            lossFunction = Losses.forName(loss);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model." + e.getMessage(), e);
         }
-        Shape out = outputShape(inputShape, layers);
-        if (out.rank() != 1 || out.dim(0) < 2) {
-            throw new IllegalArgumentException("model output shape " + out
-                    + " (expected: [classes] with classes >= 2 for " + loss + ")");
-        }
+        lossFunction.validate(outputShape(inputShape, layers));
+    }
+
+    /** The loss function named by {@link #loss()}. */
+    public LossFunction lossFunction() {
+        return Losses.forName(loss);
+    }
+
+    /** The per-sample output shape. */
+    public Shape outputShape() {
+        return outputShape(inputShape, layers);
     }
 
     /** A multi-layer perceptron: linear layers of the given widths with ReLU between them. */
@@ -73,9 +84,10 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
         return input().size();
     }
 
-    /** The number of classes (the output width). */
+    /** The number of classes: the last output dimension (for classification losses). */
     public int classes() {
-        return outputShape(inputShape, layers).dim(0);
+        Shape out = outputShape(inputShape, layers);
+        return out.dim(out.rank() - 1);
     }
 
     public Map<String, Object> toMap() {

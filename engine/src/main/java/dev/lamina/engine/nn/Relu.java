@@ -24,7 +24,7 @@ final class Relu implements Layer {
     }
 
     @Override
-    public Node apply(Graph graph, Node x, List<Node> params) {
+    public Node apply(Graph graph, Node x, List<Node> params, boolean training) {
         return graph.relu(x);
     }
 }

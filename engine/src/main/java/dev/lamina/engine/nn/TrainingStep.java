@@ -10,7 +10,7 @@ import dev.lamina.engine.autodiff.Plan;
  */
 public final class TrainingStep extends ForwardStep {
 
-    TrainingStep(Plan plan, Node features, Node labels, Node loss, Node logp) {
-        super(plan, features, labels, loss, logp);
+    TrainingStep(Plan plan, Node features, Node labels, Node loss, Node output, boolean classification) {
+        super(plan, features, labels, loss, output, classification);
     }
 }
