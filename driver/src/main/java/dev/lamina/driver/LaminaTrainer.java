@@ -3,6 +3,7 @@ package dev.lamina.driver;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.optim.ScheduleConfig;
 import dev.lamina.ps.protocol.Secrets;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
@@ -88,6 +89,7 @@ public final class LaminaTrainer {
     private TrainedModel train(JavaSparkContext jsc, JavaRDD<FeatureBlock> trainBlocks, JavaRDD<FeatureBlock> testBlocks,
                                int stepsPerEpoch, Map<String, Object> provenance) {
         Model model = Model.of(spec);
+        TrainingConfig config = withScheduleLength(stepsPerEpoch);
         float[] initial = model.initialParameters(config.seed());
         byte[] secret = Secrets.newSecret();
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
@@ -96,7 +98,7 @@ public final class LaminaTrainer {
         List<EpochReport> history = new ArrayList<>();
         long start = System.nanoTime();
         float[] params;
-        try (ParameterServer server = startServer(serverConfig, secret, initial, model)) {
+        try (ParameterServer server = startServer(config, serverConfig, secret, initial, model)) {
             LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
                     model.parameterCount(), KernelProvider.description());
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -119,7 +121,18 @@ public final class LaminaTrainer {
         return new TrainedModel(spec, params, List.copyOf(history), metrics(history, seconds), provenance(provenance));
     }
 
-    private ParameterServer startServer(ServerConfig serverConfig, byte[] secret, float[] initial, Model model) {
+    /** A cosine schedule without a stated length spans the whole run. */
+    private TrainingConfig withScheduleLength(int stepsPerEpoch) {
+        ScheduleConfig schedule = config.optimizer().schedule();
+        if (schedule.type().equals("cosine") && schedule.totalSteps() == 0) {
+            return config.withOptimizer(config.optimizer().withSchedule(
+                    schedule.withTotalSteps((long) stepsPerEpoch * config.epochs())));
+        }
+        return config;
+    }
+
+    private ParameterServer startServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
+                                        float[] initial, Model model) {
         try {
             return ParameterServer.start(serverConfig, secret, initial, config.optimizer().create(model.parameterCount()));
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.lamina.jobs;
 
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.engine.optim.ScheduleConfig;
 import dev.lamina.worker.TrainingConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -119,12 +120,41 @@ public final class ConfigLoader {
             return prefixed("training.optimizer.", () -> d.withType(type));
         }
         ConfigSection o = ConfigSection.of(t.key("optimizer"), raw);
+        ScheduleConfig schedule = schedule(o);
         OptimizerConfig config = prefixed("training.optimizer.", () -> new OptimizerConfig(o.string("type", d.type()),
                 o.number("learningRate", d.learningRate()), o.number("momentum", d.momentum()),
                 o.bool("nesterov", d.nesterov()), o.number("beta1", d.beta1()), o.number("beta2", d.beta2()),
-                o.number("epsilon", d.epsilon()), o.number("weightDecay", d.weightDecay())));
+                o.number("epsilon", d.epsilon()), o.number("weightDecay", d.weightDecay()), schedule,
+                o.number("clipNorm", d.clipNorm())));
         o.finish();
         return config;
+    }
+
+    /** training.optimizer.schedule is a name ({@code constant}, {@code step}, {@code cosine}) or a section. */
+    private static ScheduleConfig schedule(ConfigSection o) {
+        ScheduleConfig d = ScheduleConfig.constant();
+        Object raw = o.raw("schedule");
+        String prefix = "training.optimizer.schedule.";
+        if (raw == null || raw instanceof String) {
+            String type = raw == null ? d.type() : (String) raw;
+            return prefixedSchedule(prefix, () -> new ScheduleConfig(type, d.warmupSteps(), d.stepSize(), d.gamma(),
+                    d.totalSteps(), d.minFactor()));
+        }
+        ConfigSection s = ConfigSection.of(o.key("schedule"), raw);
+        ScheduleConfig config = prefixedSchedule(prefix, () -> new ScheduleConfig(s.string("type", d.type()),
+                s.integer("warmupSteps", d.warmupSteps()), s.integer("stepSize", d.stepSize()),
+                s.number("gamma", d.gamma()), s.longValue("totalSteps", d.totalSteps()),
+                s.number("minFactor", d.minFactor())));
+        s.finish();
+        return config;
+    }
+
+    private static ScheduleConfig prefixedSchedule(String prefix, java.util.function.Supplier<ScheduleConfig> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + e.getMessage(), e);
+        }
     }
 
     private static OptimizerConfig prefixed(String prefix, java.util.function.Supplier<OptimizerConfig> make) {

@@ -84,6 +84,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void scheduleAndClippingBind() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.optimizer.type=adamw",
+                "training.optimizer.schedule={type: cosine, warmupSteps: 100}", "training.optimizer.clipNorm=1.0"));
+        assertEquals("cosine", c.training().optimizer().schedule().type());
+        assertEquals(100, c.training().optimizer().schedule().warmupSteps());
+        assertEquals(1.0, c.training().optimizer().clipNorm());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.optimizer.schedule={type: cosine, gamma: 2}")));
+        assertEquals("training.optimizer.schedule.gamma : 2.0 (expected: in (0, 1])", e.getMessage());
+    }
+
+    @Test
     void badOverrideSyntaxIsExplained() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("training.epochs")));

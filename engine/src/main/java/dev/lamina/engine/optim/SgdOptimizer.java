@@ -19,19 +19,20 @@ public final class SgdOptimizer implements Optimizer {
     @Override
     public void step(float[] params, float[] grads) {
         checkLengths(params, grads, size);
-        float lr = (float) config.learningRate();
+        float lr = (float) config.learningRateAt(steps);
+        float scale = Clipping.scale(grads, config.clipNorm());
         float mu = (float) config.momentum();
         float wd = (float) config.weightDecay();
         boolean nesterov = config.nesterov();
         if (mu == 0f) {
             for (int i = 0; i < params.length; i++) {
-                float g = grads[i] + wd * params[i];
+                float g = scale * grads[i] + wd * params[i];
                 params[i] -= lr * g;
             }
         } else {
             float[] v = velocity;
             for (int i = 0; i < params.length; i++) {
-                float g = grads[i] + wd * params[i];
+                float g = scale * grads[i] + wd * params[i];
                 float vi = mu * v[i] + g;
                 v[i] = vi;
                 params[i] -= lr * (nesterov ? g + mu * vi : vi);

@@ -1,0 +1,24 @@
+package dev.lamina.engine.optim;
+
+/** Global-norm gradient clipping, shared by the optimizers. */
+final class Clipping {
+
+    private Clipping() {
+    }
+
+    /**
+     * The factor to multiply gradients by so their global L2 norm is at most {@code clipNorm}
+     * (1 when clipping is off or not needed).
+     */
+    static float scale(float[] grads, double clipNorm) {
+        if (clipNorm <= 0) {
+            return 1f;
+        }
+        double sq = 0;
+        for (float g : grads) {
+            sq += (double) g * g;
+        }
+        double norm = Math.sqrt(sq);
+        return norm > clipNorm ? (float) (clipNorm / norm) : 1f;
+    }
+}
