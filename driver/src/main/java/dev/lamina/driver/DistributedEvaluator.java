@@ -21,7 +21,7 @@ public final class DistributedEvaluator {
     public static EvalStats evaluate(JavaSparkContext jsc, JavaRDD<FeatureBlock> blocks, ModelSpec spec, float[] params) {
         Broadcast<float[]> weights = jsc.broadcast(params);
         try {
-            return blocks.map(b -> BlockEvaluator.evaluate(spec, weights.value(), b)).fold(EvalStats.empty(), EvalStats::merge);
+            return blocks.map(b -> BlockEvaluator.evaluate(spec, weights.value(), b)).fold(EvalStats.empty(spec.classes()), EvalStats::merge);
         } finally {
             weights.destroy();
         }

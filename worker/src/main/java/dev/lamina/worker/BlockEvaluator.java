@@ -18,20 +18,22 @@ public final class BlockEvaluator {
         if (block.width() != spec.inputSize()) {
             throw new IllegalArgumentException("feature width : " + block.width() + " (expected: " + spec.inputSize() + ")");
         }
-        EvalStats stats = EvalStats.empty();
+        EvalStats stats = EvalStats.empty(spec.classes());
         int full = Math.min(BATCH, Math.max(1, block.rows()));
         ForwardStep step = model.forwardStep(full, params, KernelProvider.kernels());
         int[] identity = new int[block.rows()];
         for (int i = 0; i < identity.length; i++) {
             identity[i] = i;
         }
+        int[] predicted = new int[full];
         int start = 0;
         while (start < block.rows()) {
             int n = Math.min(full, block.rows() - start);
             ForwardStep s = n == full ? step : model.forwardStep(n, params, KernelProvider.kernels());
             EpochTrainer.fillBatch(block, identity, start, s.features(), s.labels());
             float loss = s.run();
-            stats = stats.add(n, s.correct(), loss);
+            s.predictions(predicted);
+            stats = stats.add(n, predicted, s.labels().data(), s.labels().offset(), loss);
             start += n;
         }
         return stats;

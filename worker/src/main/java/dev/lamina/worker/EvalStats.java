@@ -1,34 +1,146 @@
 package dev.lamina.worker;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Classification metrics as a mergeable aggregate (add per batch, merge per partition).
+ * Classification metrics as a mergeable aggregate: a confusion matrix (rows = true class, columns =
+ * predicted class) and the summed log-loss. Add per batch, merge per partition (dimension-checked).
  *
- * @param count   samples seen
- * @param correct samples whose most probable class is the label
- * @param lossSum sum of per-sample negative log-likelihoods
+ * @param classes   the number of classes
+ * @param confusion classes x classes counts, row-major
+ * @param lossSum   sum of per-sample negative log-likelihoods
  */
-public record EvalStats(long count, long correct, double lossSum) implements Serializable {
+public record EvalStats(int classes, long[] confusion, double lossSum) implements Serializable {
 
-    public static EvalStats empty() {
-        return new EvalStats(0, 0, 0);
+    public EvalStats {
+        if (classes < 1 || confusion.length != (long) classes * classes) {
+            throw new IllegalArgumentException("confusion matrix of " + confusion.length + " cells (expected: "
+                    + classes + " x " + classes + ")");
+        }
     }
 
-    /** Adds one batch of {@code n} samples with {@code meanLoss}. */
-    public EvalStats add(int n, int correctInBatch, double meanLoss) {
-        return new EvalStats(count + n, correct + correctInBatch, lossSum + meanLoss * n);
+    public static EvalStats empty(int classes) {
+        return new EvalStats(classes, new long[classes * classes], 0);
+    }
+
+    /** This aggregate plus one batch: predicted and true classes of {@code n} rows, and their mean loss. */
+    public EvalStats add(int n, int[] predicted, float[] labels, int labelsOffset, double meanLoss) {
+        long[] c = confusion.clone();
+        for (int r = 0; r < n; r++) {
+            c[(int) labels[labelsOffset + r] * classes + predicted[r]]++;
+        }
+        return new EvalStats(classes, c, lossSum + meanLoss * n);
     }
 
     public EvalStats merge(EvalStats o) {
-        return new EvalStats(count + o.count, correct + o.correct, lossSum + o.lossSum);
+        if (o.classes != classes) {
+            throw new IllegalArgumentException("cannot merge metrics over " + classes + " and " + o.classes + " classes");
+        }
+        long[] c = confusion.clone();
+        for (int i = 0; i < c.length; i++) {
+            c[i] += o.confusion[i];
+        }
+        return new EvalStats(classes, c, lossSum + o.lossSum);
+    }
+
+    public long count() {
+        long n = 0;
+        for (long v : confusion) {
+            n += v;
+        }
+        return n;
+    }
+
+    public long correct() {
+        long n = 0;
+        for (int k = 0; k < classes; k++) {
+            n += confusion[k * classes + k];
+        }
+        return n;
     }
 
     public double accuracy() {
-        return count == 0 ? Double.NaN : (double) correct / count;
+        long n = count();
+        return n == 0 ? Double.NaN : (double) correct() / n;
     }
 
+    /** Mean negative log-likelihood (log-loss). */
     public double meanLoss() {
-        return count == 0 ? Double.NaN : lossSum / count;
+        long n = count();
+        return n == 0 ? Double.NaN : lossSum / n;
+    }
+
+    /** Precision of class k: true positives over predicted k (NaN when nothing was predicted k). */
+    public double precision(int k) {
+        long predicted = 0;
+        for (int t = 0; t < classes; t++) {
+            predicted += confusion[t * classes + k];
+        }
+        return predicted == 0 ? Double.NaN : (double) confusion[k * classes + k] / predicted;
+    }
+
+    /** Recall of class k: true positives over actual k (NaN when class k never occurs). */
+    public double recall(int k) {
+        long actual = 0;
+        for (int p = 0; p < classes; p++) {
+            actual += confusion[k * classes + p];
+        }
+        return actual == 0 ? Double.NaN : (double) confusion[k * classes + k] / actual;
+    }
+
+    public double f1(int k) {
+        double p = precision(k);
+        double r = recall(k);
+        return p + r == 0 || Double.isNaN(p) || Double.isNaN(r) ? Double.NaN : 2 * p * r / (p + r);
+    }
+
+    /** Unweighted mean F1 over the classes that occur or are predicted. */
+    public double macroF1() {
+        double sum = 0;
+        int n = 0;
+        for (int k = 0; k < classes; k++) {
+            double f = f1(k);
+            if (!Double.isNaN(f)) {
+                sum += f;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** Flat metrics with a prefix ("test_"): accuracy, loss, macro F1, and per-class precision/recall/F1. */
+    public Map<String, Object> toMap(String prefix) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(prefix + "accuracy", accuracy());
+        m.put(prefix + "loss", meanLoss());
+        m.put(prefix + "samples", count());
+        m.put(prefix + "macro_f1", finite(macroF1()));
+        for (int k = 0; k < classes; k++) {
+            m.put(prefix + "precision_" + k, finite(precision(k)));
+            m.put(prefix + "recall_" + k, finite(recall(k)));
+            m.put(prefix + "f1_" + k, finite(f1(k)));
+        }
+        return m;
+    }
+
+    /** The confusion matrix as nested lists (rows = true class). */
+    public List<List<Long>> confusionRows() {
+        List<List<Long>> rows = new ArrayList<>();
+        for (int t = 0; t < classes; t++) {
+            List<Long> row = new ArrayList<>();
+            for (int p = 0; p < classes; p++) {
+                row.add(confusion[t * classes + p]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 }

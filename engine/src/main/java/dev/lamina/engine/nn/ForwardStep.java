@@ -52,18 +52,17 @@ public class ForwardStep {
     }
 
     /**
-     * How many rows of the last run have their label as the most probable class (the argmax of the
-     * output's last dimension); throws for a loss that is not a classification loss.
+     * Writes the most probable class of each row of the last run (the argmax of the output's last
+     * dimension) into {@code out[0..B)}; throws for a loss that is not a classification loss.
      */
-    public int correct() {
+    public void predictions(int[] out) {
         if (!classification) {
-            throw new IllegalStateException("accuracy needs a classification loss");
+            throw new IllegalStateException("predictions need a classification loss");
         }
         int rows = labels.size();
         int classes = output.size() / rows;
         float[] lp = output.data();
         int base = output.offset();
-        int correct = 0;
         for (int r = 0; r < rows; r++) {
             int best = 0;
             for (int c = 1; c < classes; c++) {
@@ -71,7 +70,18 @@ public class ForwardStep {
                     best = c;
                 }
             }
-            if (best == (int) labels.get(r)) {
+            out[r] = best;
+        }
+    }
+
+    /** How many rows of the last run have their label as the predicted class. */
+    public int correct() {
+        int rows = labels.size();
+        int[] predicted = new int[rows];
+        predictions(predicted);
+        int correct = 0;
+        for (int r = 0; r < rows; r++) {
+            if (predicted[r] == (int) labels.get(r)) {
                 correct++;
             }
         }
