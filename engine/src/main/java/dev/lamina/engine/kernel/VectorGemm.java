@@ -137,9 +137,13 @@ final class VectorGemm {
         if (!transB) {
             return false;
         }
-        long kBlocks = (k + KC - 1) / KC;
+        long kBlocks = ceilDiv(k, KC);
         long swapped = (transA ? 0L : (long) m * k) + (long) m * n * kBlocks;
         return swapped < (long) n * k;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private static void setX(Workspace w, float[] x, int off, int rs, int cs) {
@@ -163,10 +167,12 @@ final class VectorGemm {
      */
     static void multiply(Workspace w, int j0, int j1) {
         assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n;
+        // Equal K blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): no short, merge-bound block.
+        int kBlock = ceilDiv(w.k, ceilDiv(w.k, KC));
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < w.k; pc += KC) {
-                int kc = Math.min(KC, w.k - pc);
+            for (int pc = 0; pc < w.k; pc += kBlock) {
+                int kc = Math.min(kBlock, w.k - pc);
                 float betaBlock = pc == 0 ? w.beta : 1f;
                 GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
                 for (int ic = 0; ic < w.m; ic += MC) {
