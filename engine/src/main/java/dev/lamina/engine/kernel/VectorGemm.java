@@ -49,6 +49,7 @@ final class VectorGemm {
     /** Column block of C': a packed [KC, NC] Y block is 512 KiB at 512 bits. */
     static final int NC = 16 * NR;
 
+
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     /**
@@ -209,6 +210,8 @@ final class VectorGemm {
                 int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
                 if (vectorMerge && rows == MR && cols == NR) {
                     mergeFullTile(w.tile, w.alpha, beta, w.c, cIdx, w.cRs);
+                } else if (rows == MR && w.cRs == 1) {
+                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs);
                 } else {
                     mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs);
                 }
@@ -284,6 +287,33 @@ final class VectorGemm {
                     v = v.add(FloatVector.fromArray(SPECIES, c, cIdx + j).mul(beta));
                 }
                 v.intoArray(c, cIdx + j);
+            }
+        }
+    }
+
+    /**
+     * C'[0:MR, 0:cols] = alpha * tile + beta * C' for C' stored transposed: C'[i, j] at
+     * c[cIdx + i + j*ldc], so tile column j is MR contiguous floats of C. Scalar and unrolled
+     * over the MR == 8 rows. Vectors would need a gather or a 256-bit species, and on JDK 17 both
+     * make the kernels allocate (a gather is not intrinsified; a second species pollutes the type
+     * profiles of the shared FloatVector methods, so C2 boxes vectors everywhere).
+     */
+    private static void mergeTransposedTile(int cols, float[] tile, float alpha, float beta,
+                                            float[] c, int cIdx, int ldc) {
+        for (int j = 0, o = cIdx; j < cols; j++, o += ldc) {
+            if (beta == 0f) {
+                c[o] = alpha * tile[j];
+                c[o + 1] = alpha * tile[NR + j];
+                c[o + 2] = alpha * tile[2 * NR + j];
+                c[o + 3] = alpha * tile[3 * NR + j];
+                c[o + 4] = alpha * tile[4 * NR + j];
+                c[o + 5] = alpha * tile[5 * NR + j];
+                c[o + 6] = alpha * tile[6 * NR + j];
+                c[o + 7] = alpha * tile[7 * NR + j];
+            } else {
+                for (int i = 0; i < MR; i++) {
+                    c[o + i] = alpha * tile[i * NR + j] + beta * c[o + i];
+                }
             }
         }
     }
