@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-    private static final Path SOURCES = Path.of("src", "main", "java");
+    private static final Path SOURCES = mainSources();
     private static final String KERNEL_PACKAGE_DIR = "dev/lamina/engine/kernel/";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
@@ -61,6 +62,20 @@ class ArchitectureTest {
         assertFalse(violates(tensor, "class T { // not jdk.incubator.vector\n}"));
         assertFalse(violates(KERNEL_PACKAGE_DIR + "VectorKernels.java", "import jdk.incubator.vector.FloatVector;"));
         assertTrue(violates("dev/lamina/engine/kernelx/Sneaky.java", "import jdk.incubator.vector.FloatVector;"));
+    }
+
+    /**
+     * The engine's src/main/java: found from where this test class was loaded
+     * (engine/target/test-classes), so the check does not depend on the working directory.
+     */
+    private static Path mainSources() {
+        try {
+            Path testClasses = Path.of(ArchitectureTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path fromClasses = testClasses.getParent().getParent().resolve(Path.of("src", "main", "java"));
+            return Files.isDirectory(fromClasses) ? fromClasses : Path.of("src", "main", "java");
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("src", "main", "java");
+        }
     }
 
     /** True when a file outside the kernel package mentions the Vector API module in code. */

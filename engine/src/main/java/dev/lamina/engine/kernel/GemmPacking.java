@@ -1,19 +1,15 @@
 package dev.lamina.engine.kernel;
 
 /**
- * Packs blocks of op(A) and op(B) into the contiguous panel layouts that {@link VectorGemm}'s
- * microkernel streams through. Plain Java (no Vector API): the copies are memory-bound and the JIT
- * vectorizes the contiguous ones.
+ * Copies blocks of GEMM operands into the contiguous panel layouts that {@link VectorGemm}'s
+ * microkernel streams through. Plain Java (no Vector API): the copies are memory-bound;
+ * contiguous rows go through {@code System.arraycopy} (measured faster than a loop for 32-float
+ * rows), transposes through scalar loops over 4 source lines at a time.
  *
- * <p>Layouts, for a block of kc rows of the K dimension:
- * <ul>
- *   <li>A block [mc, kc] becomes ceil(mc / MR) panels of [kc, MR]: panel q holds rows
- *       q*MR .. q*MR+MR-1, element (i, p) at {@code q*MR*kc + p*MR + (i - q*MR)}.</li>
- *   <li>B block [kc, nc] becomes ceil(nc / NR) panels of [kc, NR]: panel q holds columns
- *       q*NR .. q*NR+NR-1, element (p, j) at {@code q*NR*kc + p*NR + (j - q*NR)}.</li>
- * </ul>
- * Rows or columns past the edge of the matrix are zero-filled, so the microkernel always runs on
- * whole panels.
+ * <p>Layout of a packed block of Y [kc, nc] (the vector operand): ceil(nc / NR) panels of
+ * [kc, NR]; panel q holds columns q*NR .. q*NR+NR-1, element (p, j) at
+ * {@code q*NR*kc + p*NR + (j - q*NR)}. Columns past the edge of the matrix are zero-filled, so the
+ * microkernel always runs on whole panels.
  */
 final class GemmPacking {
 
@@ -21,35 +17,35 @@ final class GemmPacking {
     }
 
     /**
-     * Packs op(A)[ic : ic+mc, pc : pc+kc] into {@code dst} as [kc, mr] panels.
-     * op(A)[i, p] is a[aOff + i*lda + p], or a[aOff + p*lda + i] when {@code transA}.
+     * Packs Y[pc : pc+kc, jc : jc+nc] into {@code dst} as [kc, nr] panels.
+     * Y[p, j] is y[yOff + p*ldy + j], or y[yOff + j*ldy + p] when {@code transposed}.
      */
-    static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-                      int mr, float[] dst) {
-        assert dst.length >= ((mc + mr - 1) / mr) * mr * kc;
-        for (int ir = 0, d = 0; ir < mc; ir += mr, d += mr * kc) {
-            int rows = Math.min(mr, mc - ir);
-            if (transA) {
-                packRowsContiguous(a, aOff + pc * lda + ic + ir, lda, rows, kc, mr, dst, d);
+    static void packPanels(boolean transposed, float[] y, int yOff, int ldy, int pc, int kc, int jc, int nc,
+                           int nr, float[] dst) {
+        assert dst.length >= ((nc + nr - 1) / nr) * nr * kc;
+        for (int jr = 0, d = 0; jr < nc; jr += nr, d += nr * kc) {
+            int cols = Math.min(nr, nc - jr);
+            if (transposed) {
+                packTransposed(y, yOff + (jc + jr) * ldy + pc, ldy, cols, kc, nr, dst, d);
             } else {
-                packRowsStrided(a, aOff + (ic + ir) * lda + pc, lda, rows, kc, mr, dst, d);
+                packRows(y, yOff + pc * ldy + jc + jr, ldy, cols, kc, nr, dst, d);
             }
         }
     }
 
     /**
-     * Packs op(B)[pc : pc+kc, jc : jc+nc] into {@code dst} as [kc, nr] panels.
-     * op(B)[p, j] is b[bOff + p*ldb + j], or b[bOff + j*ldb + p] when {@code transB}.
+     * One [kc, width] panel from a general strided source: dst[p*width + t] = src[s + t*ts + p*ps]
+     * for t in [0, count), zero for t in [count, width). Used for the last, partial row panel of
+     * the broadcast operand.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
-                      int nr, float[] dst) {
-        assert dst.length >= ((nc + nr - 1) / nr) * nr * kc;
-        for (int jr = 0, d = 0; jr < nc; jr += nr, d += nr * kc) {
-            int cols = Math.min(nr, nc - jr);
-            if (transB) {
-                packRowsStrided(b, bOff + (jc + jr) * ldb + pc, ldb, cols, kc, nr, dst, d);
-            } else {
-                packRowsContiguous(b, bOff + pc * ldb + jc + jr, ldb, cols, kc, nr, dst, d);
+    static void packStrided(float[] src, int s, int ts, int ps, int count, int kc, int width, float[] dst) {
+        assert count <= width && dst.length >= kc * width;
+        for (int p = 0, d = 0; p < kc; p++, s += ps, d += width) {
+            for (int t = 0; t < count; t++) {
+                dst[d + t] = src[s + t * ts];
+            }
+            for (int t = count; t < width; t++) {
+                dst[d + t] = 0f;
             }
         }
     }
@@ -58,8 +54,7 @@ final class GemmPacking {
      * One panel whose source already runs along the panel width: for each p in [0, kc), copies
      * src[s + p*ld .. + count) to dst[d + p*width ..], zero-filling up to {@code width}.
      */
-    private static void packRowsContiguous(float[] src, int s, int ld, int count, int kc, int width,
-                                           float[] dst, int d) {
+    private static void packRows(float[] src, int s, int ld, int count, int kc, int width, float[] dst, int d) {
         for (int p = 0; p < kc; p++, s += ld, d += width) {
             System.arraycopy(src, s, dst, d, count);
             for (int t = count; t < width; t++) {
@@ -73,8 +68,8 @@ final class GemmPacking {
      * src[s + t*ld + p], for t in [0, count); columns count .. width-1 are zero-filled.
      * Walks 4 source lines at a time so each pass reads 4 streams and writes 4 adjacent floats.
      */
-    private static void packRowsStrided(float[] src, int s, int ld, int count, int kc, int width,
-                                        float[] dst, int d) {
+    private static void packTransposed(float[] src, int s, int ld, int count, int kc, int width,
+                                       float[] dst, int d) {
         int t = 0;
         for (; t + 4 <= count; t += 4) {
             int s0 = s + t * ld;

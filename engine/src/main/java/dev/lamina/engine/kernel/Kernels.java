@@ -6,7 +6,9 @@ package dev.lamina.engine.kernel;
  *
  * <p>Implementations validate nothing beyond {@code assert}: the callers (tensor and autodiff
  * facades) check shapes once, when a graph is built. {@link ScalarKernels} is the readable
- * reference; the Vector API implementation must agree with it to rounding.
+ * reference; the Vector API implementation must agree with it to rounding. Callers obtain the
+ * implementation for this JVM from {@link KernelProvider#kernels()}. Implementations are
+ * stateless and thread-safe; GEMM keeps its packing buffers per thread.
  *
  * <p>Shapes in Javadoc use llm.c letters: B batch rows, C columns/channels, M/N/K for GEMM.
  */

@@ -7,46 +7,84 @@ import jdk.incubator.vector.VectorSpecies;
  * Packed, register-blocked SGEMM on the Vector API: C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] +
  * beta * C, row-major, with the semantics of {@link Kernels#gemm}.
  *
- * <p>Blocking, outermost first (the classic GotoBLAS/BLIS loop nest):
- * <ol>
- *   <li>columns of C in blocks of {@link #NC}; a block of packed op(B) [KC, NC] stays in L2;</li>
- *   <li>K in blocks of {@link #KC}; the first block applies beta, later ones accumulate;</li>
- *   <li>rows of C in blocks of {@link #MC}; a packed op(A) block [MC, KC] stays in L2;</li>
- *   <li>the macrokernel walks NR-wide B panels (one [KC, NR] panel in L1) and, inside,
- *       MR-row A panels;</li>
- *   <li>the microkernel keeps an MR x NR tile of C in MR * 2 = 16 vector registers: per step of
- *       K it loads 2 vectors of B, broadcasts MR values of A and issues 16 independent FMAs.</li>
- * </ol>
- * Edge tiles (fewer than MR rows or NR columns left) run the same microkernel on zero-padded
- * panels into a small tile buffer and copy the valid part out with scalar code.
+ * <p>Internally every call becomes C'[M',N'] = alpha * X[M',K] * Y[K,N'] + beta * C', where X is
+ * the <em>broadcast</em> operand, read in place through a row and a column stride, and Y is the
+ * <em>vector</em> operand, packed into NR-wide panels. Normally X = op(A), Y = op(B), C' = C. For
+ * A * B^T and A^T * B^T the roles can swap: C^T = op(B)^T * op(A)^T, so X = op(B)^T is B read in
+ * place and only the (usually smaller) A is packed, at the price of writing C transposed. The
+ * cheaper form is chosen per call from the number of elements each must shuffle.
  *
- * <p>Packing buffers live in a per-thread {@link Workspace}, so steady-state calls allocate
- * nothing. {@link #gemmColumns} computes a column range of C with a caller-supplied workspace,
- * which is the unit a later multi-threaded driver hands to each thread.
+ * <p>Blocking, outermost first (the GotoBLAS/BLIS loop nest):
+ * <ol>
+ *   <li>columns of C' in blocks of {@link #NC}; a packed Y block [KC, NC] stays in L2;</li>
+ *   <li>K in blocks of {@link #KC}; the first block applies beta, later ones accumulate;</li>
+ *   <li>rows of C' in blocks of {@link #MC}, whose rows of X stay in L2;</li>
+ *   <li>the macrokernel walks NR-wide Y panels (one [KC, NR] panel in L1) and, inside, MR-row
+ *       panels of X;</li>
+ *   <li>the microkernel keeps an MR x NR tile of C' in MR * 2 = 16 vector registers: per step of
+ *       K it loads 2 vectors of Y, broadcasts MR values of X and issues 16 independent FMAs.</li>
+ * </ol>
+ * Edges: Y panels are zero-padded to NR columns; a last X panel with fewer than MR rows is copied
+ * into a zero-padded buffer; tiles that are partial or land in C transposed are merged into C with
+ * scalar code, full tiles with vectors.
+ *
+ * <p>Buffers and the current problem live in a per-thread {@link Workspace}, so steady-state calls
+ * allocate nothing. {@link #multiply} computes a column range of C' with one workspace, which is
+ * the unit a later multi-threaded driver hands to each thread (after copying the problem into
+ * that thread's workspace).
  */
 final class VectorGemm {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
 
-    /** Rows of C per microkernel tile. */
+    /** Rows of C' per microkernel tile. */
     static final int MR = 8;
-    /** Columns of C per microkernel tile: two vectors. */
+    /** Columns of C' per microkernel tile: two vectors. */
     static final int NR = 2 * L;
-    /** K block: one [KC, NR] B panel (32 KiB at 512 bits) fits in L1d. */
+    /** K block: one [KC, NR] Y panel (32 KiB at 512 bits) fits in L1d. */
     static final int KC = 256;
-    /** Row block of A: a [MC, KC] packed block is 128 KiB. */
+    /** Row block of C'. */
     static final int MC = 128;
-    /** Column block of B: a [KC, NC] packed block is 512 KiB at 512 bits. */
+    /** Column block of C': a packed [KC, NC] Y block is 512 KiB at 512 bits. */
     static final int NC = 16 * NR;
+
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    /** Per-thread packing buffers; one per thread that runs {@link #gemmColumns}. */
+    /**
+     * Per-thread buffers plus the current problem C' = alpha * X * Y + beta * C' (see the class
+     * comment). X[i, p] is x[xOff + i*xRs + p*xCs]; Y[p, j] is y[yOff + p*ldy + j], or
+     * y[yOff + j*ldy + p] when {@code yTransposed}; C'[i, j] is c[cOff + i*cRs + j*cCs].
+     */
     static final class Workspace {
-        final float[] packedA = new float[MC * KC];
-        final float[] packedB = new float[KC * NC];
+        final float[] packedY = new float[KC * NC];
+        final float[] edgeX = new float[MR * KC];
         final float[] tile = new float[MR * NR];
+        int m;
+        int n;
+        int k;
+        float alpha;
+        float beta;
+        float[] x;
+        int xOff;
+        int xRs;
+        int xCs;
+        float[] y;
+        int yOff;
+        int ldy;
+        boolean yTransposed;
+        float[] c;
+        int cOff;
+        int cRs;
+        int cCs;
+
+        /** Drops the references to the caller's arrays once a call is done. */
+        void clear() {
+            x = null;
+            y = null;
+            c = null;
+        }
     }
 
     private VectorGemm() {
@@ -65,50 +103,117 @@ final class VectorGemm {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        gemmColumns(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                0, n, WORKSPACE.get());
+        Workspace w = WORKSPACE.get();
+        w.k = k;
+        w.alpha = alpha;
+        w.beta = beta;
+        w.c = c;
+        w.cOff = cOff;
+        if (swapIsCheaper(transA, transB, m, n, k)) {
+            // C^T[N,M] = op(B)^T * op(A)^T: X = op(B)^T read in place, Y = op(A)^T packed.
+            w.m = n;
+            w.n = m;
+            setX(w, b, bOff, transB ? ldb : 1, transB ? 1 : ldb);
+            setY(w, a, aOff, lda, !transA);
+            w.cRs = 1;
+            w.cCs = ldc;
+        } else {
+            w.m = m;
+            w.n = n;
+            setX(w, a, aOff, transA ? 1 : lda, transA ? lda : 1);
+            setY(w, b, bOff, ldb, transB);
+            w.cRs = ldc;
+            w.cCs = 1;
+        }
+        multiply(w, 0, w.n);
+        w.clear();
     }
 
     /**
-     * Computes columns [j0, j1) of C (all M rows) with the buffers of {@code ws}; k >= 1.
-     * Disjoint column ranges touch disjoint parts of C, so threads may run them concurrently.
+     * True when computing C^T moves fewer elements: packing a transposed B costs n*k scalar
+     * moves; the swapped form instead transposes A (m*k, unless A is already transposed) and
+     * writes each K block of C transposed (m*n per block).
      */
-    static void gemmColumns(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                            float beta, float[] c, int cOff, int ldc, int j0, int j1, Workspace ws) {
-        assert k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= n;
+    static boolean swapIsCheaper(boolean transA, boolean transB, int m, int n, int k) {
+        if (!transB) {
+            return false;
+        }
+        long kBlocks = ceilDiv(k, KC);
+        long swapped = (transA ? 0L : (long) m * k) + (long) m * n * kBlocks;
+        return swapped < (long) n * k;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static void setX(Workspace w, float[] x, int off, int rs, int cs) {
+        w.x = x;
+        w.xOff = off;
+        w.xRs = rs;
+        w.xCs = cs;
+    }
+
+    private static void setY(Workspace w, float[] y, int off, int ld, boolean transposed) {
+        w.y = y;
+        w.yOff = off;
+        w.ldy = ld;
+        w.yTransposed = transposed;
+    }
+
+    /**
+     * Computes columns [j0, j1) of C' (all rows) for the problem held in {@code w}; k >= 1.
+     * Disjoint column ranges touch disjoint parts of C, so threads may run them concurrently,
+     * each with its own workspace.
+     */
+    static void multiply(Workspace w, int j0, int j1) {
+        assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n;
+        // Equal K blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): no short, merge-bound block.
+        int kBlock = ceilDiv(w.k, ceilDiv(w.k, KC));
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                float betaBlock = pc == 0 ? beta : 1f;
-                GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, NR, ws.packedB);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, MR, ws.packedA);
-                    macroKernel(mc, nc, kc, alpha, betaBlock, ws, c, cOff + ic * ldc + jc, ldc);
+            for (int pc = 0; pc < w.k; pc += kBlock) {
+                int kc = Math.min(kBlock, w.k - pc);
+                float betaBlock = pc == 0 ? w.beta : 1f;
+                GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
+                for (int ic = 0; ic < w.m; ic += MC) {
+                    int mc = Math.min(MC, w.m - ic);
+                    if (mc % MR != 0) {
+                        int i = ic + mc - mc % MR;
+                        GemmPacking.packStrided(w.x, w.xOff + i * w.xRs + pc * w.xCs, w.xRs, w.xCs,
+                                mc % MR, kc, MR, w.edgeX);
+                    }
+                    macroKernel(w, ic, mc, jc, nc, pc, kc, betaBlock);
                 }
             }
         }
     }
 
-    /** C block [mc, nc] at c[cOff] = alpha * packedA * packedB + beta * C block. */
-    private static void macroKernel(int mc, int nc, int kc, float alpha, float beta, Workspace ws,
-                                    float[] c, int cOff, int ldc) {
-        float[] pa = ws.packedA;
-        float[] pb = ws.packedB;
+    /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */
+    private static void macroKernel(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
+        float[] x = w.x;
+        int xRs = w.xRs;
+        int xCs = w.xCs;
+        int xBase = w.xOff + pc * xCs;
+        boolean vectorMerge = w.cCs == 1;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int pbOff = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
-                int paOff = ir * kc;
-                int cIdx = cOff + ir * ldc + jr;
-                microKernel(kc, pa, paOff, pb, pbOff, ws.tile);
-                if (rows == MR && cols == NR) {
-                    mergeFullTile(ws.tile, alpha, beta, c, cIdx, ldc);
+                int i = ic + ir;
+                if (rows == MR) {
+                    microKernel(kc, x, xBase + i * xRs, xRs, xCs, w.packedY, pbOff, w.tile);
                 } else {
-                    mergeTile(rows, cols, ws.tile, alpha, beta, c, cIdx, ldc);
+                    microKernel(kc, w.edgeX, 0, 1, MR, w.packedY, pbOff, w.tile);
+                }
+                int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
+                if (vectorMerge && rows == MR && cols == NR) {
+                    mergeFullTile(w.tile, w.alpha, beta, w.c, cIdx, w.cRs);
+                } else if (rows == MR && w.cRs == 1) {
+                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs);
+                } else {
+                    mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs);
                 }
             }
         }
@@ -116,40 +221,42 @@ final class VectorGemm {
 
     /**
      * The MR x NR register tile: tile[i*NR + j] = sum over p in [0, kc) of
-     * pa[paOff + p*MR + i] * pb[pbOff + p*NR + j]. The 16 accumulators leave registers once, into
-     * the L1-resident tile; writing C directly from here makes the method too large for C2 to
-     * inline the Vector API calls, and every vector would then be boxed.
+     * x[xIdx + i*rs + p*cs] * pb[pbOff + p*NR + j], for i in [0, MR), j in [0, NR). The 16
+     * accumulators leave registers once, into the L1-resident tile; writing C directly from here
+     * makes the method too large for C2 to inline the Vector API calls, and every vector would
+     * then be boxed (measured: 16 MB of garbage per 256^3 call, 10x slower).
      */
-    private static void microKernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] tile) {
+    private static void microKernel(int kc, float[] x, int xIdx, int rs, int cs, float[] pb, int pbOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int p = 0, ai = paOff, bi = pbOff; p < kc; p++, ai += MR, bi += NR) {
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs, o6 = 6 * rs, o7 = 7 * rs;
+        for (int p = 0, ai = xIdx, bi = pbOff; p < kc; p++, ai += cs, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
-            FloatVector av = FloatVector.broadcast(SPECIES, pa[ai]);
+            FloatVector av = FloatVector.broadcast(SPECIES, x[ai]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o1]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o2]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o3]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o4]);
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o5]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 6]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o6]);
             c60 = av.fma(b0, c60);
             c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(SPECIES, pa[ai + 7]);
+            av = FloatVector.broadcast(SPECIES, x[ai + o7]);
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
@@ -171,7 +278,7 @@ final class VectorGemm {
         c71.intoArray(tile, 7 * NR + L);
     }
 
-    /** C[0:MR, 0:NR] at c[cIdx] = alpha * tile + beta * C (C is not read when beta == 0). */
+    /** C'[0:MR, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'. */
     private static void mergeFullTile(float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
         for (int i = 0, t = 0; i < MR; i++, t += NR, cIdx += ldc) {
             for (int j = 0; j < NR; j += L) {
@@ -184,12 +291,42 @@ final class VectorGemm {
         }
     }
 
-    /** C[0:rows, 0:cols] at c[cIdx] = alpha * tile + beta * C, for an edge tile ([MR, NR] tile). */
+    /**
+     * C'[0:MR, 0:cols] = alpha * tile + beta * C' for C' stored transposed: C'[i, j] at
+     * c[cIdx + i + j*ldc], so tile column j is MR contiguous floats of C. Scalar and unrolled
+     * over the MR == 8 rows. Vectors would need a gather or a 256-bit species, and on JDK 17 both
+     * make the kernels allocate (a gather is not intrinsified; a second species pollutes the type
+     * profiles of the shared FloatVector methods, so C2 boxes vectors everywhere).
+     */
+    private static void mergeTransposedTile(int cols, float[] tile, float alpha, float beta,
+                                            float[] c, int cIdx, int ldc) {
+        for (int j = 0, o = cIdx; j < cols; j++, o += ldc) {
+            if (beta == 0f) {
+                c[o] = alpha * tile[j];
+                c[o + 1] = alpha * tile[NR + j];
+                c[o + 2] = alpha * tile[2 * NR + j];
+                c[o + 3] = alpha * tile[3 * NR + j];
+                c[o + 4] = alpha * tile[4 * NR + j];
+                c[o + 5] = alpha * tile[5 * NR + j];
+                c[o + 6] = alpha * tile[6 * NR + j];
+                c[o + 7] = alpha * tile[7 * NR + j];
+            } else {
+                for (int i = 0; i < MR; i++) {
+                    c[o + i] = alpha * tile[i * NR + j] + beta * c[o + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * C'[0:rows, 0:cols] = alpha * tile + beta * C' (C' not read when beta == 0), C'[i, j] at
+     * c[cIdx + i*rs + j*cs]; for edge tiles and for C written transposed.
+     */
     private static void mergeTile(int rows, int cols, float[] tile, float alpha, float beta,
-                                  float[] c, int cIdx, int ldc) {
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                int ci = cIdx + i * ldc + j;
+                                  float[] c, int cIdx, int rs, int cs) {
+        for (int j = 0; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                int ci = cIdx + i * rs + j * cs;
                 float v = alpha * tile[i * NR + j];
                 c[ci] = beta == 0f ? v : v + beta * c[ci];
             }

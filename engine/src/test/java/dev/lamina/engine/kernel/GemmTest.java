@@ -72,6 +72,18 @@ class GemmTest {
     }
 
     @Test
+    void shapesCoverBothTheDirectAndTheSwappedForm() {
+        for (boolean transA : new boolean[] {false, true}) {
+            int swapped = 0;
+            for (int[] shape : SHAPES) {
+                swapped += VectorGemm.swapIsCheaper(transA, true, shape[0], shape[1], shape[2]) ? 1 : 0;
+                assertTrue(!VectorGemm.swapIsCheaper(transA, false, shape[0], shape[1], shape[2]));
+            }
+            assertTrue(swapped >= 3 && swapped <= SHAPES.length - 3, "transA=" + transA + " swapped=" + swapped);
+        }
+    }
+
+    @Test
     void repeatedCallsReuseWorkspaceAndAgree() {
         assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
         SplittableRandom rnd = new SplittableRandom(7);
