@@ -24,6 +24,25 @@ public final class EvaluateJob {
         }
     }
 
+    /** A readable per-class table and the headline metrics. */
+    static String table(EvalStats s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("test samples %d  accuracy %.4f  log-loss %.4f  macro F1 %.4f%n", s.count(), s.accuracy(),
+                s.meanLoss(), s.macroF1()));
+        sb.append(String.format("%6s %10s %10s %10s%n", "class", "precision", "recall", "f1"));
+        for (int k = 0; k < s.classes(); k++) {
+            sb.append(String.format("%6d %10.4f %10.4f %10.4f%n", k, s.precision(k), s.recall(k), s.f1(k)));
+        }
+        sb.append("confusion matrix (rows: true class, columns: predicted)\n");
+        for (java.util.List<Long> row : s.confusionRows()) {
+            for (Long v : row) {
+                sb.append(String.format("%6d", v));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Runs the job and returns the metrics (for tests and embedding); errors propagate. */
     public static Map<String, Object> run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("model", "config", "master"));
@@ -35,11 +54,11 @@ public final class EvaluateJob {
             ModelFiles.Saved saved = ModelFiles.read(dir, spark.sparkContext().hadoopConfiguration());
             EvalStats stats = DistributedEvaluator.evaluate(spark, DataLoader.frame(spark, test), DataLoader.FEATURES,
                     DataLoader.LABEL, saved.spec(), saved.parameters());
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("test_accuracy", stats.accuracy());
-            metrics.put("test_loss", stats.meanLoss());
-            metrics.put("test_samples", stats.count());
+            Map<String, Object> metrics = new LinkedHashMap<>(stats.toMap("test_"));
+            metrics.put("confusion_matrix", stats.confusionRows());
             ModelFiles.writeJson(dir + "/evaluation.json", metrics, spark.sparkContext().hadoopConfiguration());
+            System.out.println(table(stats));
+            System.out.println("lamina evaluate: wrote " + dir + "/evaluation.json");
             System.out.println(Json.write(metrics));
             return metrics;
         } finally {
