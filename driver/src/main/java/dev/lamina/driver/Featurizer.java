@@ -91,7 +91,15 @@ public final class Featurizer {
     }
 
     private static void readFeatures(Row row, int n, int width, float[] out) {
-        Object v = row.get(0);
+        readFeatures(row, 0, n, width, out);
+    }
+
+    /**
+     * Reads column {@code col} of {@code row} (binary, vector or float/double array) as row {@code n}
+     * of a [rows, width] buffer; throws naming the row on a wrong width or a non-finite value.
+     */
+    public static void readFeatures(Row row, int col, int n, int width, float[] out) {
+        Object v = row.get(col);
         int base = n * width;
         int len;
         if (v instanceof byte[] bytes) {
@@ -107,7 +115,7 @@ public final class Featurizer {
                 out[base + i] = (float) vec.apply(i);
             }
         } else if (v != null) {
-            List<Object> list = row.getList(0);
+            List<Object> list = row.getList(col);
             len = list.size();
             checkWidth(len, width, n);
             for (int i = 0; i < len; i++) {
