@@ -42,7 +42,15 @@ public final class Featurizer {
 
     /** Checks the schema (on the driver, no job) and returns the blocks, repartitioned into {@code partitions}. */
     public JavaRDD<FeatureBlock> blocks(Dataset<Row> df, int partitions) {
-        StructType schema = df.schema();
+        checkSchema(df.schema());
+        int w = width;
+        int k = classes;
+        return df.select(featuresCol, labelCol).repartition(partitions).javaRDD()
+                .mapPartitions(rows -> List.of(toBlock(rows, w, k)).iterator());
+    }
+
+    /** Throws IllegalArgumentException naming a missing column or a column of the wrong type. */
+    public void checkSchema(StructType schema) {
         DataType ft = field(schema, featuresCol, "features").dataType();
         DataType lt = field(schema, labelCol, "label").dataType();
         boolean featuresOk = ft instanceof BinaryType || ft instanceof VectorUDT
@@ -57,10 +65,6 @@ public final class Featurizer {
             throw new IllegalArgumentException("label column '" + labelCol + "' has type " + lt.simpleString()
                     + " (expected: an integer or floating class index)");
         }
-        int w = width;
-        int k = classes;
-        return df.select(featuresCol, labelCol).repartition(partitions).javaRDD()
-                .mapPartitions(rows -> List.of(toBlock(rows, w, k)).iterator());
     }
 
     private static StructField field(StructType schema, String name, String role) {

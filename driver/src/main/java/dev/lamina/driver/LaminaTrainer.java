@@ -73,6 +73,10 @@ public final class LaminaTrainer {
         checkCluster();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Featurizer featurizer = new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes());
+        featurizer.checkSchema(train.schema());
+        featurizer.checkSchema(test.schema());
+        DataValidator.check(train, featuresCol, labelCol, spec.inputSize(), spec.classes(), "the training data");
+        DataValidator.check(test, featuresCol, labelCol, spec.inputSize(), spec.classes(), "the evaluation data");
         JavaRDD<FeatureBlock> trainBlocks = featurizer.blocks(train, config.workers())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<FeatureBlock> testBlocks = featurizer.blocks(test, Math.max(config.workers(), jsc.defaultParallelism()))
