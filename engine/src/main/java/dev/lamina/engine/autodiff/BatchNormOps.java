@@ -11,7 +11,9 @@ import java.util.List;
  * <p>{@link Op#BATCH_NORM} uses the batch statistics and saves them in its scratch as three [C]
  * rows: mean, 1 / sqrt(var + eps) and the biased variance var; the backward ops read them, and so
  * may code that collects population statistics ({@link #MEAN_ROW}, {@link #VAR_ROW}).
- * {@link Op#BATCH_NORM_EVAL} uses statistics given as inputs and has no gradient rule.
+ * {@link Op#BATCH_NORM_EVAL} uses statistics given as inputs; it is differentiated with respect to
+ * x only (dx = g gamma / sqrt(var + eps), itself an eval-mode batch norm of g with zero mean and
+ * shift), so gamma and beta stay frozen through an eval-mode graph.
  */
 public final class BatchNormOps {
     /** Scratch row of the batch mean. */
@@ -33,6 +35,11 @@ public final class BatchNormOps {
             g.node(Op.BATCH_NORM_BACKWARD, List.of(n, n.input(0), n.input(1), up), n.shape(), "", new int[0], 0f, 0),
             g.node(Op.BATCH_NORM_BACKWARD_GAMMA, List.of(n, n.input(0), up), n.input(1).shape(), "", new int[0], 0f, 0),
             ConvOps.sumChannels(g, up)});
+        OpRegistry.rule(Op.BATCH_NORM_EVAL, (g, n, up) -> {
+            Node zero = g.fill(n.input(1).shape(), 0f);
+            return new Node[] {g.node(Op.BATCH_NORM_EVAL, List.of(up, n.input(1), zero, zero, n.input(4)), n.shape(),
+                    "", new int[0], n.value(), 0), null, null, null, null};
+        });
     }
 
     /** Training-mode batch normalization of x [B, C, ...] with batch statistics. */
