@@ -8,6 +8,7 @@ import com.sun.management.ThreadMXBean;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.engine.tensor.Shape;
 import dev.lamina.engine.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -71,8 +72,7 @@ class CnnModelTest {
             assertEquals(spec, back);
             assertEquals(json, back.toJson());
         }
-        assertEquals(List.of(1, 8, 8), smallAutoencoder().outputShape().dims().length == 3
-                ? List.of(smallAutoencoder().outputShape().dim(0), 8, 8) : List.of());
+        assertEquals(Shape.of(1, 8, 8), smallAutoencoder().outputShape());
     }
 
     @Test
