@@ -13,6 +13,7 @@ final class OpRegistry {
 
     static {
         CoreOps.register();
+        ConvOps.register();
     }
 
     private OpRegistry() {

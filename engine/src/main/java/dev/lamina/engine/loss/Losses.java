@@ -2,6 +2,7 @@ package dev.lamina.engine.loss;
 
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Node;
+import dev.lamina.engine.autodiff.PointwiseLossOps;
 import dev.lamina.engine.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,11 +10,17 @@ import java.util.Map;
 /** The losses a model spec can name, and graph builders for them. */
 public final class Losses {
     public static final String SOFTMAX_CROSS_ENTROPY = "softmax-cross-entropy";
+    public static final String MSE = "mse";
+    public static final String L1 = "l1";
+    public static final String BCE_WITH_LOGITS = "bce-with-logits";
 
     private static final Map<String, LossFunction> BY_NAME = new LinkedHashMap<>();
 
     static {
         register(new SoftmaxCrossEntropy());
+        register(new Pointwise(MSE, PointwiseLossOps.MSE));
+        register(new Pointwise(L1, PointwiseLossOps.L1));
+        register(new Pointwise(BCE_WITH_LOGITS, PointwiseLossOps.BCE_WITH_LOGITS));
     }
 
     private Losses() {
@@ -65,6 +72,32 @@ public final class Losses {
         @Override
         public boolean classification() {
             return true;
+        }
+    }
+
+    /**
+     * A mean elementwise loss (mse, l1, bce-with-logits) of any output against targets of the same
+     * shape; for bce-with-logits the targets are probabilities in [0, 1] and the output is logits.
+     */
+    private record Pointwise(String name, int kind) implements LossFunction {
+        @Override
+        public void validate(Shape out) {
+            // Any output shape: the targets take the same shape.
+        }
+
+        @Override
+        public Shape targetShape(Shape output) {
+            return output;
+        }
+
+        @Override
+        public Node build(Graph graph, Node output, Node targets) {
+            return PointwiseLossOps.pointwiseLoss(graph, output, targets, kind);
+        }
+
+        @Override
+        public boolean classification() {
+            return false;
         }
     }
 }

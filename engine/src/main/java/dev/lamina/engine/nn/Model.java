@@ -3,12 +3,14 @@ package dev.lamina.engine.nn;
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Gradients;
 import dev.lamina.engine.autodiff.Node;
+import dev.lamina.engine.autodiff.Op;
 import dev.lamina.engine.autodiff.Plan;
 import dev.lamina.engine.kernel.Kernels;
 import dev.lamina.engine.loss.LossFunction;
 import dev.lamina.engine.tensor.Shape;
 import dev.lamina.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,15 +83,18 @@ public final class Model {
     }
 
     /**
-     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), biases zero, drawn
+     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), others (biases,
+     * batch-norm scales and statistics) their constant {@link ParameterSpec#init()}, drawn
      * from one seeded stream in parameter order, so a seed fixes the model.
      */
     public float[] initialParameters(long seed) {
         float[] values = new float[parameterCount];
         SplittableRandom random = new SplittableRandom(seed);
         for (ParameterView p : parameters) {
-            int fanIn = fanIn(p);
+            ParameterSpec ps = spec(p);
+            int fanIn = ps.fanIn();
             if (fanIn == 0) {
+                Arrays.fill(values, p.offset(), p.offset() + p.size(), ps.init());
                 continue;
             }
             double bound = Math.sqrt(6.0 / fanIn);
@@ -100,12 +105,12 @@ public final class Model {
         return values;
     }
 
-    private int fanIn(ParameterView view) {
+    private ParameterSpec spec(ParameterView view) {
         for (int l = 0; l < layers.size(); l++) {
             List<ParameterView> views = layerParams.get(l);
             int i = views.indexOf(view);
             if (i >= 0) {
-                return layers.get(l).parameters().get(i).fanIn();
+                return layers.get(l).parameters().get(i);
             }
         }
         throw new IllegalStateException("parameter " + view.name() + " has no layer");
@@ -148,6 +153,37 @@ public final class Model {
         Built b = build(batch, false);
         Plan plan = Plan.compile(kernels, b.graph, List.of(b.loss, b.logp), b.bindings(params));
         return new ForwardStep(plan, b.features, b.labels, b.loss, b.logp, spec.lossFunction().classification());
+    }
+
+    /**
+     * Compiles the collection of population statistics for this model's batch-norm layers from
+     * training-mode forward passes over batches of {@code batch} samples (precise batch norm; see
+     * {@link BatchNorm}). Works, and writes nothing, for a model without batch norm.
+     */
+    public BatchNormStatistics batchNormStatistics(int batch, float[] params, Kernels kernels) {
+        checkLength("parameters", params);
+        Built b = build(batch, true);
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : b.graph.nodes()) {
+            if (n.op() == Op.BATCH_NORM) {
+                nodes.add(n);
+            }
+        }
+        List<ParameterView> means = new ArrayList<>();
+        List<ParameterView> vars = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l) instanceof BatchNorm) {
+                means.add(layerParams.get(l).get(2));
+                vars.add(layerParams.get(l).get(3));
+            }
+        }
+        if (nodes.size() != means.size()) {
+            throw new IllegalStateException(nodes.size() + " batch-norm ops for " + means.size() + " batch-norm layers");
+        }
+        List<Node> outputs = new ArrayList<>(nodes);
+        outputs.add(b.features);
+        Plan plan = Plan.compile(kernels, b.graph, outputs, b.bindings(params));
+        return new BatchNormStatistics(plan, b.features, nodes, means, vars);
     }
 
     private Built build(int batch, boolean training) {

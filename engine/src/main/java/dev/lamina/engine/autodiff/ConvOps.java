@@ -1,0 +1,224 @@
+package dev.lamina.engine.autodiff;
+
+import dev.lamina.engine.tensor.Shape;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The convolution family: 2-d convolution (im2col + GEMM, per sample and per group), per-channel
+ * bias and reshape. {@link #register()} also registers the sibling families of convolutional
+ * networks ({@link PoolingOps}, {@link BatchNormOps}, {@link DropoutOps}, {@link PointwiseLossOps}).
+ *
+ * <p>Layout is NCHW: x [B, C, H, W]; weights are [O, C/groups, KH, KW] as in PyTorch. The output is
+ * [B, O, OH, OW] with OH = (H + 2 padH - dilationH (KH - 1) - 1) / strideH + 1 (likewise OW).
+ * Integer attributes of the three convolution ops: (strideH, strideW, padH, padW, dilationH,
+ * dilationW, groups). Each op's scratch is one sample's column matrix [C KH KW, OH OW].
+ */
+public final class ConvOps {
+    private static final int[] NO_INTS = new int[0];
+
+    private ConvOps() {
+    }
+
+    static void register() {
+        OpRegistry.executor(Op.CONV2D, ConvOps::conv2dForward);
+        OpRegistry.executor(Op.CONV2D_BACKWARD_INPUT, ConvOps::conv2dBackwardInput);
+        OpRegistry.executor(Op.CONV2D_BACKWARD_WEIGHT, ConvOps::conv2dBackwardWeight);
+        OpRegistry.executor(Op.ADD_CHANNEL_BIAS, ConvOps::addChannelBiasForward);
+        OpRegistry.executor(Op.SUM_CHANNELS, ConvOps::sumChannelsForward);
+        OpRegistry.executor(Op.RESHAPE, (n, b) -> System.arraycopy(b.data(n.input(0)), b.offset(n.input(0)),
+                b.data(n), b.offset(n), n.shape().size()));
+        OpRegistry.rule(Op.CONV2D, (g, n, up) -> new Node[] {
+            g.node(Op.CONV2D_BACKWARD_INPUT, List.of(up, n.input(1)), n.input(0).shape(), "", ints(n), 0f,
+                    n.scratchSize()),
+            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up), n.input(1).shape(), "", ints(n), 0f,
+                    n.scratchSize())});
+        OpRegistry.rule(Op.ADD_CHANNEL_BIAS, (g, n, up) -> new Node[] {up, sumChannels(g, up)});
+        OpRegistry.rule(Op.RESHAPE, (g, n, up) -> new Node[] {reshape(g, up, n.input(0).shape())});
+        PoolingOps.register();
+        BatchNormOps.register();
+        DropoutOps.register();
+        PointwiseLossOps.register();
+    }
+
+    /**
+     * Convolution (cross-correlation, as in PyTorch) of x [B, C, H, W] with w [O, C/groups, KH, KW}.
+     * Checks that C and O are divisible by groups, that C matches the weight, and that the output is
+     * at least 1 x 1; errors name both shapes.
+     */
+    public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
+                              int dilationH, int dilationW, int groups) {
+        Graph.requireRank(x, 4, "conv2d input");
+        Graph.requireRank(w, 4, "conv2d weight");
+        positive("conv2d stride", strideH, strideW);
+        positive("conv2d dilation", dilationH, dilationW);
+        if (padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("conv2d padding : [" + padH + ", " + padW + "] (expected: >= 0)");
+        }
+        int c = x.shape().dim(1);
+        int o = w.shape().dim(0);
+        if (groups < 1 || c % groups != 0 || o % groups != 0) {
+            throw new IllegalArgumentException("conv2d groups : " + groups + " for input " + x.shape() + " and weight "
+                    + w.shape() + " (expected: >= 1, dividing both input channels and output channels)");
+        }
+        if (w.shape().dim(1) * groups != c) {
+            throw new IllegalArgumentException("conv2d input " + x.shape() + " has " + c + " channels (expected: "
+                    + w.shape().dim(1) * groups + ", from weight " + w.shape() + " and groups " + groups + ")");
+        }
+        int[] attrs = ConvGeometry.attributes(x.shape().dims(), w.shape().dims(), strideH, strideW, padH, padW,
+                dilationH, dilationW, groups);
+        int oh = attrs[ConvGeometry.OH];
+        int ow = attrs[ConvGeometry.OW];
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("conv2d input " + x.shape() + " is too small for weight " + w.shape()
+                    + " with padding [" + padH + ", " + padW + "] and dilation [" + dilationH + ", " + dilationW
+                    + "] (expected: an output of at least 1 x 1)");
+        }
+        long col = (long) c * w.shape().dim(2) * w.shape().dim(3) * oh * ow;
+        if (col > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("conv2d column matrix of input " + x.shape() + " and weight " + w.shape()
+                    + " has " + col + " elements (expected: < 2^31)");
+        }
+        Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
+        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, (int) col);
+    }
+
+    /** x [B, C, ...] plus bias[c] on channel c. */
+    public static Node addChannelBias(Graph g, Node x, Node bias) {
+        Graph.requireRank(bias, 1, "addChannelBias bias");
+        if (x.shape().rank() < 2 || x.shape().dim(1) != bias.shape().dim(0)) {
+            throw new IllegalArgumentException("addChannelBias shape mismatch: x=" + x.shape() + ", bias="
+                    + bias.shape() + " (expected: x [B, C, ...] with C = bias length)");
+        }
+        return g.node(Op.ADD_CHANNEL_BIAS, List.of(x, bias), x.shape(), "", NO_INTS, 0f, 0);
+    }
+
+    /** The per-channel sum of x [B, C, ...], shape [C]. */
+    public static Node sumChannels(Graph g, Node x) {
+        if (x.shape().rank() < 2) {
+            throw new IllegalArgumentException("sumChannels x shape " + x.shape() + " (expected: [B, C, ...])");
+        }
+        return g.node(Op.SUM_CHANNELS, List.of(x), Shape.of(x.shape().dim(1)), "", NO_INTS, 0f, 0);
+    }
+
+    /** x with another shape of the same number of elements (e.g. flatten [B, C, H, W] to [B, C H W]). */
+    public static Node reshape(Graph g, Node x, Shape shape) {
+        if (shape.size() != x.shape().size()) {
+            throw new IllegalArgumentException("reshape of x=" + x.shape() + " to " + shape
+                    + " (expected: the same number of elements, " + x.shape().size() + ")");
+        }
+        return g.node(Op.RESHAPE, List.of(x), shape, "", NO_INTS, 0f, 0);
+    }
+
+    static void positive(String what, int a, int b) {
+        if (a < 1 || b < 1) {
+            throw new IllegalArgumentException(what + " : [" + a + ", " + b + "] (expected: >= 1)");
+        }
+    }
+
+    static int[] ints(Node n) {
+        int[] a = new int[n.intAttrCount()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = n.intAttr(i);
+        }
+        return a;
+    }
+
+    private static void conv2dForward(Node n, Buffers b) {
+        Node xn = n.input(0);
+        Node wn = n.input(1);
+        float[] col = b.scratch(n);
+        int groups = n.intAttr(ConvGeometry.GROUPS);
+        int o = n.intAttr(ConvGeometry.O);
+        int p = ConvGeometry.positions(n);
+        int og = o / groups;
+        int kg = ConvGeometry.kernelRows(n) / groups;
+        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
+        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
+            for (int gr = 0; gr < groups; gr++) {
+                b.kernels().gemm(false, false, og, p, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        col, gr * kg * p, p, 0f, b.data(n), b.offset(n) + (s * o + gr * og) * p, p);
+            }
+        }
+    }
+
+    /** dcol = W_g^T up_g per group, then col2im accumulates dcol into dx. */
+    private static void conv2dBackwardInput(Node n, Buffers b) {
+        Node up = n.input(0);
+        Node wn = n.input(1);
+        float[] col = b.scratch(n);
+        int groups = n.intAttr(ConvGeometry.GROUPS);
+        int o = n.intAttr(ConvGeometry.O);
+        int p = ConvGeometry.positions(n);
+        int og = o / groups;
+        int kg = ConvGeometry.kernelRows(n) / groups;
+        int xSample = n.shape().size() / n.intAttr(ConvGeometry.BATCH);
+        Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
+        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+            for (int gr = 0; gr < groups; gr++) {
+                b.kernels().gemm(true, false, kg, p, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        b.data(up), b.offset(up) + (s * o + gr * og) * p, p, 0f, col, gr * kg * p, p);
+            }
+            ConvGeometry.col2im(n, col, b.data(n), b.offset(n) + s * xSample);
+        }
+    }
+
+    /** dW_g = sum over samples of up_g col_g^T. */
+    private static void conv2dBackwardWeight(Node n, Buffers b) {
+        Node xn = n.input(0);
+        Node up = n.input(1);
+        float[] col = b.scratch(n);
+        int groups = n.intAttr(ConvGeometry.GROUPS);
+        int o = n.intAttr(ConvGeometry.O);
+        int p = ConvGeometry.positions(n);
+        int og = o / groups;
+        int kg = ConvGeometry.kernelRows(n) / groups;
+        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
+        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
+            float beta = s == 0 ? 0f : 1f;
+            for (int gr = 0; gr < groups; gr++) {
+                b.kernels().gemm(false, true, og, kg, p, 1f, b.data(up), b.offset(up) + (s * o + gr * og) * p, p,
+                        col, gr * kg * p, p, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
+            }
+        }
+    }
+
+    private static void addChannelBiasForward(Node n, Buffers b) {
+        Shape s = n.shape();
+        int channels = s.dim(1);
+        int inner = s.size() / (s.dim(0) * channels);
+        float[] x = b.data(n.input(0));
+        float[] bias = b.data(n.input(1));
+        float[] out = b.data(n);
+        int xo = b.offset(n.input(0));
+        int bo = b.offset(n.input(1));
+        int oo = b.offset(n);
+        for (int i = 0; i < s.dim(0) * channels; i++) {
+            float v = bias[bo + i % channels];
+            int base = i * inner;
+            for (int j = 0; j < inner; j++) {
+                out[oo + base + j] = x[xo + base + j] + v;
+            }
+        }
+    }
+
+    private static void sumChannelsForward(Node n, Buffers b) {
+        Shape s = n.input(0).shape();
+        int channels = s.dim(1);
+        int inner = s.size() / (s.dim(0) * channels);
+        float[] x = b.data(n.input(0));
+        int xo = b.offset(n.input(0));
+        for (int c = 0; c < channels; c++) {
+            double acc = 0;
+            for (int bi = 0; bi < s.dim(0); bi++) {
+                int base = xo + (bi * channels + c) * inner;
+                for (int j = 0; j < inner; j++) {
+                    acc += x[base + j];
+                }
+            }
+            b.data(n)[b.offset(n) + c] = (float) acc;
+        }
+    }
+}
