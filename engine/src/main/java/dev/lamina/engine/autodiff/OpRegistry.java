@@ -13,6 +13,12 @@ final class OpRegistry {
 
     static {
         CoreOps.register();
+        ActivationOps.register();
+        SequenceOps.register();
+        EmbeddingOps.register();
+        LayerNormOps.register();
+        AttentionOps.register();
+        SequenceLossOps.register();
     }
 
     private OpRegistry() {

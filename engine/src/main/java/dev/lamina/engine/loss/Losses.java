@@ -2,6 +2,7 @@ package dev.lamina.engine.loss;
 
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Node;
+import dev.lamina.engine.autodiff.SequenceLossOps;
 import dev.lamina.engine.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,11 +10,14 @@ import java.util.Map;
 /** The losses a model spec can name, and graph builders for them. */
 public final class Losses {
     public static final String SOFTMAX_CROSS_ENTROPY = "softmax-cross-entropy";
+    /** Sequence cross-entropy over [T, V] outputs; options in parentheses, see {@link #sequenceCrossEntropy}. */
+    public static final String SEQUENCE_CROSS_ENTROPY = SequenceCrossEntropy.NAME;
 
     private static final Map<String, LossFunction> BY_NAME = new LinkedHashMap<>();
 
     static {
         register(new SoftmaxCrossEntropy());
+        register(SequenceCrossEntropy.defaults());
     }
 
     private Losses() {
@@ -26,6 +30,9 @@ public final class Losses {
     /** The loss called {@code name}; throws naming the known losses otherwise. */
     public static LossFunction forName(String name) {
         LossFunction loss = BY_NAME.get(name);
+        if (loss == null && name != null && name.startsWith(SEQUENCE_CROSS_ENTROPY + "(")) {
+            return SequenceCrossEntropy.parse(name);
+        }
         if (loss == null) {
             throw new IllegalArgumentException("loss : " + name + " (expected one of: " + String.join(", ", BY_NAME.keySet()) + ")");
         }
@@ -35,6 +42,21 @@ public final class Losses {
     /** Softmax cross-entropy of logits [B, C] against class labels [B]: the mean NLL of log softmax. */
     public static Node softmaxCrossEntropy(Graph graph, Node logits, Node labels) {
         return graph.nll(graph.logSoftmax(logits), labels);
+    }
+
+    /**
+     * Mean softmax cross-entropy of logits [..., V] against targets [...] (token ids as floats):
+     * targets equal to {@code ignoreIndex} are left out of the mean; {@code labelSmoothing} mixes the
+     * one-hot target with the uniform distribution, as PyTorch's {@code F.cross_entropy}.
+     */
+    public static Node sequenceCrossEntropy(Graph graph, Node logits, Node targets, int ignoreIndex,
+                                            float labelSmoothing) {
+        return SequenceLossOps.crossEntropy(graph, logits, targets, ignoreIndex, labelSmoothing);
+    }
+
+    /** The name of a sequence cross-entropy loss with these options, for a model spec. */
+    public static String sequenceCrossEntropy(int ignoreIndex, float labelSmoothing) {
+        return SEQUENCE_CROSS_ENTROPY + "(ignore_index=" + ignoreIndex + ",label_smoothing=" + labelSmoothing + ")";
     }
 
     /** Class indices [B] (stored as floats) against logits [B, C]. */

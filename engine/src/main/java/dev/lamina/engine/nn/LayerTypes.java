@@ -18,9 +18,53 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type");
             return new ReluConfig();
         });
+        // --- sequence family ---
+        for (String f : ActivationConfig.FUNCTIONS) {
+            READERS.put(f, m -> {
+                ModelSpec.onlyKeys(m, "type", "slope");
+                return new ActivationConfig(f, (float) doubleValue(m, "slope", ActivationConfig.DEFAULT_SLOPE));
+            });
+        }
+        READERS.put("embedding", m -> {
+            ModelSpec.onlyKeys(m, "type", "vocab", "dim");
+            return new EmbeddingConfig(ModelSpec.intValue(m, "vocab"), ModelSpec.intValue(m, "dim"));
+        });
+        READERS.put("position-embedding", m -> {
+            ModelSpec.onlyKeys(m, "type", "kind");
+            return new PositionEmbeddingConfig(String.valueOf(m.containsKey("kind") ? m.get("kind") : "learned"));
+        });
+        READERS.put("layernorm", m -> {
+            ModelSpec.onlyKeys(m, "type", "eps");
+            return new LayerNormConfig(doubleValue(m, "eps", LayerNormConfig.DEFAULT_EPS));
+        });
+        READERS.put("attention", m -> {
+            ModelSpec.onlyKeys(m, "type", "heads", "causal");
+            return new AttentionConfig(ModelSpec.intValue(m, "heads"), boolValue(m, "causal", false));
+        });
+        READERS.put("transformer-block", m -> {
+            ModelSpec.onlyKeys(m, "type", "heads", "causal", "mlpRatio");
+            int ratio = m.containsKey("mlpRatio") ? ModelSpec.intValue(m, "mlpRatio") : 4;
+            return new TransformerBlockConfig(ModelSpec.intValue(m, "heads"), boolValue(m, "causal", true), ratio);
+        });
     }
 
     private LayerTypes() {
+    }
+
+    private static double doubleValue(Map<String, ?> m, String key, double otherwise) {
+        Object v = m.containsKey(key) ? m.get(key) : otherwise;
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException(key + " : " + v + " (expected: a finite number)");
+    }
+
+    private static boolean boolValue(Map<String, ?> m, String key, boolean otherwise) {
+        Object v = m.containsKey(key) ? m.get(key) : otherwise;
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new IllegalArgumentException(key + " : " + v + " (expected: true or false)");
     }
 
     static LayerConfig fromMap(Map<String, ?> m) {

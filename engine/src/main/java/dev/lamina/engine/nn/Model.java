@@ -9,6 +9,7 @@ import dev.lamina.engine.loss.LossFunction;
 import dev.lamina.engine.tensor.Shape;
 import dev.lamina.engine.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,15 +82,17 @@ public final class Model {
     }
 
     /**
-     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), biases zero, drawn
+     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), others constant (biases zero, scales one), drawn
      * from one seeded stream in parameter order, so a seed fixes the model.
      */
     public float[] initialParameters(long seed) {
         float[] values = new float[parameterCount];
         SplittableRandom random = new SplittableRandom(seed);
         for (ParameterView p : parameters) {
-            int fanIn = fanIn(p);
+            ParameterSpec ps = parameterSpec(p);
+            int fanIn = ps.fanIn();
             if (fanIn == 0) {
+                Arrays.fill(values, p.offset(), p.offset() + p.size(), ps.init());
                 continue;
             }
             double bound = Math.sqrt(6.0 / fanIn);
@@ -100,12 +103,12 @@ public final class Model {
         return values;
     }
 
-    private int fanIn(ParameterView view) {
+    private ParameterSpec parameterSpec(ParameterView view) {
         for (int l = 0; l < layers.size(); l++) {
             List<ParameterView> views = layerParams.get(l);
             int i = views.indexOf(view);
             if (i >= 0) {
-                return layers.get(l).parameters().get(i).fanIn();
+                return layers.get(l).parameters().get(i);
             }
         }
         throw new IllegalStateException("parameter " + view.name() + " has no layer");
