@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class ActivationOps {
     private static final int[] NO_INTS = new int[0];
+    private static final Op[] OPS = Op.values();
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
@@ -123,7 +124,7 @@ public final class ActivationOps {
     }
 
     private static void backward(Node n, Buffers b) {
-        Op op = Op.values()[n.intAttr(0)];
+        Op op = OPS[n.intAttr(0)];
         float[] x = in(b, n, 0);
         int xo = off(b, n, 0);
         float[] g = in(b, n, 1);
