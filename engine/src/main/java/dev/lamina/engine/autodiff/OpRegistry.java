@@ -19,6 +19,8 @@ final class OpRegistry {
         LayerNormOps.register();
         AttentionOps.register();
         SequenceLossOps.register();
+        LstmOps.register();
+        GruOps.register();
     }
 
     private OpRegistry() {

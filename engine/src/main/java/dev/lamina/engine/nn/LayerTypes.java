@@ -1,6 +1,7 @@
 package dev.lamina.engine.nn;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -41,6 +42,13 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "heads", "causal");
             return new AttentionConfig(ModelSpec.intValue(m, "heads"), boolValue(m, "causal", false));
         });
+        for (String cell : List.of("lstm", "gru")) {
+            READERS.put(cell, m -> {
+                ModelSpec.onlyKeys(m, "type", "hidden", "layers", "sequence");
+                int layers = m.containsKey("layers") ? ModelSpec.intValue(m, "layers") : 1;
+                return new RecurrentConfig(cell, ModelSpec.intValue(m, "hidden"), layers, boolValue(m, "sequence", true));
+            });
+        }
         READERS.put("transformer-block", m -> {
             ModelSpec.onlyKeys(m, "type", "heads", "causal", "mlpRatio");
             int ratio = m.containsKey("mlpRatio") ? ModelSpec.intValue(m, "mlpRatio") : 4;
