@@ -82,6 +82,33 @@ class LanguageModelTest {
         assertEquals(65, back.classes());
     }
 
+    static ModelSpec lstmLm(int vocab, int t, int c, int hidden) {
+        return new ModelSpec(List.of(t), List.of(
+                new EmbeddingConfig(vocab, c),
+                RecurrentConfig.lstm(hidden, 2, true),
+                new LinearConfig(vocab)), Losses.SEQUENCE_CROSS_ENTROPY);
+    }
+
+    @Test
+    void lstmLmSpecRoundTripsExactly() {
+        ModelSpec spec = lstmLm(65, 64, 32, 128);
+        String json = spec.toJson();
+        ModelSpec back = ModelSpec.fromJson(json);
+        assertEquals(spec, back);
+        assertEquals(json, back.toJson());
+        ModelSpec gru = new ModelSpec(List.of(64), List.of(new EmbeddingConfig(65, 32), RecurrentConfig.gru(64, 1, false),
+                ActivationConfig.of("tanh"), new LinearConfig(65)), Losses.SOFTMAX_CROSS_ENTROPY);
+        assertEquals(gru, ModelSpec.fromJson(gru.toJson()));
+        assertEquals(gru.toJson(), ModelSpec.fromJson(gru.toJson()).toJson());
+    }
+
+    @Test
+    void tinyLstmLmLearnsARepeatedSentence() {
+        float[] loss = train(lstmLm(CHARS.length(), 16, 16, 32), 8, 200, 0.02);
+        System.out.println("LSTM LM loss " + loss[0] + " -> " + loss[1]);
+        assertTrue(loss[1] < loss[0] / 4, "loss " + loss[0] + " -> " + loss[1]);
+    }
+
     @Test
     void tinyTransformerLmLearnsARepeatedSentence() {
         float[] loss = train(transformerLm(CHARS.length(), 16, 32), 8, 150, 0.01);
