@@ -80,5 +80,61 @@ public enum Op {
     /** Mean elementwise loss of (y, t) into a scalar [1]; ints (kind: 0 mse, 1 l1, 2 bce with logits). */
     POINTWISE_LOSS,
     /** d y of POINTWISE_LOSS: inputs (y, t, upstream [1]); same ints. */
-    POINTWISE_LOSS_BACKWARD
+    POINTWISE_LOSS_BACKWARD,
+
+    // --- sequence family ---
+    /** out = tanh(x), any rank. */
+    TANH,
+    /** out = 1 / (1 + exp(-x)), any rank. */
+    SIGMOID,
+    /** out = x * Phi(x) with the exact (erf) normal CDF, PyTorch's default GELU; any rank. */
+    GELU,
+    /** out = x * sigmoid(x), any rank. */
+    SILU,
+    /** out = x > 0 ? x : slope * x (attribute {@code value} = slope), any rank. */
+    LEAKY_RELU,
+    /** out = f'(x) * g for the activation whose op ordinal is int attribute 0; inputs (x, g). */
+    ACTIVATION_BACKWARD,
+    /** Softmax over the last dimension, any rank. */
+    SOFTMAX,
+    /** out = y * (g - sum(g * y)) over the last dimension; inputs (y = softmax output, g). */
+    SOFTMAX_BACKWARD,
+    /** out = x with dimensions permuted: out dim i is x dim perm[i] (int attributes = perm). */
+    PERMUTE,
+    /** out = x[..., start : start + len, ...] along dim (int attributes dim, start). */
+    SLICE,
+    /** The gradient of SLICE: g placed at start along dim in a zero tensor of the node's shape. */
+    SLICE_BACKWARD,
+    /** Inputs joined along dim (int attribute 0). */
+    CONCAT,
+    /** out[r, ...] = x[r, ...] + p[...] where p's shape is the trailing dimensions of x's. */
+    ADD_BROADCAST,
+    /** out[b, t, :] = table[ids[b, t], :]; inputs (ids [B, T] as floats, table [V, C]). */
+    EMBEDDING,
+    /** Scatter-add of g [B, T, C] into a zero [V, C] table at rows ids; inputs (ids, g). */
+    EMBEDDING_BACKWARD,
+    /** Sinusoidal position table [T, C] (no inputs): sin on even channels, cos on odd ones. */
+    SINUSOID_POSITIONS,
+    /** Diffusion timestep embedding: t [B] to [B, C] = [cos(t f), sin(t f)] with f = 10000^(-i / (C/2)). */
+    TIME_EMBEDDING,
+    /** Layer normalization over the last dimension; inputs (x, gamma, beta), {@code value} = epsilon; scratch: mean, rstd. */
+    LAYER_NORM,
+    /** LayerNorm gradient; inputs (ln, x, gamma, g); int attribute 0: 0 = dx, 1 = dgamma. */
+    LAYER_NORM_BACKWARD,
+    /** Fused multi-head self-attention of qkv [B, T, 3C] to [B, T, C]; ints (heads, causal); optional key mask [B, T]. */
+    ATTENTION,
+    /** d qkv of ATTENTION; inputs (attention, qkv, g[, mask]). */
+    ATTENTION_BACKWARD,
+    /** Mean cross-entropy of logits [B, T, V] against targets [B, T]; ints (ignoreIndex), value = label smoothing. */
+    SEQUENCE_CROSS_ENTROPY,
+    /** d logits of SEQUENCE_CROSS_ENTROPY; inputs (loss node, logits, targets, g). */
+    SEQUENCE_CROSS_ENTROPY_BACKWARD,
+    /** One LSTM layer over x [B, T, I] to h [B, T, H]; inputs (x, w_ih, w_hh, b_ih, b_hh); PyTorch gate order i, f, g, o. */
+    LSTM,
+    /** Pre-activation gate gradients [B * T, 4H] of LSTM by backprop through time; inputs (lstm, w_hh, g). */
+    LSTM_BACKWARD,
+    /** One GRU layer over x [B, T, I] to h [B, T, H]; inputs (x, w_ih, w_hh, b_ih, b_hh); PyTorch gate order r, z, n. */
+    GRU,
+    /** GRU gradients [2 * B * T, 3H]: input-side then hidden-side pre-activation gradients; inputs (gru, w_hh, g). */
+    GRU_BACKWARD
 }

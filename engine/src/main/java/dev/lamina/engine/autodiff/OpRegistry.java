@@ -14,6 +14,14 @@ final class OpRegistry {
     static {
         CoreOps.register();
         ConvOps.register();
+        ActivationOps.register();
+        SequenceOps.register();
+        EmbeddingOps.register();
+        LayerNormOps.register();
+        AttentionOps.register();
+        SequenceLossOps.register();
+        LstmOps.register();
+        GruOps.register();
     }
 
     private OpRegistry() {

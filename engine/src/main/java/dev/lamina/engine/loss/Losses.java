@@ -3,6 +3,7 @@ package dev.lamina.engine.loss;
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Node;
 import dev.lamina.engine.autodiff.PointwiseLossOps;
+import dev.lamina.engine.autodiff.SequenceLossOps;
 import dev.lamina.engine.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,8 @@ public final class Losses {
     public static final String MSE = "mse";
     public static final String L1 = "l1";
     public static final String BCE_WITH_LOGITS = "bce-with-logits";
+    /** Sequence cross-entropy over [T, V] outputs; options in parentheses, see {@link #sequenceCrossEntropy}. */
+    public static final String SEQUENCE_CROSS_ENTROPY = SequenceCrossEntropy.NAME;
 
     private static final Map<String, LossFunction> BY_NAME = new LinkedHashMap<>();
 
@@ -21,6 +24,7 @@ public final class Losses {
         register(new Pointwise(MSE, PointwiseLossOps.MSE));
         register(new Pointwise(L1, PointwiseLossOps.L1));
         register(new Pointwise(BCE_WITH_LOGITS, PointwiseLossOps.BCE_WITH_LOGITS));
+        register(SequenceCrossEntropy.defaults());
     }
 
     private Losses() {
@@ -33,6 +37,9 @@ public final class Losses {
     /** The loss called {@code name}; throws naming the known losses otherwise. */
     public static LossFunction forName(String name) {
         LossFunction loss = BY_NAME.get(name);
+        if (loss == null && name != null && name.startsWith(SEQUENCE_CROSS_ENTROPY + "(")) {
+            return SequenceCrossEntropy.parse(name);
+        }
         if (loss == null) {
             throw new IllegalArgumentException("loss : " + name + " (expected one of: " + String.join(", ", BY_NAME.keySet()) + ")");
         }
@@ -42,6 +49,21 @@ public final class Losses {
     /** Softmax cross-entropy of logits [B, C] against class labels [B]: the mean NLL of log softmax. */
     public static Node softmaxCrossEntropy(Graph graph, Node logits, Node labels) {
         return graph.nll(graph.logSoftmax(logits), labels);
+    }
+
+    /**
+     * Mean softmax cross-entropy of logits [..., V] against targets [...] (token ids as floats):
+     * targets equal to {@code ignoreIndex} are left out of the mean; {@code labelSmoothing} mixes the
+     * one-hot target with the uniform distribution, as PyTorch's {@code F.cross_entropy}.
+     */
+    public static Node sequenceCrossEntropy(Graph graph, Node logits, Node targets, int ignoreIndex,
+                                            float labelSmoothing) {
+        return SequenceLossOps.crossEntropy(graph, logits, targets, ignoreIndex, labelSmoothing);
+    }
+
+    /** The name of a sequence cross-entropy loss with these options, for a model spec. */
+    public static String sequenceCrossEntropy(int ignoreIndex, float labelSmoothing) {
+        return SEQUENCE_CROSS_ENTROPY + "(ignore_index=" + ignoreIndex + ",label_smoothing=" + labelSmoothing + ")";
     }
 
     /** Class indices [B] (stored as floats) against logits [B, C]. */

@@ -1,6 +1,7 @@
 package dev.lamina.engine.nn;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -23,7 +24,7 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias");
             return new Conv2dConfig(ModelSpec.intValue(m, "filters"), ModelSpec.intValue(m, "kernel"),
                     optionalInt(m, "stride", 1), optionalInt(m, "padding", 0), optionalInt(m, "dilation", 1),
-                    optionalInt(m, "groups", 1), optionalBoolean(m, "bias", true));
+                    optionalInt(m, "groups", 1), boolValue(m, "bias", true));
         });
         READERS.put("maxpool2d", m -> pool(m, true));
         READERS.put("avgpool2d", m -> pool(m, false));
@@ -41,11 +42,46 @@ final class LayerTypes {
         });
         READERS.put("batchnorm", m -> {
             ModelSpec.onlyKeys(m, "type", "eps");
-            return new BatchNormConfig(optionalDouble(m, "eps", 1e-5));
+            return new BatchNormConfig(doubleValue(m, "eps", 1e-5));
         });
         READERS.put("dropout", m -> {
             ModelSpec.onlyKeys(m, "type", "rate", "seed");
-            return new DropoutConfig(optionalDouble(m, "rate", 0.5), optionalInt(m, "seed", 0));
+            return new DropoutConfig(doubleValue(m, "rate", 0.5), optionalInt(m, "seed", 0));
+        });
+        // --- sequence family ---
+        for (String f : ActivationConfig.FUNCTIONS) {
+            READERS.put(f, m -> {
+                ModelSpec.onlyKeys(m, "type", "slope");
+                return new ActivationConfig(f, (float) doubleValue(m, "slope", ActivationConfig.DEFAULT_SLOPE));
+            });
+        }
+        READERS.put("embedding", m -> {
+            ModelSpec.onlyKeys(m, "type", "vocab", "dim");
+            return new EmbeddingConfig(ModelSpec.intValue(m, "vocab"), ModelSpec.intValue(m, "dim"));
+        });
+        READERS.put("position-embedding", m -> {
+            ModelSpec.onlyKeys(m, "type", "kind");
+            return new PositionEmbeddingConfig(String.valueOf(m.containsKey("kind") ? m.get("kind") : "learned"));
+        });
+        READERS.put("layernorm", m -> {
+            ModelSpec.onlyKeys(m, "type", "eps");
+            return new LayerNormConfig(doubleValue(m, "eps", LayerNormConfig.DEFAULT_EPS));
+        });
+        READERS.put("attention", m -> {
+            ModelSpec.onlyKeys(m, "type", "heads", "causal");
+            return new AttentionConfig(ModelSpec.intValue(m, "heads"), boolValue(m, "causal", false));
+        });
+        for (String cell : List.of("lstm", "gru")) {
+            READERS.put(cell, m -> {
+                ModelSpec.onlyKeys(m, "type", "hidden", "layers", "sequence");
+                int layers = m.containsKey("layers") ? ModelSpec.intValue(m, "layers") : 1;
+                return new RecurrentConfig(cell, ModelSpec.intValue(m, "hidden"), layers, boolValue(m, "sequence", true));
+            });
+        }
+        READERS.put("transformer-block", m -> {
+            ModelSpec.onlyKeys(m, "type", "heads", "causal", "mlpRatio");
+            int ratio = m.containsKey("mlpRatio") ? ModelSpec.intValue(m, "mlpRatio") : 4;
+            return new TransformerBlockConfig(ModelSpec.intValue(m, "heads"), boolValue(m, "causal", true), ratio);
         });
     }
 
@@ -62,20 +98,20 @@ final class LayerTypes {
         return m.containsKey(key) ? ModelSpec.intValue(m, key) : otherwise;
     }
 
-    private static boolean optionalBoolean(Map<String, ?> m, String key, boolean otherwise) {
+    private static double doubleValue(Map<String, ?> m, String key, double otherwise) {
         Object v = m.containsKey(key) ? m.get(key) : otherwise;
-        if (!(v instanceof Boolean b)) {
-            throw new IllegalArgumentException(key + " : " + v + " (expected: true or false)");
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
         }
-        return b;
+        throw new IllegalArgumentException(key + " : " + v + " (expected: a finite number)");
     }
 
-    private static double optionalDouble(Map<String, ?> m, String key, double otherwise) {
+    private static boolean boolValue(Map<String, ?> m, String key, boolean otherwise) {
         Object v = m.containsKey(key) ? m.get(key) : otherwise;
-        if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException(key + " : " + v + " (expected: a number)");
+        if (v instanceof Boolean b) {
+            return b;
         }
-        return n.doubleValue();
+        throw new IllegalArgumentException(key + " : " + v + " (expected: true or false)");
     }
 
     static LayerConfig fromMap(Map<String, ?> m) {

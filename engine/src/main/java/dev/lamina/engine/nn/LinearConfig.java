@@ -3,7 +3,10 @@ package dev.lamina.engine.nn;
 import dev.lamina.engine.tensor.Shape;
 import java.util.Map;
 
-/** A fully connected layer y = x W^T + b with W of shape [units, in] (PyTorch's layout). */
+/**
+ * A fully connected layer y = x W^T + b with W of shape [units, in] (PyTorch's layout), applied to
+ * the last dimension of inputs of any rank ([in] or [T, in] per sample).
+ */
 public record LinearConfig(int units) implements LayerConfig {
 
     public LinearConfig {
@@ -19,10 +22,7 @@ public record LinearConfig(int units) implements LayerConfig {
 
     @Override
     public Layer build(Shape input) {
-        if (input.rank() != 1) {
-            throw new IllegalArgumentException("linear input shape " + input + " (expected: a flat vector [features])");
-        }
-        return new Linear(input.dim(0), units);
+        return new Linear(input, units);
     }
 
     @Override

@@ -83,15 +83,14 @@ public final class Model {
     }
 
     /**
-     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), others (biases,
-     * batch-norm scales and statistics) their constant {@link ParameterSpec#init()}, drawn
+     * Fresh parameters: weights He-uniform U(-sqrt(6 / fanIn), sqrt(6 / fanIn)), others constant (biases zero, scales one), drawn
      * from one seeded stream in parameter order, so a seed fixes the model.
      */
     public float[] initialParameters(long seed) {
         float[] values = new float[parameterCount];
         SplittableRandom random = new SplittableRandom(seed);
         for (ParameterView p : parameters) {
-            ParameterSpec ps = spec(p);
+            ParameterSpec ps = parameterSpec(p);
             int fanIn = ps.fanIn();
             if (fanIn == 0) {
                 Arrays.fill(values, p.offset(), p.offset() + p.size(), ps.init());
@@ -105,7 +104,7 @@ public final class Model {
         return values;
     }
 
-    private ParameterSpec spec(ParameterView view) {
+    private ParameterSpec parameterSpec(ParameterView view) {
         for (int l = 0; l < layers.size(); l++) {
             List<ParameterView> views = layerParams.get(l);
             int i = views.indexOf(view);

@@ -21,7 +21,7 @@ class AvgPool2dTest {
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("goldens")
     void matchesPyTorch(String name, Kernels kernels) {
-        GoldenFixture f = GoldenFixture.load(name);
+        CnnGoldenFixture f = CnnGoldenFixture.load(name);
         int k = f.intAttr("kernel");
         int s = f.intAttr("stride");
         int p = f.intAttr("padding");
@@ -30,7 +30,7 @@ class AvgPool2dTest {
 
     @Test
     void globalAveragePoolMatchesPyTorch() {
-        GoldenFixture.load("globalavgpool").check(GradientCheckTest.kernels().findFirst().orElseThrow(), (g, in) -> {
+        CnnGoldenFixture.load("globalavgpool").check(GradientCheckTest.kernels().findFirst().orElseThrow(), (g, in) -> {
             Node x = in.get("x");
             Node pooled = PoolingOps.avgPool2d(g, x, x.shape().dim(2), x.shape().dim(3), 1, 1, 0, 0);
             return ConvOps.reshape(g, pooled, Shape.of(x.shape().dim(0), x.shape().dim(1)));

@@ -24,14 +24,14 @@ class BatchNormTest {
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("goldens")
     void trainingModeMatchesPyTorch(String name, Kernels kernels) {
-        GoldenFixture f = GoldenFixture.load(name);
+        CnnGoldenFixture f = CnnGoldenFixture.load(name);
         float eps = (float) f.doubleAttr("eps");
         f.check(kernels, (g, in) -> BatchNormOps.batchNorm(g, in.get("x"), in.get("weight"), in.get("bias"), eps));
     }
 
     @Test
     void evalModeMatchesPyTorch() {
-        GoldenFixture f = GoldenFixture.load("batchnorm2d_eval");
+        CnnGoldenFixture f = CnnGoldenFixture.load("batchnorm2d_eval");
         float eps = (float) f.doubleAttr("eps");
         f.check(GradientCheckTest.kernels().findFirst().orElseThrow(), (g, in) -> BatchNormOps.batchNormEval(g,
                 in.get("x"), in.get("weight"), in.get("bias"), in.get("running_mean"), in.get("running_var"), eps));

@@ -26,7 +26,7 @@ class Conv2dTest {
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("goldens")
     void matchesPyTorch(String name, Kernels kernels) {
-        GoldenFixture f = GoldenFixture.load(name);
+        CnnGoldenFixture f = CnnGoldenFixture.load(name);
         int s = f.intAttr("stride");
         int p = f.intAttr("padding");
         int d = f.intAttr("dilation");

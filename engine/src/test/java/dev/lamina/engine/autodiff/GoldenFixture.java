@@ -1,7 +1,6 @@
 package dev.lamina.engine.autodiff;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.engine.io.Json;
@@ -20,111 +19,133 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * A PyTorch golden fixture written by {@code src/test/python/golden_cnn.py}: inputs, an upstream
- * gradient, the output and the input gradients of one op call. {@link #check} runs the engine's op on
- * the same inputs and asserts |engine - torch| <= ABS + REL |torch| for the output and every gradient.
+ * A PyTorch fixture from {@code golden/seq/<case>.json} (written by
+ * {@code src/test/python/golden_seq.py}): differentiable "params" become PARAM nodes, "inputs" INPUT
+ * nodes; the test's builder makes the op; the output and the gradient of sum(output * upstream)
+ * with respect to every param are compared with PyTorch's.
  */
-final class GoldenFixture {
-    /** Absolute tolerance. */
-    static final double ABS = 1e-5;
-    /** Relative tolerance. */
-    static final double REL = 1e-4;
-
+public final class GoldenFixture {
     private final String name;
-    private final Map<String, ?> root;
+    private final Map<String, Object> doc;
 
-    private GoldenFixture(String name, Map<String, ?> root) {
+    private GoldenFixture(String name, Map<String, Object> doc) {
         this.name = name;
-        this.root = root;
+        this.doc = doc;
     }
 
     @SuppressWarnings("unchecked")
-    static GoldenFixture load(String name) {
-        try (InputStream in = GoldenFixture.class.getResourceAsStream("/golden/cnn/" + name + ".json")) {
-            assertNotNull(in, "missing fixture " + name + "; run src/test/python/golden_cnn.py");
-            return new GoldenFixture(name, (Map<String, ?>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    public static GoldenFixture load(String name) {
+        String path = "/golden/seq/" + name + ".json";
+        try (InputStream in = GoldenFixture.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing fixture " + path);
+            }
+            return new GoldenFixture(name, (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    int intAttr(String key) {
-        return ((Number) map("attrs").get(key)).intValue();
-    }
-
-    double doubleAttr(String key) {
-        return ((Number) map("attrs").get(key)).doubleValue();
+    /** A scalar attribute of the case. */
+    public Object attr(String key) {
+        return section("attrs").get(key);
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, ?> map(String key) {
-        return (Map<String, ?>) root.get(key);
+    private Map<String, Object> section(String key) {
+        return (Map<String, Object>) doc.get(key);
     }
 
     @SuppressWarnings("unchecked")
-    private static Shape shape(Object tensor) {
-        List<Number> dims = (List<Number>) ((Map<String, ?>) tensor).get("shape");
-        return Shape.of(dims.stream().mapToInt(Number::intValue).toArray());
+    static Shape shape(Object tensor) {
+        List<Object> dims = (List<Object>) ((Map<String, Object>) tensor).get("shape");
+        return Shape.of(dims.stream().mapToInt(d -> ((Number) d).intValue()).toArray());
     }
 
     @SuppressWarnings("unchecked")
-    private static double[] data(Object tensor) {
-        List<Number> d = (List<Number>) ((Map<String, ?>) tensor).get("data");
-        return d.stream().mapToDouble(Number::doubleValue).toArray();
+    static float[] data(Object tensor) {
+        List<Object> values = (List<Object>) ((Map<String, Object>) tensor).get("data");
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) values.get(i)).floatValue();
+        }
+        return out;
+    }
+
+    /** The values of a param or input tensor of the case. */
+    public float[] values(String tensor) {
+        Object t = section("params").containsKey(tensor) ? section("params").get(tensor) : section("inputs").get(tensor);
+        return data(t);
     }
 
     /**
-     * Builds op(inputs) with one parameter node per fixture input (by name), runs it and its gradients
-     * with {@code kernels}, asserts every value within tolerance and returns the largest absolute
-     * error of the output and of each gradient, keyed "output" and "d" + input name.
+     * Runs the case and asserts the output within {@code outTol} and every gradient within
+     * {@code gradTol} (absolute). Returns the max absolute error of each ("output", "d name").
      */
-    Map<String, Double> check(Kernels kernels, BiFunction<Graph, Map<String, Node>, Node> op) {
+    public Map<String, Double> compare(Kernels kernels, BiFunction<Graph, Map<String, Node>, Node> build,
+                                       double outTol, double gradTol) {
         Graph g = new Graph();
-        Map<String, Node> params = new LinkedHashMap<>();
-        map("inputs").forEach((k, v) -> params.put(k, g.param(k, shape(v))));
-        Node out = op.apply(g, params);
-        assertEquals(shape(root.get("output")), out.shape(), name + " output shape");
-        Node up = g.input("upstream", out.shape());
-        Node loss = g.sum(g.mul(out, up));
-        List<Node> wrt = new ArrayList<>();
-        map("grads").keySet().forEach(k -> wrt.add(params.get(k)));
-        Map<Node, Node> grads = Gradients.of(g, loss, wrt);
+        Map<String, Node> nodes = new LinkedHashMap<>();
         Map<Node, Tensor> bindings = new HashMap<>();
-        map("inputs").forEach((k, v) -> bindings.put(params.get(k), tensor(shape(v), data(v))));
+        List<Node> params = new ArrayList<>();
+        section("params").forEach((k, v) -> {
+            Node p = g.param(k, shape(v));
+            nodes.put(k, p);
+            params.add(p);
+            bindings.put(p, new Tensor(p.shape(), data(v), 0));
+        });
+        section("inputs").forEach((k, v) -> nodes.put(k, g.input(k, shape(v))));
+        Node out = build.apply(g, nodes);
+        float[] expectedOut = data(doc.get("output"));
+        assertEquals(expectedOut.length, out.shape().size(), name + " output " + out.shape());
+        Node up = g.input("__upstream", out.shape());
+        Node loss = g.sum(g.mul(out, up));
+        Map<Node, Node> grads = Gradients.of(g, loss, params);
         List<Node> outputs = new ArrayList<>(List.of(out));
-        outputs.addAll(grads.values());
-        Plan plan = Plan.compile(kernels, g, outputs, bindings);
-        double[] upstream = data(root.get("upstream"));
-        Tensor ut = plan.tensor(up);
-        for (int i = 0; i < upstream.length; i++) {
-            ut.data()[ut.offset() + i] = (float) upstream[i];
+        Map<String, Node> gradNodes = new LinkedHashMap<>();
+        for (Node p : params) {
+            Node gn = grads.get(p);
+            if (gn.inputs().isEmpty()) {
+                gn = g.copy(gn);
+            }
+            gradNodes.put(p.name(), gn);
+            outputs.add(gn);
         }
+        Plan plan = Plan.compile(kernels, g, outputs, bindings);
+        section("inputs").forEach((k, v) -> {
+            if (usedBy(g, outputs, nodes.get(k))) {
+                fill(plan.tensor(nodes.get(k)), data(v));
+            }
+        });
+        fill(plan.tensor(up), data(doc.get("upstream")));
         plan.run();
         Map<String, Double> errors = new LinkedHashMap<>();
-        errors.put("output", compare("output", data(root.get("output")), plan.tensor(out)));
-        map("grads").forEach((k, v) -> errors.put("d" + k, compare("d" + k, data(v), plan.tensor(grads.get(params.get(k))))));
-        System.out.println("golden " + name + " (" + kernels.getClass().getSimpleName() + ") max abs error " + errors);
+        errors.put("output", maxError(expectedOut, plan.tensor(out)));
+        gradNodes.forEach((k, gn) -> errors.put("d " + k, maxError(data(section("grads").get(k)), plan.tensor(gn))));
+        System.out.println("GOLDEN " + name + " " + kernels.getClass().getSimpleName() + " " + errors);
+        errors.forEach((k, e) -> assertTrue(e <= (k.equals("output") ? outTol : gradTol),
+                name + " " + k + " max abs error " + e));
         return errors;
     }
 
-    private double compare(String what, double[] expected, Tensor actual) {
-        assertEquals(expected.length, actual.size(), name + " " + what + " size");
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double a = actual.get(i);
-            double err = Math.abs(a - expected[i]);
-            assertTrue(err <= ABS + REL * Math.abs(expected[i]),
-                    name + " " + what + "[" + i + "]: engine " + a + ", torch " + expected[i]);
-            worst = Math.max(worst, err);
+    private static boolean usedBy(Graph g, List<Node> outputs, Node input) {
+        for (Node n : g.nodes()) {
+            if (n.inputs().contains(input)) {
+                return true;
+            }
         }
-        return worst;
+        return outputs.contains(input);
     }
 
-    private static Tensor tensor(Shape shape, double[] values) {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
+    private static void fill(Tensor t, float[] values) {
+        System.arraycopy(values, 0, t.data(), t.offset(), values.length);
+    }
+
+    private static double maxError(float[] expected, Tensor actual) {
+        double max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i] - actual.get(i)));
         }
-        return new Tensor(shape, f, 0);
+        return max;
     }
 }

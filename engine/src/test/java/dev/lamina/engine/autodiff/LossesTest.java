@@ -22,7 +22,7 @@ class LossesTest {
     void matchesPyTorch(String loss, String fixture) {
         LossFunction f = Losses.forName(loss);
         assertFalse(f.classification());
-        GoldenFixture.load(fixture).check(GradientCheckTest.kernels().findFirst().orElseThrow(),
+        CnnGoldenFixture.load(fixture).check(GradientCheckTest.kernels().findFirst().orElseThrow(),
                 (g, in) -> f.build(g, in.get("y"), in.get("t")));
     }
 

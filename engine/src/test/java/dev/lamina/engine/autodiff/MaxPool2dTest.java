@@ -24,7 +24,7 @@ class MaxPool2dTest {
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("goldens")
     void matchesPyTorch(String name, Kernels kernels) {
-        GoldenFixture f = GoldenFixture.load(name);
+        CnnGoldenFixture f = CnnGoldenFixture.load(name);
         int k = f.intAttr("kernel");
         int s = f.intAttr("stride");
         int p = f.intAttr("padding");

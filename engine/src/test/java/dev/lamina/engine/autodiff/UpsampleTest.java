@@ -14,7 +14,7 @@ class UpsampleTest {
     @Test
     void matchesPyTorch() {
         GradientCheckTest.kernels().forEach(k -> {
-            GoldenFixture f = GoldenFixture.load("upsample_nearest2");
+            CnnGoldenFixture f = CnnGoldenFixture.load("upsample_nearest2");
             int s = f.intAttr("scale");
             f.check(k, (g, in) -> PoolingOps.upsampleNearest(g, in.get("x"), s, s));
         });
