@@ -17,6 +17,14 @@ public interface LayerConfig extends Serializable {
     /** The layer for an input of the given shape (checks the shape). */
     Layer build(Shape input);
 
+    /**
+     * The layer for an input of the given shape when earlier layers saved named outputs (skip
+     * connections); layers that do not read them ignore {@code saved}.
+     */
+    default Layer build(Shape input, Map<String, Shape> saved) {
+        return build(input);
+    }
+
     /** This spec as a JSON-ready map (type first). */
     default Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

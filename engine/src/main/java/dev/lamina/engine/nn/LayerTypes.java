@@ -48,6 +48,18 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "rate", "seed");
             return new DropoutConfig(doubleValue(m, "rate", 0.5), optionalInt(m, "seed", 0));
         });
+        READERS.put("save", m -> {
+            ModelSpec.onlyKeys(m, "type", "name");
+            return new SkipConfig("save", String.valueOf(m.get("name")), 0);
+        });
+        READERS.put("add", m -> {
+            ModelSpec.onlyKeys(m, "type", "from");
+            return new SkipConfig("add", String.valueOf(m.get("from")), 0);
+        });
+        READERS.put("concat", m -> {
+            ModelSpec.onlyKeys(m, "type", "from", "axis");
+            return new SkipConfig("concat", String.valueOf(m.get("from")), optionalInt(m, "axis", 0));
+        });
         // --- sequence family ---
         for (String f : ActivationConfig.FUNCTIONS) {
             READERS.put(f, m -> {

@@ -34,25 +34,21 @@ public final class Model {
         this.layers = new ArrayList<>();
         this.layerParams = new ArrayList<>();
         this.parameters = new ArrayList<>();
-        Shape shape = spec.input();
-        long offset = 0;
-        for (int i = 0; i < spec.layers().size(); i++) {
-            Layer layer = spec.layers().get(i).build(shape);
+        long[] offset = {0};
+        SkipLayer.walk(spec.input(), spec.layers(), (i, layer) -> {
             List<ParameterView> views = new ArrayList<>();
             for (ParameterSpec p : layer.parameters()) {
-                ParameterView view = new ParameterView("layers." + i + "." + p.name(), p.shape(), (int) offset);
-                views.add(view);
-                offset += p.shape().size();
-                if (offset > Integer.MAX_VALUE - 8) {
+                views.add(new ParameterView("layers." + i + "." + p.name(), p.shape(), (int) offset[0]));
+                offset[0] += p.shape().size();
+                if (offset[0] > Integer.MAX_VALUE - 8) {
                     throw new IllegalArgumentException("model has more than 2^31 parameters");
                 }
             }
             layers.add(layer);
             layerParams.add(views);
             parameters.addAll(views);
-            shape = layer.outputShape();
-        }
-        this.parameterCount = (int) offset;
+        });
+        this.parameterCount = (int) offset[0];
     }
 
     public static Model of(ModelSpec spec) {
@@ -196,8 +192,13 @@ public final class Model {
         System.arraycopy(in, 0, dims, 1, in.length);
         Node features = graph.input("features", Shape.of(dims));
         List<Node> paramNodes = new ArrayList<>();
+        Map<String, Node> saved = new HashMap<>();
         Node x = features;
         for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l) instanceof SkipLayer skip) {
+                x = skip.wire(graph, x, saved);
+                continue;
+            }
             List<Node> ps = new ArrayList<>();
             for (ParameterView view : layerParams.get(l)) {
                 ps.add(graph.param(view.name(), view.shape()));

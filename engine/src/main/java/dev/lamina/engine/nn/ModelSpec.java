@@ -64,15 +64,7 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
     }
 
     private static Shape outputShape(List<Integer> input, List<LayerConfig> layers) {
-        Shape shape = Shape.of(input.stream().mapToInt(Integer::intValue).toArray());
-        for (int i = 0; i < layers.size(); i++) {
-            try {
-                shape = layers.get(i).build(shape).outputShape();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("model.layers[" + i + "]: " + e.getMessage(), e);
-            }
-        }
-        return shape;
+        return SkipLayer.walk(Shape.of(input.stream().mapToInt(Integer::intValue).toArray()), layers, (i, layer) -> { });
     }
 
     public Shape input() {
