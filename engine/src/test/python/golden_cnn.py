@@ -92,6 +92,12 @@ def main():
     write("loss_bce_with_logits", {}, {"y": y * 4, "t": (t + 1) / 2},
           lambda y, t: F.binary_cross_entropy_with_logits(y, t).reshape(1), grad_names={"y"})
 
+    # Appended last so the fixtures above keep their random values.
+    for name, groups in [("groupnorm_g2", 2), ("groupnorm_g1", 1)]:
+        write(name, {"groups": groups, "eps": eps},
+              {"x": rand(2, 4, 3, 3) * 2 + 0.3, "weight": rand(4) + 1.5, "bias": rand(4)},
+              lambda x, weight, bias: F.group_norm(x, groups, weight, bias, eps))
+
 
 if __name__ == "__main__":
     main()

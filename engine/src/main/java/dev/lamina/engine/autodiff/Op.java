@@ -136,5 +136,9 @@ public enum Op {
     /** One GRU layer over x [B, T, I] to h [B, T, H]; inputs (x, w_ih, w_hh, b_ih, b_hh); PyTorch gate order r, z, n. */
     GRU,
     /** GRU gradients [2 * B * T, 3H]: input-side then hidden-side pre-activation gradients; inputs (gru, w_hh, g). */
-    GRU_BACKWARD
+    GRU_BACKWARD,
+
+    // --- normalization composition (NormOps) ---
+    /** out[b, c, ...] = x[b, c, ...] * scale[c] for x [B, C, ...]. */
+    MUL_CHANNEL
 }

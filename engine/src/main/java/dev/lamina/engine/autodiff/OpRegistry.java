@@ -22,6 +22,7 @@ final class OpRegistry {
         SequenceLossOps.register();
         LstmOps.register();
         GruOps.register();
+        NormOps.register();
     }
 
     private OpRegistry() {

@@ -48,6 +48,10 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "rate", "seed");
             return new DropoutConfig(doubleValue(m, "rate", 0.5), optionalInt(m, "seed", 0));
         });
+        READERS.put("groupnorm", m -> {
+            ModelSpec.onlyKeys(m, "type", "groups", "eps");
+            return new GroupNormConfig(ModelSpec.intValue(m, "groups"), doubleValue(m, "eps", 1e-5));
+        });
         READERS.put("save", m -> {
             ModelSpec.onlyKeys(m, "type", "name");
             return new SkipConfig("save", String.valueOf(m.get("name")), 0);
