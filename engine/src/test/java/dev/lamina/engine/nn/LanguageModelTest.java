@@ -110,6 +110,15 @@ class LanguageModelTest {
     }
 
     @Test
+    void tinyGruLmLearnsARepeatedSentence() {
+        ModelSpec gru = new ModelSpec(List.of(16), List.of(new EmbeddingConfig(CHARS.length(), 16),
+                RecurrentConfig.gru(32, 2, true), new LinearConfig(CHARS.length())), Losses.SEQUENCE_CROSS_ENTROPY);
+        float[] loss = train(gru, 8, 200, 0.02);
+        System.out.println("GRU LM loss " + loss[0] + " -> " + loss[1]);
+        assertTrue(loss[1] < loss[0] / 4, "loss " + loss[0] + " -> " + loss[1]);
+    }
+
+    @Test
     void tinyTransformerLmLearnsARepeatedSentence() {
         float[] loss = train(transformerLm(CHARS.length(), 16, 32), 8, 150, 0.01);
         System.out.println("transformer LM loss " + loss[0] + " -> " + loss[1]);
