@@ -25,7 +25,9 @@ final class ConvGeometry {
     static final int KW = 13;
     static final int OH = 14;
     static final int OW = 15;
-    static final int COUNT = 16;
+    /** The forward strategy: {@link ConvOps#AUTO}, {@link ConvOps#IM2COL} or {@link ConvOps#DIRECT}. */
+    static final int STRATEGY = 16;
+    static final int COUNT = 17;
 
     private ConvGeometry() {
     }
@@ -36,7 +38,7 @@ final class ConvGeometry {
         int oh = outSize(x[2], w[2], strideH, padH, dilationH);
         int ow = outSize(x[3], w[3], strideW, padW, dilationW);
         return new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups,
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow};
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0};
     }
 
     static int outSize(int in, int kernel, int stride, int pad, int dilation) {

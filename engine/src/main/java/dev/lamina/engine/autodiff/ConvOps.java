@@ -15,6 +15,21 @@ import java.util.List;
  * dilationW, groups). Each op's scratch is one sample's column matrix [C KH KW, OH OW].
  */
 public final class ConvOps {
+    /** Forward strategy chosen by shape (see {@link #direct(Node)}). */
+    public static final int AUTO = 0;
+    /** Forward through im2col and GEMM. */
+    public static final int IM2COL = 1;
+    /** Forward by direct accumulation of shifted input rows (stride-1, undilated columns only). */
+    public static final int DIRECT = 2;
+    /**
+     * AUTO picks DIRECT when each group has at most this many output channels (depthwise layers):
+     * there im2col + GEMM runs one single-row GEMM per group. Measured with ConvBenchmark (benchmarks
+     * module, 2026-11-24, noisy shared machine, ops/s im2col vs direct): depthwise 3x3 32 ch 14x14
+     * 358 vs 454 and 314 vs 414; LeNet conv1 443 vs 435 and 564 vs 317; 1-ch 3x3 to 8 ch 1808 vs 726;
+     * LeNet conv2 806 vs 68; 32 to 32 ch 3x3 361 vs 24.
+     */
+    static final int DIRECT_MAX_OUTPUTS_PER_GROUP = 1;
+
     private static final int[] NO_INTS = new int[0];
 
     private ConvOps() {
@@ -48,6 +63,16 @@ public final class ConvOps {
      */
     public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
                               int dilationH, int dilationW, int groups) {
+        return conv2d(g, x, w, strideH, strideW, padH, padW, dilationH, dilationW, groups, AUTO);
+    }
+
+    /** As {@link #conv2d(Graph, Node, Node, int, int, int, int, int, int, int)} with a forced forward strategy. */
+    public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
+                              int dilationH, int dilationW, int groups, int strategy) {
+        if (strategy < AUTO || strategy > DIRECT || strategy == DIRECT && (strideW != 1 || dilationW != 1)) {
+            throw new IllegalArgumentException("conv2d strategy : " + strategy
+                    + " (expected: AUTO, IM2COL, or DIRECT with column stride and dilation 1)");
+        }
         Graph.requireRank(x, 4, "conv2d input");
         Graph.requireRank(w, 4, "conv2d weight");
         positive("conv2d stride", strideH, strideW);
@@ -79,6 +104,7 @@ public final class ConvOps {
             throw new IllegalArgumentException("conv2d column matrix of input " + x.shape() + " and weight " + w.shape()
                     + " has " + col + " elements (expected: < 2^31)");
         }
+        attrs[ConvGeometry.STRATEGY] = strategy;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
         return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, (int) col);
     }
@@ -124,7 +150,26 @@ public final class ConvOps {
         return a;
     }
 
+    /**
+     * Whether the forward pass accumulates shifted input rows directly instead of im2col + GEMM: when
+     * forced, or (AUTO) for stride-1 undilated columns and one output channel per group (depthwise),
+     * the only shapes where it measured faster. A rule of shape only, so a run is reproducible bit for bit.
+     */
+    static boolean direct(Node n) {
+        int strategy = n.intAttr(ConvGeometry.STRATEGY);
+        if (strategy != AUTO) {
+            return strategy == DIRECT;
+        }
+        int outputsPerGroup = n.intAttr(ConvGeometry.O) / n.intAttr(ConvGeometry.GROUPS);
+        return n.intAttr(ConvGeometry.STRIDE_W) == 1 && n.intAttr(ConvGeometry.DILATION_W) == 1
+                && outputsPerGroup <= DIRECT_MAX_OUTPUTS_PER_GROUP;
+    }
+
     private static void conv2dForward(Node n, Buffers b) {
+        if (direct(n)) {
+            conv2dDirect(n, b);
+            return;
+        }
         Node xn = n.input(0);
         Node wn = n.input(1);
         float[] col = b.scratch(n);
@@ -139,6 +184,52 @@ public final class ConvOps {
             for (int gr = 0; gr < groups; gr++) {
                 b.kernels().gemm(false, false, og, p, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
                         col, gr * kg * p, p, 0f, b.data(n), b.offset(n) + (s * o + gr * og) * p, p);
+            }
+        }
+    }
+
+    /**
+     * out[s, o, oh, :] += w[o, c, kh, kw] * x[s, c, oh sh + kh dh - ph, : + kw - pw] over the valid
+     * output columns, one axpy per (o, c, kh, kw, oh): no column matrix.
+     */
+    private static void conv2dDirect(Node n, Buffers b) {
+        Node xn = n.input(0);
+        Node wn = n.input(1);
+        float[] x = b.data(xn);
+        float[] w = b.data(wn);
+        float[] out = b.data(n);
+        int xo = b.offset(xn);
+        int wo = b.offset(wn);
+        int oo = b.offset(n);
+        int c = n.intAttr(ConvGeometry.C), h = n.intAttr(ConvGeometry.H), wd = n.intAttr(ConvGeometry.W);
+        int o = n.intAttr(ConvGeometry.O), kh = n.intAttr(ConvGeometry.KH), kw = n.intAttr(ConvGeometry.KW);
+        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
+        int sh = n.intAttr(ConvGeometry.STRIDE_H), dh = n.intAttr(ConvGeometry.DILATION_H);
+        int ph = n.intAttr(ConvGeometry.PAD_H), pw = n.intAttr(ConvGeometry.PAD_W);
+        int groups = n.intAttr(ConvGeometry.GROUPS);
+        int cg = c / groups;
+        int og = o / groups;
+        Arrays.fill(out, oo, oo + n.shape().size(), 0f);
+        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+            for (int oc = 0; oc < o; oc++) {
+                int outPlane = oo + (s * o + oc) * oh * ow;
+                for (int ci = 0; ci < cg; ci++) {
+                    int inPlane = xo + (s * c + (oc / og) * cg + ci) * h * wd;
+                    for (int i = 0; i < kh; i++) {
+                        for (int j = 0; j < kw; j++) {
+                            float weight = w[wo + ((oc * cg + ci) * kh + i) * kw + j];
+                            int first = Math.max(0, pw - j);
+                            int last = Math.min(ow, wd + pw - j);
+                            for (int r = 0; r < oh && first < last; r++) {
+                                int ih = r * sh + i * dh - ph;
+                                if (ih >= 0 && ih < h) {
+                                    b.kernels().axpy(last - first, weight, x, inPlane + ih * wd + first + j - pw,
+                                            out, outPlane + r * ow + first);
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,2 @@
+/** Benchmarks of compiled autodiff plans (op strategies such as convolution forward passes). */
+package dev.lamina.benchmarks.autodiff;
