@@ -155,6 +155,14 @@ def recurrent(kind):
           lambda p, i: fn(p, i, True))
 
 
+def shape_ops():
+    x = torch.randn(2, 3, 4)
+    write("permute", {"x": x}, {}, {"perm": [2, 0, 1]}, lambda p, i: p["x"].permute(2, 0, 1))
+    write("slice", {"x": x}, {}, {"dim": 1, "start": 1, "length": 2}, lambda p, i: p["x"].narrow(1, 1, 2))
+    write("concat", {"a": x, "b": torch.randn(2, 3, 2)}, {}, {"dim": 2}, lambda p, i: torch.cat([p["a"], p["b"]], 2))
+    write("reshape", {"x": x}, {}, {"shape": [6, 4]}, lambda p, i: p["x"].reshape(6, 4))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -166,3 +174,4 @@ if __name__ == "__main__":
     sequence_loss()
     recurrent("lstm")
     recurrent("gru")
+    shape_ops()  # last, so the fixtures above keep their random values
