@@ -1,19 +1,26 @@
 package dev.lamina.engine.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A fixed team of {@code threads - 1} daemon threads that, together with the calling thread,
- * compute one {@link VectorGemm} product at a time, each participant a disjoint block of C' (a
- * range of MR-aligned rows or NR-aligned columns, whichever splits better) with its own
- * {@link VectorGemm.Workspace}.
+ * compute one {@link VectorGemm} product at a time. C' is cut into {@code threads} blocks of whole
+ * tiles (MR-aligned rows or NR-aligned columns, whichever splits better); each participant claims
+ * blocks one at a time and computes them with its own {@link VectorGemm.Workspace}.
  *
- * <p>Nothing is allocated per call: the problem is copied into the workspaces, the ranges into
- * int arrays, and a volatile generation counter publishes the job. Workers spin on the counter
- * for a short while (a training step issues its products microseconds apart), then park; the
- * caller unparks them. The last worker to finish unparks the caller.
+ * <p>Claiming, rather than assigning, blocks matters when the machine is oversubscribed: a pool
+ * thread the OS has not scheduled yet claims nothing, the caller computes its block too, and the
+ * product never waits for a time slice. The claim word packs the job's generation (high 32
+ * bits) with the next block index, so a thread that wakes late cannot claim a block of a
+ * finished job.
+ *
+ * <p>Nothing is allocated per call: the problem is copied into the workspaces, the block ranges
+ * into int arrays, and the claim word publishes the job. Pool threads spin on it for a short
+ * while (a training step issues its products microseconds apart), then park; the caller unparks
+ * them. The thread that finishes the last block unparks the caller.
  *
  * <p>One team serves the whole JVM for a given size (Spark tasks in one executor share it). A
  * call that finds the team busy returns false and the caller computes the product alone, so
@@ -21,8 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class GemmPool {
 
-    /** Spin iterations before a waiting thread parks (tens of microseconds). */
-    private static final int SPINS = 1 << 15;
+    /** Spin iterations before a waiting thread parks (some tens of microseconds). */
+    private static final int SPINS = 1 << 12;
 
     private final int threads;
     private final Thread[] workers;
@@ -32,11 +39,13 @@ final class GemmPool {
     private final int[] colStart;
     private final int[] colEnd;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile int generation;
+    /** (generation << 32) | next unclaimed block. */
+    private final AtomicLong claim = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private volatile Thread caller;
-    private int parts;
     private volatile RuntimeException failure;
+    private int generation;
+    private int parts;
 
     GemmPool(int threads) {
         assert threads >= 2;
@@ -81,10 +90,10 @@ final class GemmPool {
                 VectorGemm.multiply(w, 0, w.m, 0, w.n);
                 return true;
             }
-            for (int t = 1; t < parts; t++) {
+            for (int t = 1; t < threads; t++) {
                 workspaces[t].copyProblem(w);
             }
-            runTeam(w);
+            runTeam();
             return true;
         } finally {
             for (VectorGemm.Workspace w : workspaces) {
@@ -117,20 +126,19 @@ final class GemmPool {
         }
     }
 
-    /** Publishes the job, computes block 0 on this thread and waits for the others. */
-    private void runTeam(VectorGemm.Workspace w) {
-        Thread self = Thread.currentThread();
-        caller = self;
+    /** Publishes the job, computes blocks on this thread until none is left, waits for the rest. */
+    private void runTeam() {
+        caller = Thread.currentThread();
         failure = null;
-        // Every worker reports for every job, even one without a block: then no worker can still
-        // be reading an old job when the next is published.
-        pending.set(threads - 1);
+        done.set(0);
         generation++;
-        for (int t = 1; t < threads; t++) {
-            LockSupport.unpark(workers[t - 1]);
+        long base = (long) generation << 32;
+        claim.set(base);
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
         }
-        VectorGemm.multiply(w, rowStart[0], rowEnd[0], colStart[0], colEnd[0]);
-        for (int spin = 0; pending.get() != 0; spin++) {
+        computeBlocks(0, base);
+        for (int spin = 0; done.get() != parts; spin++) {
             if (spin < SPINS) {
                 Thread.onSpinWait();
             } else {
@@ -143,32 +151,51 @@ final class GemmPool {
         }
     }
 
-    /** The loop of worker {@code t}: waits for a new generation, computes its block, reports. */
+    /**
+     * Claims and computes blocks of the job whose claim word started at {@code base}, with the
+     * workspace of participant {@code t}, until none is left or the job is over.
+     */
+    private void computeBlocks(int t, long base) {
+        while (true) {
+            long current = claim.get();
+            if ((current & 0xFFFF_FFFF_0000_0000L) != base) {
+                return;
+            }
+            int block = (int) current;
+            if (block >= parts || !claim.compareAndSet(current, current + 1)) {
+                if (block >= parts) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                VectorGemm.multiply(workspaces[t], rowStart[block], rowEnd[block], colStart[block], colEnd[block]);
+            } catch (RuntimeException | Error e) {
+                // A pool thread must report, not die: the caller waits for every block. The
+                // failure is rethrown to the caller, as the cause of an IllegalStateException.
+                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+            if (done.incrementAndGet() == parts && t != 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** The loop of pool thread {@code t}: waits for a new job, then helps with its blocks. */
     private void work(int t) {
-        int seen = 0;
+        long seen = 0;
         while (true) {
             int spin = 0;
-            int g;
-            while ((g = generation) == seen) {
+            long base;
+            while ((base = claim.get() & 0xFFFF_FFFF_0000_0000L) == seen) {
                 if (spin++ < SPINS) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
                 }
             }
-            seen = g;
-            try {
-                if (t < parts) {
-                    VectorGemm.multiply(workspaces[t], rowStart[t], rowEnd[t], colStart[t], colEnd[t]);
-                }
-            } catch (RuntimeException | Error e) {
-                // A pool thread must report, not die: the caller is waiting for it. Errors are
-                // rethrown to the caller as the cause of an IllegalStateException.
-                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            seen = base;
+            computeBlocks(t, base);
         }
     }
 }
