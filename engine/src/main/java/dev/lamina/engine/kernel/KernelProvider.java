@@ -1,6 +1,7 @@
 package dev.lamina.engine.kernel;
 
 import java.lang.System.Logger.Level;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chooses the {@link Kernels} implementation once per JVM: {@link VectorKernels} when the Vector
@@ -17,6 +18,9 @@ public final class KernelProvider {
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final int MIN_VECTOR_BITS = 128;
+    private static final int MAX_THREADS = 256;
+    /** One threaded instance (and so one pool of daemon threads) per thread count, for the JVM. */
+    private static final ConcurrentHashMap<Integer, Kernels> THREADED = new ConcurrentHashMap<>();
 
     private KernelProvider() {
     }
@@ -24,6 +28,24 @@ public final class KernelProvider {
     /** The kernels every caller should use; the same instance for the life of the JVM. */
     public static Kernels kernels() {
         return Holder.CHOICE.kernels();
+    }
+
+    /**
+     * Kernels whose GEMM runs on {@code threads} threads: the caller plus a pool of
+     * {@code threads - 1} daemon threads shared by every caller in the JVM that asks for the same
+     * count (callers that find the pool busy compute alone). {@code threads == 1}, or no Vector
+     * API, gives {@link #kernels()}. Call this once per task, not per step.
+     *
+     * @throws IllegalArgumentException if threads is not in [1, 256]
+     */
+    public static Kernels kernels(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads : " + threads + " (expected: 1.." + MAX_THREADS + ")");
+        }
+        if (threads == 1 || !vectorized()) {
+            return kernels();
+        }
+        return THREADED.computeIfAbsent(threads, ThreadedKernels::new);
     }
 
     /**

@@ -29,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * scalar code, full tiles with vectors.
  *
  * <p>Buffers and the current problem live in a per-thread {@link Workspace}, so steady-state calls
- * allocate nothing. {@link #multiply} computes a column range of C' with one workspace, which is
- * the unit a later multi-threaded driver hands to each thread (after copying the problem into
- * that thread's workspace).
+ * allocate nothing. {@link #multiply} computes a block of rows and columns of C' with one
+ * workspace: the unit {@link GemmPool} hands to each of its threads, after copying the problem
+ * into that thread's workspace.
  */
 final class VectorGemm {
 
@@ -79,6 +79,27 @@ final class VectorGemm {
         int cRs;
         int cCs;
 
+        /** Copies the problem (not the buffers) of {@code from} into this workspace. */
+        void copyProblem(Workspace from) {
+            m = from.m;
+            n = from.n;
+            k = from.k;
+            alpha = from.alpha;
+            beta = from.beta;
+            x = from.x;
+            xOff = from.xOff;
+            xRs = from.xRs;
+            xCs = from.xCs;
+            y = from.y;
+            yOff = from.yOff;
+            ldy = from.ldy;
+            yTransposed = from.yTransposed;
+            c = from.c;
+            cOff = from.cOff;
+            cRs = from.cRs;
+            cCs = from.cCs;
+        }
+
         /** Drops the references to the caller's arrays once a call is done. */
         void clear() {
             x = null;
@@ -94,16 +115,41 @@ final class VectorGemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
-        assert m >= 0 && n >= 0 && k >= 0;
-        assert ldc >= n && lda >= (transA ? m : k) && ldb >= (transB ? k : n);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            scaleC(m, n, beta, c, cOff, ldc);
+        if (trivial(m, n, k, beta, c, cOff, ldc)) {
             return;
         }
         Workspace w = WORKSPACE.get();
+        setProblem(w, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        multiply(w, 0, w.m, 0, w.n);
+        w.clear();
+    }
+
+    /**
+     * Handles the products with nothing to multiply: returns true (after scaling C by beta when
+     * k == 0) if m, n or k is 0; false when there is a product to compute.
+     */
+    static boolean trivial(int m, int n, int k, float beta, float[] c, int cOff, int ldc) {
+        assert m >= 0 && n >= 0 && k >= 0 && ldc >= n;
+        if (m == 0 || n == 0) {
+            return true;
+        }
+        if (k == 0) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Stores the problem C' = alpha * X * Y + beta * C' for a {@link Kernels#gemm} call in
+     * {@code w}, choosing the plain or the swapped form; m, n, k >= 1. After this, w.m x w.n is
+     * the shape of C'.
+     */
+    static void setProblem(Workspace w, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        assert m >= 1 && n >= 1 && k >= 1;
+        assert ldc >= n && lda >= (transA ? m : k) && ldb >= (transB ? k : n);
         w.k = k;
         w.alpha = alpha;
         w.beta = beta;
@@ -125,8 +171,6 @@ final class VectorGemm {
             w.cRs = ldc;
             w.cCs = 1;
         }
-        multiply(w, 0, w.n);
-        w.clear();
     }
 
     /**
@@ -162,12 +206,12 @@ final class VectorGemm {
     }
 
     /**
-     * Computes columns [j0, j1) of C' (all rows) for the problem held in {@code w}; k >= 1.
-     * Disjoint column ranges touch disjoint parts of C, so threads may run them concurrently,
-     * each with its own workspace.
+     * Computes rows [i0, i1) and columns [j0, j1) of C' for the problem held in {@code w}; k >= 1.
+     * Disjoint ranges touch disjoint parts of C, so threads may run them concurrently, each with
+     * its own workspace (see {@link GemmPool}).
      */
-    static void multiply(Workspace w, int j0, int j1) {
-        assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n;
+    static void multiply(Workspace w, int i0, int i1, int j0, int j1) {
+        assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n && 0 <= i0 && i0 <= i1 && i1 <= w.m;
         // Equal K blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): no short, merge-bound block.
         int kBlock = ceilDiv(w.k, ceilDiv(w.k, KC));
         for (int jc = j0; jc < j1; jc += NC) {
@@ -176,8 +220,8 @@ final class VectorGemm {
                 int kc = Math.min(kBlock, w.k - pc);
                 float betaBlock = pc == 0 ? w.beta : 1f;
                 GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
-                for (int ic = 0; ic < w.m; ic += MC) {
-                    int mc = Math.min(MC, w.m - ic);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
                     if (mc % MR != 0) {
                         int i = ic + mc - mc % MR;
                         GemmPacking.packStrided(w.x, w.xOff + i * w.xRs + pc * w.xCs, w.xRs, w.xCs,

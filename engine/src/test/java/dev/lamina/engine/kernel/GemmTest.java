@@ -28,7 +28,7 @@ class GemmTest {
 
     private static final float SENTINEL = -12345.5f;
 
-    private static final int[][] SHAPES = {
+    static final int[][] SHAPES = {
         {0, 0, 0}, {0, 5, 3}, {4, 0, 3}, {3, 4, 0}, {1, 1, 1}, {1, 1, 7}, {3, 7, 5}, {2, 33, 1},
         {7, 1, 9}, {8, 32, 16}, {9, 33, 17}, {15, 31, 63}, {8, 32, 256}, {16, 64, 257},
         {13, 45, 300}, {200, 40, 20}, {10, 1100, 30}, {129, 300, 700},
@@ -99,7 +99,7 @@ class GemmTest {
     }
 
     /** Runs one gemm on padded, offset, NaN-guarded operands and compares with a double reference. */
-    private static void check(Kernels kernels, boolean transA, boolean transB, int m, int n, int k,
+    static void check(Kernels kernels, boolean transA, boolean transB, int m, int n, int k,
                               float alpha, float beta, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int aRows = transA ? k : m, aCols = transA ? m : k;

@@ -1,0 +1,102 @@
+package dev.lamina.engine.kernel;
+
+/**
+ * {@link VectorKernels} with GEMM spread over a shared {@link GemmPool}: the calling thread plus
+ * {@code threads - 1} pool threads. Products too small to gain from a hand-off (fewer than
+ * {@link #MIN_PARALLEL_WORK} multiply-adds), and products issued while another thread holds the
+ * pool, run on the calling thread alone. Every other kernel runs on the calling thread: they are
+ * memory-bound and short at the sizes a training step meets. Obtain instances through
+ * {@link KernelProvider#kernels(int)}, which keeps one per thread count for the JVM.
+ */
+final class ThreadedKernels implements Kernels {
+
+    /**
+     * m * n * k below which a product stays on the calling thread. A hand-off to a spinning pool
+     * thread costs about a microsecond, which a 64 x 64 x 32 product (about 0.8 us on one core)
+     * does not repay.
+     */
+    static final long MIN_PARALLEL_WORK = 1L << 17;
+
+    private final Kernels base = VectorKernels.INSTANCE;
+    private final GemmPool pool;
+    private final long minParallelWork;
+
+    ThreadedKernels(int threads) {
+        this(threads, MIN_PARALLEL_WORK);
+    }
+
+    /** With a threshold of its own; tests pass 0 to send every product through the pool. */
+    ThreadedKernels(int threads, long minParallelWork) {
+        this.pool = new GemmPool(threads);
+        this.minParallelWork = minParallelWork;
+    }
+
+    /** Participants in a pooled product: the caller plus the pool threads. */
+    int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (VectorGemm.trivial(m, n, k, beta, c, cOff, ldc)) {
+            return;
+        }
+        if ((long) m * n * k < minParallelWork
+                || !pool.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+            VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        return base.dot(n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        base.axpy(n, alpha, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void scal(int n, float alpha, float[] x, int xOff) {
+        base.scal(n, alpha, x, xOff);
+    }
+
+    @Override
+    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        base.add(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        base.mul(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public void addRowVector(int rows, int cols, float[] x, int xOff, float[] bias, int biasOff,
+                             float[] out, int outOff) {
+        base.addRowVector(rows, cols, x, xOff, bias, biasOff, out, outOff);
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        base.sumRows(rows, cols, x, xOff, out, outOff);
+    }
+
+    @Override
+    public void relu(int n, float[] x, int xOff, float[] out, int outOff) {
+        base.relu(n, x, xOff, out, outOff);
+    }
+
+    @Override
+    public void reluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        base.reluBackward(n, x, xOff, g, gOff, out, outOff);
+    }
+
+    @Override
+    public void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        base.softmax(rows, cols, x, xOff, out, outOff);
+    }
+}
