@@ -1,5 +1,6 @@
 package dev.lamina.jobs;
 
+import dev.lamina.engine.nn.Conv2dConfig;
 import dev.lamina.engine.nn.LayerConfig;
 import dev.lamina.engine.nn.LinearConfig;
 import dev.lamina.engine.nn.ModelSpec;
@@ -35,7 +36,7 @@ enum BenchModel {
             Map.of("type", "embedding", "vocab", 128, "dim", 128), type("position-embedding"),
             Map.of("type", "transformer-block", "heads", 4, "causal", true, "mlpRatio", 4),
             Map.of("type", "transformer-block", "heads", 4, "causal", true, "mlpRatio", 4),
-            type("layernorm"), linear(128))));
+            type("layernorm"), linear(128)), "loss", "sequence-cross-entropy"));
 
     private final int defaultBatch;
     private final OptimizerConfig optimizer;
@@ -96,16 +97,37 @@ enum BenchModel {
         Shape shape = spec.input();
         boolean first = true;
         for (LayerConfig layer : spec.layers()) {
-            if (layer instanceof LinearConfig linear) {
-                long macs = (long) shape.size() * linear.units();
+            Shape out = layer.build(shape).outputShape();
+            long macs = macs(layer, shape, out);
+            if (macs > 0) {
                 flops += 2 * macs * (first ? 2 : 3);
                 first = false;
-            } else if (!layer.type().equals("relu")) {
-                throw new IllegalArgumentException("no FLOP count for layer type " + layer.type());
             }
-            shape = layer.build(shape).outputShape();
+            shape = out;
         }
         return flops;
+    }
+
+    /** Multiply-adds of one sample's forward pass through a layer's matrix products (0 for elementwise layers). */
+    private static long macs(LayerConfig layer, Shape in, Shape out) {
+        if (layer instanceof LinearConfig linear) {
+            return (long) in.size() * linear.units();
+        }
+        if (layer instanceof Conv2dConfig conv) {
+            return (long) out.size() * (in.dim(0) / conv.groups()) * conv.kernel() * conv.kernel();
+        }
+        if (layer.type().equals("transformer-block")) {
+            long t = in.dim(0);
+            long c = in.dim(1);
+            long ratio = ((Number) layer.toMap().getOrDefault("mlpRatio", 4L)).longValue();
+            // qkv and output projections, scores and weighted sum, and the two MLP products
+            return t * c * 3 * c + t * c * c + 2 * t * t * c + 2 * t * c * ratio * c;
+        }
+        if (Set.of("relu", "maxpool2d", "avgpool2d", "flatten", "layernorm", "position-embedding", "embedding",
+                "globalavgpool", "dropout", "batchnorm", "gelu", "tanh", "sigmoid", "silu").contains(layer.type())) {
+            return 0;
+        }
+        throw new IllegalArgumentException("no FLOP count for layer type " + layer.type());
     }
 
     /** True when this build reads layer type {@code type} (a bare map fails on a missing key, not the type). */

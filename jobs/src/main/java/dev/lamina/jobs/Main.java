@@ -20,8 +20,9 @@ public final class Main {
         switch (args[0]) {
             case "train" -> TrainJob.main(rest);
             case "evaluate" -> EvaluateJob.main(rest);
+            case "bench" -> ModelBenchJob.main(rest);
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train or evaluate)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate or bench)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -34,6 +35,8 @@ public final class Main {
                 "  train    --config FILE [--set key=value]... [--output DIR] [--master URL]",
                 "           train the model the job file describes; writes model.json, weights.safetensors, metrics.json",
                 "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
-                "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json");
+                "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
+                "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
+                "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step");
     }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.jobs;
 
+import dev.lamina.driver.data.BrownCorpus;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
 import dev.lamina.engine.io.Json;
@@ -54,7 +55,10 @@ public final class ModelBenchJob {
         long seed = intOption(parsed, "seed", 1, 0);
         ModelSpec spec = which.spec();
         Kernels kernels = KernelProvider.kernels(threads);
-        MnistBatches data = new MnistBatches(Mnist.load(Path.of(Environment.defaultCache()), true), batch);
+        Batches data = which == BenchModel.TRANSFORMER
+                ? new TextBatches(BrownCorpus.load(Path.of(Environment.defaultCache())).train(), batch,
+                        spec.input().dim(0), seed)
+                : new MnistBatches(Mnist.load(Path.of(Environment.defaultCache()), true), batch);
 
         Model model = Model.of(spec);
         float[] params = model.initialParameters(seed);
@@ -84,6 +88,9 @@ public final class ModelBenchJob {
         report.put("batch", (long) batch);
         report.put("steps", (long) steps);
         report.put("samples_per_second", round(samplesPerSecond, 1));
+        if (which == BenchModel.TRANSFORMER) {
+            report.put("tokens_per_second", round(samplesPerSecond * spec.input().dim(0), 1));
+        }
         report.put("gflops", round(samplesPerSecond * flops / 1e9, 2));
         report.put("flops_per_sample", flops);
         report.put("allocated_bytes_per_step", bytes < 0 ? -1L : bytes / steps);
@@ -94,7 +101,7 @@ public final class ModelBenchJob {
     }
 
     /** Runs {@code steps} training steps (forward, backward, optimizer); returns the last loss. */
-    private static float train(TrainingStep step, MnistBatches data, Optimizer optimizer, float[] params,
+    private static float train(TrainingStep step, Batches data, Optimizer optimizer, float[] params,
                                float[] grads, int steps) {
         float loss = Float.NaN;
         Tensor features = step.features();
@@ -160,7 +167,44 @@ public final class ModelBenchJob {
      * MNIST images as floats in [0, 1] (pixel / 255, as the Spark featurizer does), converted once,
      * served as consecutive batches that wrap around the data set.
      */
-    static final class MnistBatches {
+    /** A source of training batches, written straight into a step's input buffers. */
+    interface Batches {
+        void next(float[] x, int xOff, float[] y, int yOff);
+    }
+
+    /**
+     * Character windows of a text: features [B, T] are token ids (characters), targets [B, T] the
+     * next characters; window starts come from a seeded stream.
+     */
+    static final class TextBatches implements Batches {
+        private final byte[] text;
+        private final int batch;
+        private final int length;
+        private final java.util.SplittableRandom random;
+
+        TextBatches(byte[] text, int batch, int length, long seed) {
+            if (text.length < length + 2) {
+                throw new IllegalArgumentException("text of " + text.length + " characters (expected: > " + (length + 1) + ")");
+            }
+            this.text = text;
+            this.batch = batch;
+            this.length = length;
+            this.random = new java.util.SplittableRandom(seed);
+        }
+
+        @Override
+        public void next(float[] x, int xOff, float[] y, int yOff) {
+            for (int b = 0; b < batch; b++) {
+                int start = random.nextInt(text.length - length - 1);
+                for (int t = 0; t < length; t++) {
+                    x[xOff + b * length + t] = text[start + t];
+                    y[yOff + b * length + t] = text[start + t + 1];
+                }
+            }
+        }
+    }
+
+    static final class MnistBatches implements Batches {
         private final float[] features;
         private final float[] labels;
         private final int width;
@@ -187,7 +231,8 @@ public final class ModelBenchJob {
         }
 
         /** Copies the next batch into the step's feature [B, 784] and label [B] buffers. */
-        void next(float[] x, int xOff, float[] y, int yOff) {
+        @Override
+        public void next(float[] x, int xOff, float[] y, int yOff) {
             if (next + batch > count) {
                 next = 0;
             }
