@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}.
+ * Commands: {@code train}, {@code evaluate}, {@code bench}.
  */
 public final class Main {
 
@@ -20,8 +20,9 @@ public final class Main {
         switch (args[0]) {
             case "train" -> TrainJob.main(rest);
             case "evaluate" -> EvaluateJob.main(rest);
+            case "bench" -> BenchJob.main(rest);
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train or evaluate)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate or bench)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -34,6 +35,8 @@ public final class Main {
                 "  train    --config FILE [--set key=value]... [--output DIR] [--master URL]",
                 "           train the model the job file describes; writes model.json, weights.safetensors, metrics.json",
                 "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
-                "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json");
+                "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
+                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N]",
+                "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy");
     }
 }
