@@ -4,6 +4,7 @@ import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.FrameFormat;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -36,12 +37,12 @@ public final class ParameterServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
-    private final SyncAggregator<ServerHandler.Waiter> aggregator;
+    private final Aggregator<ServerHandler.Waiter> aggregator;
     private final ScheduledFuture<?> timeoutCheck;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
-                            SyncAggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
+                            Aggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
@@ -70,7 +71,7 @@ public final class ParameterServer implements AutoCloseable {
             throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
                     + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");
         }
-        SyncAggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initialParameters, optimizer,
+        Aggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initialParameters, optimizer,
                 config.workers(), config.stepTimeout(), System::nanoTime);
         ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
                 (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
@@ -84,6 +85,7 @@ public final class ParameterServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 64 << 10, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -111,6 +113,14 @@ public final class ParameterServer implements AutoCloseable {
         return aggregator.parameters();
     }
 
+    /** The last applied push of partition {@code workerId}: a retried task resumes after it. */
+    public Progress progress(int workerId) {
+        if (workerId < 0 || workerId >= aggregator.workers()) {
+            throw new IllegalArgumentException("workerId : " + workerId + " (expected: in [0, " + aggregator.workers() + "))");
+        }
+        return aggregator.progress(workerId);
+    }
+
     /** Completed synchronous steps. */
     public long step() {
         return aggregator.step();
@@ -125,6 +135,7 @@ public final class ParameterServer implements AutoCloseable {
         timeoutCheck.cancel(false);
         serverChannel.close().awaitUninterruptibly();
         shutdown(bossGroup, workerGroup);
+        aggregator.close();
         LOG.log(Level.INFO, "parameter server stopped after {0} steps", aggregator.step());
     }
 
