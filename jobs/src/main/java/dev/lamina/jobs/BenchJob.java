@@ -121,8 +121,10 @@ public final class BenchJob {
             long t0 = System.nanoTime();
             barrier.await();
             long t1 = System.nanoTime();
+            long cpu1 = processCpuNanos();
             barrier.await();
             long t2 = System.nanoTime();
+            long cpu2 = processCpuNanos();
             long bytes = 0;
             for (Future<long[]> f : clients) {
                 long[] b = f.get();
@@ -140,6 +142,7 @@ public final class BenchJob {
             m.put("steps", config.steps());
             m.put("bytes_per_step", bytes / config.steps());
             m.put("seconds_per_step", seconds / config.steps());
+            m.put("cpu_seconds_per_step", (cpu2 - cpu1) / 1e9 / config.steps());
             m.put("push_pull_gbytes_per_second", gbps);
             m.put("memcpy_gbytes_per_second", memcpy);
             return m;
@@ -171,6 +174,15 @@ public final class BenchJob {
             barrier.await();
             return new long[] {before, after};
         }
+    }
+
+    /** CPU time of this process (all threads: server, clients, JIT, GC), or 0 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     /** Plain memory-copy bandwidth (bytes copied per second) of System.arraycopy on 256 MB, best of 5. */

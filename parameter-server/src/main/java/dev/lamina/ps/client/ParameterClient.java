@@ -65,6 +65,8 @@ public final class ParameterClient implements AutoCloseable {
         TimedChannel socket = null;
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
             channel.socket().connect(new InetSocketAddress(host, port), millis);
             socket = new TimedChannel(channel, millis);
             FrameStream stream = new FrameStream(socket, socket);

@@ -33,6 +33,8 @@ public final class ParameterServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
     /** How long a connection may stay open without authenticating. */
     private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+    /** Socket buffers: large enough that a multi-MB write or read rarely waits for the other side. */
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -85,6 +87,8 @@ public final class ParameterServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .childOption(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 64 << 10, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
