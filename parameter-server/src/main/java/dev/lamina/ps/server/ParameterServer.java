@@ -73,8 +73,10 @@ public final class ParameterServer implements AutoCloseable {
             throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
                     + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");
         }
-        Aggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initialParameters, optimizer,
-                config.workers(), config.stepTimeout(), System::nanoTime);
+        Aggregator<ServerHandler.Waiter> aggregator = config.mode() == ServerConfig.Mode.SYNC
+                ? new SyncAggregator<>(initialParameters, optimizer, config.workers(), config.stepTimeout(), System::nanoTime)
+                : new AsyncAggregator<>(initialParameters, optimizer, config.workers(), config.staleness(),
+                        config.stepTimeout(), System::nanoTime);
         ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
                 (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
 
@@ -102,8 +104,8 @@ public final class ParameterServer implements AutoCloseable {
             throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
         }
         ParameterServer server = new ParameterServer(boss, workers, bind.channel(), aggregator, config.stepTimeout());
-        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, sync mode",
-                server.address(), initialParameters.length, config.workers());
+        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
+                server.address(), initialParameters.length, config.workers(), config.mode());
         return server;
     }
 
