@@ -76,7 +76,7 @@ public final class EpochTrainer {
             long compute = 0;
             long comm = 0;
             double lossSum = 0;
-            for (int s = 0; s < task.stepsPerEpoch(); s++) {
+            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
                 long t0 = System.nanoTime();
                 float loss = compute(s, globalStep);
                 long t1 = System.nanoTime();
@@ -103,7 +103,7 @@ public final class EpochTrainer {
             long compute = 0;
             long comm = 0;
             double lossSum = 0;
-            for (int s = 0; s < task.stepsPerEpoch(); s++) {
+            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
                 long t0 = System.nanoTime();
                 lossSum += compute(s, round);
                 local.step(params, grads);
@@ -119,6 +119,15 @@ public final class EpochTrainer {
                 }
             }
             return stats(client, lossSum, compute, comm);
+        }
+
+        /**
+         * The first step to take: after the last push of this partition the server applied in this epoch
+         * (a retried task resumes there instead of training those samples twice), else 0.
+         */
+        private int resumeAt(ParameterClient client) throws IOException {
+            long[] acknowledged = client.acknowledged();
+            return acknowledged[0] == task.epoch() ? (int) acknowledged[1] + 1 : 0;
         }
 
         private float compute(int s, long globalStep) {

@@ -145,6 +145,30 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The last push of this worker's partition the server applied, as {epoch, sequence, dataOffset}
+     * (epoch -1 when none): a retried task resumes after it.
+     */
+    public long[] acknowledged() throws IOException {
+        checkOpen();
+        long requestId = nextRequestId++;
+        Frame reply;
+        try {
+            stream.send(requestId, new Message.ProgressQuery());
+            reply = stream.receive(null);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+        if (reply.message() instanceof Message.Failure failure) {
+            throw new ParameterServerException(failure.code(), failure.message());
+        }
+        if (reply.requestId() != requestId || !(reply.message() instanceof Message.Progress p)) {
+            throw failed(new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, reply.requestId(), "reply : "
+                    + reply.message().type() + " (expected: PROGRESS for request " + requestId + ")"));
+        }
+        return new long[] {p.epoch(), p.sequence(), p.dataOffset()};
+    }
+
     /** Bytes written to the server, frames included. */
     public long bytesSent() {
         return stream.bytesSent();

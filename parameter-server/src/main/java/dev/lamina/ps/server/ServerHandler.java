@@ -101,8 +101,13 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         switch (message.type()) {
             case PULL -> deliver(context.aggregator().pull(workerId, new Waiter(ctx.channel(), frame.requestId())));
             case PUSH_GRADIENT -> push(ctx, frame.requestId(), (Message.PushGradient) message);
+            case PROGRESS_QUERY -> {
+                Progress p = context.aggregator().progress(workerId);
+                ctx.writeAndFlush(new Frame(frame.requestId(), new Message.Progress(p.epoch(), p.sequence(),
+                        p.dataOffset())));
+            }
             default -> failAndClose(ctx, frame.requestId(), ErrorCode.UNEXPECTED_MESSAGE,
-                    "message : " + message.type() + " (expected: PULL or PUSH_GRADIENT)");
+                    "message : " + message.type() + " (expected: PULL, PUSH_GRADIENT or PROGRESS_QUERY)");
         }
     }
 
