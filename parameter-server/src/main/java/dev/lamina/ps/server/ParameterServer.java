@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running parameter server (one shard holding all parameters) in synchronous mode. Start it with
+ * A running parameter server (one shard holding all parameters) in the config's mode. Start it with
  * {@link #start}, hand {@link #address()} and the secret to the workers, and close it when the job ends.
  * Its threads are daemons.
  */
