@@ -33,7 +33,7 @@ import scala.reflect.ClassTag$;
 /**
  * Trains a model on DataFrames with Spark: the training data becomes one cached block per worker;
  * each epoch is one barrier stage in which every worker trains its block against a parameter server
- * embedded in this driver (sync mode); after each epoch the model is evaluated on the test data
+ * embedded in this driver (in the configured mode); after each epoch the model is evaluated on the test data
  * across the executors and a progress report is emitted.
  */
 public final class LaminaTrainer {
@@ -99,6 +99,9 @@ public final class LaminaTrainer {
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
         ServerConfig serverConfig = new ServerConfig(host, 0, config.workers(), 4 * model.parameterCount() + 4096,
                 Duration.ofSeconds(config.stepTimeoutSeconds()));
+        if (config.mode().equals("async")) {
+            serverConfig = serverConfig.withAsync(config.exchange().staleness());
+        }
         List<EpochReport> history = new ArrayList<>();
         long start = System.nanoTime();
         float[] params;
@@ -138,7 +141,8 @@ public final class LaminaTrainer {
     private ParameterServer startServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
                                         float[] initial, Model model) {
         try {
-            return ParameterServer.start(serverConfig, secret, initial, config.optimizer().create(model.parameterCount()));
+            return ParameterServer.start(serverConfig, secret, initial,
+                    config.serverOptimizer().create(model.parameterCount()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
                     + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);

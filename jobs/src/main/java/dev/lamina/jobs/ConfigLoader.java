@@ -3,6 +3,7 @@ package dev.lamina.jobs;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.engine.optim.ScheduleConfig;
+import dev.lamina.worker.ExchangeConfig;
 import dev.lamina.worker.TrainingConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -104,9 +105,14 @@ public final class ConfigLoader {
     private static TrainingConfig training(ConfigSection t) {
         TrainingConfig d = TrainingConfig.defaults();
         OptimizerConfig optimizer = optimizer(t);
+        ExchangeConfig e = d.exchange();
+        ExchangeConfig exchange = new ExchangeConfig(t.integer("syncEvery", e.syncEvery()), t.string("outer", e.outer()),
+                t.number("outerLearningRate", e.outerLearningRate()), t.number("outerMomentum", e.outerMomentum()),
+                t.integer("staleness", e.staleness()), t.string("compression", e.compression()),
+                t.number("topkRatio", e.topkRatio()), t.number("threshold", e.threshold()));
         TrainingConfig config = new TrainingConfig(t.integer("workers", d.workers()), t.integer("epochs", d.epochs()),
                 t.integer("batchSize", d.batchSize()), t.string("mode", d.mode()), optimizer,
-                t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()));
+                t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange);
         t.finish();
         return config;
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}.
+ * Commands: {@code train}, {@code evaluate}, {@code bench}.
  */
 public final class Main {
 
@@ -20,7 +20,13 @@ public final class Main {
         switch (args[0]) {
             case "train" -> TrainJob.main(rest);
             case "evaluate" -> EvaluateJob.main(rest);
-            case "bench" -> ModelBenchJob.main(rest);
+            case "bench" -> {
+                if (Arrays.asList(rest).contains("--suite")) {
+                    BenchJob.main(rest);
+                } else {
+                    ModelBenchJob.main(rest);
+                }
+            }
             default -> {
                 System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate or bench)");
                 System.err.println(usage());
@@ -37,6 +43,8 @@ public final class Main {
                 "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
                 "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
                 "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
-                "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step");
+                "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
+                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N]",
+                "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy");
     }
 }

@@ -80,7 +80,29 @@ class ConfigLoaderTest {
     void unknownModeIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("training.mode=gossip")));
-        assertEquals("training.mode : gossip (expected: sync)", e.getMessage());
+        assertEquals("training.mode : gossip (expected: one of [sync, local-sgd, async])", e.getMessage());
+    }
+
+    @Test
+    void modeOptionsBind() throws Exception {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.mode=local-sgd", "training.syncEvery=4",
+                "training.outer=nesterov", "training.outerLearningRate=0.5", "training.outerMomentum=0.8",
+                "training.staleness=3"));
+        assertEquals("local-sgd", c.training().mode());
+        assertEquals(4, c.training().exchange().syncEvery());
+        assertEquals("nesterov", c.training().exchange().outer());
+        assertEquals(0.5, c.training().serverOptimizer().learningRate());
+        assertEquals(0.8, c.training().serverOptimizer().momentum());
+        assertTrue(c.training().serverOptimizer().nesterov());
+        assertEquals(3, c.training().exchange().staleness());
+        JobConfig average = loader.load(MNIST_MLP, List.of("training.mode=local-sgd"));
+        assertEquals(1.0, average.training().serverOptimizer().learningRate());
+        assertEquals(0.0, average.training().serverOptimizer().momentum());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.syncEvery=0")));
+        assertEquals("training.syncEvery : 0 (expected: >= 1)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of("training.outer=adam")));
+        assertEquals("training.outer : adam (expected: one of [average, nesterov])", e.getMessage());
     }
 
     @Test
@@ -93,6 +115,13 @@ class ConfigLoaderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("training.optimizer.schedule={type: cosine, gamma: 2}")));
         assertEquals("training.optimizer.schedule.gamma : 2.0 (expected: in (0, 1])", e.getMessage());
+    }
+
+    @Test
+    void compressionThatIsNotBuiltIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.compression=topk")));
+        assertTrue(e.getMessage().contains("not implemented yet"), e.getMessage());
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.nn.ParameterView;
 import dev.lamina.engine.nn.TrainingStep;
+import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.tensor.Tensor;
 import dev.lamina.ps.client.ParameterClient;
 import dev.lamina.ps.protocol.Secrets;
@@ -15,8 +16,10 @@ import java.util.SplittableRandom;
 
 /**
  * One worker's epoch: connect to the parameter server, pull the parameters, then for each step take
- * the next batch of the partition in a seeded shuffled order, compute the gradient with the engine,
- * push it and receive the averaged update. Allocates nothing per step.
+ * the next batch of the partition in a seeded shuffled order and compute the gradient with the engine.
+ * In sync and async mode every gradient is pushed and the server's parameters pulled; in local-sgd the
+ * worker steps with its own optimizer and exchanges a parameter delta every {@code syncEvery} steps.
+ * Allocates nothing per step.
  */
 public final class EpochTrainer {
 
@@ -57,24 +60,86 @@ public final class EpochTrainer {
         Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
         try (ParameterClient client = ParameterClient.connect(task.host(), task.port(),
                 Secrets.fromHex(task.secretHex()), workerId, timeout)) {
+            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
+            return task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
+        }
+    }
+
+    /** One epoch's state: the model step, its buffers, the data order, the timers. */
+    private record Loop(Task task, int workerId, FeatureBlock block, Model model, TrainingStep step, int[] order,
+                        float[] params, float[] grads) {
+
+        /** sync and async: every step pushes its gradient and pulls the server's parameters. */
+        WorkerStats perStep(ParameterClient client) throws IOException {
+            int batch = task.config().workerBatchSize();
             long globalStep = client.pull(params);
             long compute = 0;
             long comm = 0;
             double lossSum = 0;
-            for (int s = 0; s < task.stepsPerEpoch(); s++) {
+            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
                 long t0 = System.nanoTime();
-                fillBatch(block, order, s * batch, step.features(), step.labels());
-                float loss = step.run();
-                checkFinite(model, loss, grads, task.epoch(), globalStep, workerId);
+                float loss = compute(s, globalStep);
                 long t1 = System.nanoTime();
                 globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, grads, params);
-                long t2 = System.nanoTime();
                 compute += t1 - t0;
-                comm += t2 - t1;
+                comm += System.nanoTime() - t1;
                 lossSum += loss;
             }
-            return new WorkerStats((long) task.stepsPerEpoch() * batch, task.stepsPerEpoch(), lossSum, compute, comm,
-                    client.bytesSent(), client.bytesReceived());
+            return stats(client, lossSum, compute, comm);
+        }
+
+        /**
+         * local-sgd: steps with a local optimizer, and every {@code syncEvery} steps (and after the last)
+         * pushes the parameter delta (start - now) and continues from the server's parameters.
+         */
+        WorkerStats localSgd(ParameterClient client) throws IOException {
+            int batch = task.config().workerBatchSize();
+            int every = task.config().exchange().syncEvery();
+            Optimizer local = task.config().optimizer().create(params.length);
+            float[] anchor = new float[params.length];
+            float[] delta = new float[params.length];
+            long round = client.pull(params);
+            System.arraycopy(params, 0, anchor, 0, params.length);
+            long compute = 0;
+            long comm = 0;
+            double lossSum = 0;
+            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
+                long t0 = System.nanoTime();
+                lossSum += compute(s, round);
+                local.step(params, grads);
+                long t1 = System.nanoTime();
+                compute += t1 - t0;
+                if ((s + 1) % every == 0 || s + 1 == task.stepsPerEpoch()) {
+                    for (int i = 0; i < delta.length; i++) {
+                        delta[i] = anchor[i] - params[i];
+                    }
+                    round = client.pushPull(task.epoch(), round, s, (long) (s + 1) * batch, delta, params);
+                    System.arraycopy(params, 0, anchor, 0, params.length);
+                    comm += System.nanoTime() - t1;
+                }
+            }
+            return stats(client, lossSum, compute, comm);
+        }
+
+        /**
+         * The first step to take: after the last push of this partition the server applied in this epoch
+         * (a retried task resumes there instead of training those samples twice), else 0.
+         */
+        private int resumeAt(ParameterClient client) throws IOException {
+            long[] acknowledged = client.acknowledged();
+            return acknowledged[0] == task.epoch() ? (int) acknowledged[1] + 1 : 0;
+        }
+
+        private float compute(int s, long globalStep) {
+            fillBatch(block, order, s * task.config().workerBatchSize(), step.features(), step.labels());
+            float loss = step.run();
+            checkFinite(model, loss, grads, task.epoch(), globalStep, workerId);
+            return loss;
+        }
+
+        private WorkerStats stats(ParameterClient client, double lossSum, long compute, long comm) {
+            return new WorkerStats((long) task.stepsPerEpoch() * task.config().workerBatchSize(), task.stepsPerEpoch(),
+                    lossSum, compute, comm, client.bytesSent(), client.bytesReceived());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.lamina.worker;
 
 import dev.lamina.engine.optim.OptimizerConfig;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -10,13 +11,19 @@ import java.util.Locale;
  * @param workers            Spark tasks training in parallel, >= 1
  * @param epochs             passes over the training data, >= 1
  * @param batchSize          the global batch per step, split evenly over the workers
- * @param mode               parameter-server mode; {@code sync} now
- * @param optimizer          the optimizer the parameter server applies
+ * @param mode               parameter-server mode: {@code sync} (average every step), {@code local-sgd}
+ *                           (workers take {@code exchange.syncEvery} local steps, then the server averages
+ *                           their parameter deltas and applies the outer optimizer) or {@code async} (the
+ *                           server applies each push as it arrives, within {@code exchange.staleness})
+ * @param optimizer          the optimizer of the gradient steps (on the server in sync and async mode, on
+ *                           each worker in local-sgd)
  * @param seed               fixes initialization and data order
  * @param stepTimeoutSeconds how long the server waits for every worker's push before failing the step
+ * @param exchange           mode-specific options and push compression
  */
 public record TrainingConfig(int workers, int epochs, int batchSize, String mode, OptimizerConfig optimizer,
-                             long seed, int stepTimeoutSeconds) implements Serializable {
+                             long seed, int stepTimeoutSeconds, ExchangeConfig exchange) implements Serializable {
+    public static final List<String> MODES = List.of("sync", "local-sgd", "async");
 
     public TrainingConfig {
         mode = mode == null ? "" : mode.toLowerCase(Locale.ROOT);
@@ -24,8 +31,11 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
         positive("training.epochs", epochs);
         positive("training.batchSize", batchSize);
         positive("training.stepTimeoutSeconds", stepTimeoutSeconds);
-        if (!mode.equals("sync")) {
-            throw new IllegalArgumentException("training.mode : " + mode + " (expected: sync)");
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("training.mode : " + mode + " (expected: one of " + MODES + ")");
+        }
+        if (exchange == null) {
+            throw new IllegalArgumentException("training exchange options : null (expected: ExchangeConfig)");
         }
         if (optimizer == null) {
             throw new IllegalArgumentException("training.optimizer : null (expected: an optimizer)");
@@ -44,7 +54,8 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
 
     /** 2 workers, 10 epochs, global batch 128, sync mode, SGD with momentum, seed 42. */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(2, 10, 128, "sync", OptimizerConfig.defaults(), 42L, 600);
+        return new TrainingConfig(2, 10, 128, "sync", OptimizerConfig.defaults(), 42L, 600,
+                ExchangeConfig.defaults());
     }
 
     /** Each worker's share of the global batch. */
@@ -53,22 +64,35 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
     }
 
     public TrainingConfig withWorkers(int n) {
-        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds);
+        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange);
     }
 
     public TrainingConfig withEpochs(int n) {
-        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds);
+        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange);
     }
 
     public TrainingConfig withBatchSize(int n) {
-        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds);
+        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds, exchange);
     }
 
     public TrainingConfig withOptimizer(OptimizerConfig o) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds);
+        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds, exchange);
+    }
+
+    public TrainingConfig withMode(String m) {
+        return new TrainingConfig(workers, epochs, batchSize, m, optimizer, seed, stepTimeoutSeconds, exchange);
+    }
+
+    public TrainingConfig withExchange(ExchangeConfig e) {
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, e);
+    }
+
+    /** The optimizer the parameter server applies: the outer one in local-sgd, else {@link #optimizer()}. */
+    public OptimizerConfig serverOptimizer() {
+        return mode.equals("local-sgd") ? exchange.outerOptimizer() : optimizer;
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds);
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds, exchange);
     }
 }

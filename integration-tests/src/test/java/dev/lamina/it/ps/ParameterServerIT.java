@@ -205,4 +205,29 @@ class ParameterServerIT {
         in.readFully(frame, header.length, frame.length - header.length);
         return FrameFormat.read(parsed, ByteBuffer.wrap(frame));
     }
+
+    @Test
+    void appliedPushesAreAcknowledgedAndRetriesAreDropped() throws Exception {
+        try (ParameterServer server = start(1, TIMEOUT)) {
+            float[] params = new float[PARAMETERS];
+            try (ParameterClient client = ParameterClient.connect(HOST, server.address().getPort(), secret, 0, TIMEOUT)) {
+                assertArrayEquals(new long[] {-1, -1, 0}, client.acknowledged());
+                long step = client.pull(params);
+                step = client.pushPull(2, step, 0, 64, gradient(0, 0), params);
+                step = client.pushPull(2, step, 1, 128, gradient(0, 1), params);
+                assertArrayEquals(new long[] {2, 1, 128}, client.acknowledged());
+            }
+            float[] before = server.parameters();
+            // A retried task reconnects and replays sequence 1: dropped, parameters unchanged.
+            try (ParameterClient retry = ParameterClient.connect(HOST, server.address().getPort(), secret, 0, TIMEOUT)) {
+                long step = retry.pull(params);
+                ParameterServerException e = assertThrows(ParameterServerException.class,
+                        () -> retry.pushPull(2, step, 1, 128, gradient(0, 1), params));
+                assertEquals(ErrorCode.DUPLICATE_PUSH, e.code());
+                assertArrayEquals(before, server.parameters());
+                assertEquals(new dev.lamina.ps.server.Progress(2, 1, 128), server.progress(0));
+                assertEquals(3, retry.pushPull(2, step, 2, 192, gradient(0, 2), params));
+            }
+        }
+    }
 }

@@ -1,55 +1,110 @@
 package dev.lamina.ps.client;
 
+import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Frame;
 import dev.lamina.ps.protocol.FrameFormat;
 import dev.lamina.ps.protocol.FrameHeader;
 import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.MessageType;
-import dev.lamina.ps.protocol.PayloadCodec;
+import dev.lamina.ps.protocol.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.zip.CRC32C;
 
 /**
- * Frames over a pair of blocking streams, with one send and one receive buffer reused for every frame.
- * A received frame's length is checked against the receive limit before anything beyond its header is
- * read, so the peer can never make it allocate or read more than {@link #limits} allowed.
- * Throws {@link dev.lamina.ps.protocol.ProtocolException} when the peer's bytes break the protocol.
+ * Frames over a pair of blocking byte channels. Float arrays (pushes out, parameters in) are streamed
+ * through one fixed direct {@value #CHUNK_BYTES}-byte chunk (the kernel reads and writes it without
+ * another copy), converted with a bulk little-endian view and checksummed on the way, so the client
+ * never holds a whole frame and allocates nothing per push or pull. Other frames are small and go
+ * through a {@value FrameFormat#PRE_AUTH_MAX_FRAME_BYTES}-byte buffer.
+ *
+ * <p>A received frame's length is checked against the receive limit before anything beyond its header
+ * is read. When a streamed PARAMS frame fails its CRC, the destination array has already been written
+ * and its contents are undefined. Throws {@link ProtocolException} when the peer's bytes break the
+ * protocol.
  */
 final class FrameStream {
-    private final InputStream in;
-    private final OutputStream out;
-    private ByteBuffer send;
-    private byte[] receive;
+    /** Bytes of floats per read or write call. */
+    static final int CHUNK_BYTES = 1 << 20;
+    private static final int PUSH_PREFIX_BYTES = FrameFormat.HEADER_BYTES + 4 + 4 + 8 + 8 + 8 + 4;
+    private static final int PARAMS_PREFIX_BYTES = FrameFormat.HEADER_BYTES + 8 + 4;
+
+    private final ReadableByteChannel in;
+    private final WritableByteChannel out;
+    private final ByteBuffer small = ByteBuffer.allocate(FrameFormat.PRE_AUTH_MAX_FRAME_BYTES);
+    private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+    private final FloatBuffer chunkFloats = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    private final CRC32C crc = new CRC32C();
+    private int maxSendFrameBytes = FrameFormat.PRE_AUTH_MAX_FRAME_BYTES;
+    private int maxReceiveFrameBytes = FrameFormat.PRE_AUTH_MAX_FRAME_BYTES;
     private long bytesSent;
     private long bytesReceived;
 
-    FrameStream(InputStream in, OutputStream out) {
+    FrameStream(ReadableByteChannel in, WritableByteChannel out) {
         this.in = in;
         this.out = out;
-        this.send = ByteBuffer.allocate(FrameFormat.PRE_AUTH_MAX_FRAME_BYTES);
-        this.receive = new byte[FrameFormat.PRE_AUTH_MAX_FRAME_BYTES];
     }
 
-    /** Sizes both buffers once, for the largest frame each way. */
+    /** Over blocking streams (tests). */
+    FrameStream(InputStream in, OutputStream out) {
+        this(Channels.newChannel(in), Channels.newChannel(out));
+    }
+
+    /** The largest frame sent and the largest received (checked from its header alone). */
     void limits(int maxSendFrameBytes, int maxReceiveFrameBytes) {
-        send = ByteBuffer.allocate(maxSendFrameBytes);
-        receive = new byte[maxReceiveFrameBytes];
+        this.maxSendFrameBytes = maxSendFrameBytes;
+        this.maxReceiveFrameBytes = maxReceiveFrameBytes;
     }
 
     void send(long requestId, Message message) throws IOException {
-        int bytes = FrameFormat.frameBytes(message);
-        if (bytes > send.capacity()) {
-            throw new IllegalArgumentException(message.type() + " frame : " + bytes + " bytes (expected: <= "
-                    + send.capacity() + ")");
+        if (message instanceof Message.PushGradient p) {
+            sendPush(requestId, p.workerId(), p.epoch(), p.step(), p.sequence(), p.dataOffset(), p.gradient());
+            return;
         }
-        send.clear();
-        FrameFormat.write(requestId, message, send);
-        out.write(send.array(), 0, bytes);
-        out.flush();
+        int bytes = FrameFormat.frameBytes(message);
+        checkSend(message.type(), bytes);
+        if (bytes > small.capacity()) {
+            throw new IllegalArgumentException(message.type() + " frame : " + bytes + " bytes (expected: <= "
+                    + small.capacity() + ")");
+        }
+        small.clear();
+        FrameFormat.write(requestId, message, small);
+        writeFully(small.flip());
         bytesSent += bytes;
+    }
+
+    /** Sends a PUSH_GRADIENT frame, streaming {@code values} in chunks. */
+    void sendPush(long requestId, int workerId, int epoch, long step, long sequence, long dataOffset, float[] values)
+            throws IOException {
+        long frameBytes = FrameFormat.pushFrameBytes(values.length);
+        checkSend(MessageType.PUSH_GRADIENT, frameBytes);
+        small.clear();
+        small.putInt(FrameFormat.MAGIC).put(FrameFormat.VERSION).put((byte) MessageType.PUSH_GRADIENT.id())
+                .putLong(requestId).putInt((int) frameBytes - FrameFormat.OVERHEAD_BYTES)
+                .putInt(workerId).putInt(epoch).putLong(step).putLong(sequence).putLong(dataOffset).putInt(values.length);
+        crc.reset();
+        crc.update(small.array(), 0, PUSH_PREFIX_BYTES);
+        writeFully(small.flip());
+        int perChunk = CHUNK_BYTES / 4;
+        for (int off = 0; off < values.length; off += perChunk) {
+            int n = Math.min(perChunk, values.length - off);
+            chunkFloats.clear();
+            chunkFloats.put(values, off, n);
+            chunk.clear().limit(4 * n);
+            crc.update(chunk);
+            writeFully(chunk.flip());
+        }
+        small.clear().putInt((int) crc.getValue());
+        writeFully(small.flip());
+        bytesSent += frameBytes;
     }
 
     /**
@@ -57,18 +112,30 @@ final class FrameStream {
      * returned message then holds {@code paramsDst}).
      */
     Frame receive(float[] paramsDst) throws IOException {
-        readFully(0, FrameFormat.HEADER_BYTES);
-        FrameHeader header = FrameFormat.readHeader(ByteBuffer.wrap(receive, 0, FrameFormat.HEADER_BYTES),
-                receive.length);
-        int bytes = header.frameBytes();
-        readFully(FrameFormat.HEADER_BYTES, bytes - FrameFormat.HEADER_BYTES);
-        bytesReceived += bytes;
-        ByteBuffer frame = ByteBuffer.wrap(receive, 0, bytes);
+        FrameHeader header = readHeader();
         if (header.type() == MessageType.PARAMS && paramsDst != null) {
-            long step = PayloadCodec.readParams(header, FrameFormat.verifiedPayload(header, frame), paramsDst);
-            return new Frame(header.requestId(), new Message.Params(step, paramsDst));
+            return new Frame(header.requestId(), new Message.Params(readParams(header, paramsDst), paramsDst));
         }
-        return FrameFormat.read(header, frame);
+        return readSmall(header);
+    }
+
+    /**
+     * Reads the reply to {@code requestId}: PARAMS decoded into {@code dst}, whose step is returned. An
+     * error frame for this request (or for the connection, id 0) is thrown as a
+     * {@link ParameterServerException}; anything else is a {@link ProtocolException}.
+     */
+    long receiveParams(long requestId, float[] dst) throws IOException {
+        FrameHeader header = readHeader();
+        if (header.type() == MessageType.PARAMS && header.requestId() == requestId) {
+            return readParams(header, dst);
+        }
+        Frame frame = readSmall(header);
+        if (frame.message() instanceof Message.Failure failure && (frame.requestId() == requestId
+                || frame.requestId() == 0)) {
+            throw new ParameterServerException(failure.code(), failure.message());
+        }
+        throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, frame.requestId(), "reply : " + header.type()
+                + " for request " + header.requestId() + " (expected: PARAMS for request " + requestId + ")");
     }
 
     long bytesSent() {
@@ -79,10 +146,87 @@ final class FrameStream {
         return bytesReceived;
     }
 
-    private void readFully(int offset, int length) throws IOException {
-        int read = in.readNBytes(receive, offset, length);
-        if (read < length) {
-            throw new EOFException("connection closed by the server after " + read + " of " + length + " bytes");
+    private void checkSend(MessageType type, long bytes) {
+        if (bytes > maxSendFrameBytes) {
+            throw new IllegalArgumentException(type + " frame : " + bytes + " bytes (expected: <= "
+                    + maxSendFrameBytes + ")");
+        }
+    }
+
+    private FrameHeader readHeader() throws IOException {
+        readFully(small.clear(), FrameFormat.HEADER_BYTES);
+        FrameHeader header = FrameFormat.readHeader(small.flip(), maxReceiveFrameBytes);
+        if (header.type() != MessageType.PARAMS && header.frameBytes() > small.capacity()) {
+            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, header.requestId(), header.type() + " frame : "
+                    + header.frameBytes() + " bytes (expected: <= " + small.capacity() + ")");
+        }
+        return header;
+    }
+
+    /** Reads the rest of a small frame into the small buffer and decodes it. */
+    private Frame readSmall(FrameHeader header) throws IOException {
+        if (header.frameBytes() > small.capacity()) {
+            throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE, header.requestId(), header.type() + " frame : "
+                    + header.frameBytes() + " bytes (expected: <= " + small.capacity() + " without a destination array)");
+        }
+        readFully(small.clear().position(FrameFormat.HEADER_BYTES), header.frameBytes() - FrameFormat.HEADER_BYTES);
+        bytesReceived += header.frameBytes();
+        return FrameFormat.read(header, small.flip());
+    }
+
+    /** Streams the floats of a PARAMS frame into {@code dst}, checking its layout and CRC; returns its step. */
+    private long readParams(FrameHeader header, float[] dst) throws IOException {
+        if (header.payloadLength() < PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, header.requestId(), "PARAMS payload : "
+                    + header.payloadLength() + " bytes (expected: >= " + (PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES) + ")");
+        }
+        readFully(small.clear().position(FrameFormat.HEADER_BYTES), PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES);
+        long step = small.getLong(FrameFormat.HEADER_BYTES);
+        int count = small.getInt(FrameFormat.HEADER_BYTES + 8);
+        if (count < 0 || 4L * count != header.payloadLength() - (PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES)) {
+            throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, header.requestId(), "PARAMS count : " + count
+                    + " (expected: " + (header.payloadLength() - 12) / 4 + " from the payload length)");
+        }
+        if (count != dst.length) {
+            throw new ProtocolException(ErrorCode.WRONG_SIZE, header.requestId(),
+                    "params count : " + count + " (expected: " + dst.length + ")");
+        }
+        crc.reset();
+        crc.update(small.array(), 0, PARAMS_PREFIX_BYTES);
+        int perChunk = CHUNK_BYTES / 4;
+        for (int off = 0; off < count; off += perChunk) {
+            int n = Math.min(perChunk, count - off);
+            readFully(chunk.clear(), 4 * n);
+            crc.update(chunk.flip());
+            chunkFloats.clear();
+            chunkFloats.get(dst, off, n);
+        }
+        readFully(small.clear(), FrameFormat.TRAILER_BYTES);
+        int expected = small.getInt(0);
+        int actual = (int) crc.getValue();
+        if (expected != actual) {
+            throw new ProtocolException(ErrorCode.BAD_CHECKSUM, header.requestId(), "crc32c : 0x"
+                    + Integer.toHexString(expected) + " (expected: 0x" + Integer.toHexString(actual) + ")");
+        }
+        bytesReceived += header.frameBytes();
+        return step;
+    }
+
+    /** Reads exactly {@code length} bytes into {@code dst} at its position (its limit is set to match). */
+    private void readFully(ByteBuffer dst, int length) throws IOException {
+        dst.limit(dst.position() + length);
+        int start = dst.position();
+        while (dst.hasRemaining()) {
+            if (in.read(dst) < 0) {
+                throw new EOFException("connection closed by the server after " + (dst.position() - start) + " of "
+                        + length + " bytes");
+            }
+        }
+    }
+
+    private void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            out.write(src);
         }
     }
 }

@@ -9,7 +9,8 @@ import dev.lamina.ps.protocol.ProtocolException;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,14 +23,16 @@ import java.util.Objects;
  * stream's position is then unknown.
  */
 public final class ParameterClient implements AutoCloseable {
-    private final Socket socket;
+    private static final Message.Pull PULL = new Message.Pull();
+
+    private final TimedChannel socket;
     private final FrameStream stream;
     private final int workerId;
     private final int parameterCount;
     private long nextRequestId = 2;
     private boolean closed;
 
-    private ParameterClient(Socket socket, FrameStream stream, int workerId, int parameterCount) {
+    private ParameterClient(TimedChannel socket, FrameStream stream, int workerId, int parameterCount) {
         this.socket = socket;
         this.stream = stream;
         this.workerId = workerId;
@@ -58,21 +61,24 @@ public final class ParameterClient implements AutoCloseable {
             throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        Socket socket = new Socket();
+        SocketChannel channel = SocketChannel.open();
+        TimedChannel socket = null;
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(millis);
-            socket.connect(new InetSocketAddress(host, port), millis);
-            FrameStream stream = new FrameStream(socket.getInputStream(), socket.getOutputStream());
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            channel.socket().connect(new InetSocketAddress(host, port), millis);
+            socket = new TimedChannel(channel, millis);
+            FrameStream stream = new FrameStream(socket, socket);
             int count = handshake(stream, authenticator, workerId);
             stream.limits((int) FrameFormat.pushFrameBytes(count),
                     (int) Math.max(FrameFormat.paramsFrameBytes(count), FrameFormat.PRE_AUTH_MAX_FRAME_BYTES));
             return new ParameterClient(socket, stream, workerId, count);
         } catch (ProtocolException e) {
-            closeAfter(socket, e);
+            closeAfter(socket != null ? socket : channel, e);
             throw new ParameterServerException(e.code(), e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            closeAfter(socket, e);
+            closeAfter(socket != null ? socket : channel, e);
             throw e;
         }
     }
@@ -110,19 +116,57 @@ public final class ParameterClient implements AutoCloseable {
     /** Copies the server's current parameters into {@code dst} and returns their step. */
     public long pull(float[] dst) throws IOException {
         checkLength("dst", dst);
-        return request(new Message.Pull(), dst);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.send(requestId, PULL);
+            return stream.receiveParams(requestId, dst);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
     }
 
     /**
      * Pushes this worker's gradient for the server's step {@code step} and waits until every worker has
      * pushed and the averaged update is applied; the new parameters are then in {@code dst} and the new
-     * step is returned. {@code gradient} is not changed.
+     * step is returned. {@code gradient} is not changed. Allocates nothing.
      */
     public long pushPull(int epoch, long step, long sequence, long dataOffset, float[] gradient, float[] dst)
             throws IOException {
         checkLength("gradient", gradient);
         checkLength("dst", dst);
-        return request(new Message.PushGradient(workerId, epoch, step, sequence, dataOffset, gradient), dst);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.sendPush(requestId, workerId, epoch, step, sequence, dataOffset, gradient);
+            return stream.receiveParams(requestId, dst);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * The last push of this worker's partition the server applied, as {epoch, sequence, dataOffset}
+     * (epoch -1 when none): a retried task resumes after it.
+     */
+    public long[] acknowledged() throws IOException {
+        checkOpen();
+        long requestId = nextRequestId++;
+        Frame reply;
+        try {
+            stream.send(requestId, new Message.ProgressQuery());
+            reply = stream.receive(null);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+        if (reply.message() instanceof Message.Failure failure) {
+            throw new ParameterServerException(failure.code(), failure.message());
+        }
+        if (reply.requestId() != requestId || !(reply.message() instanceof Message.Progress p)) {
+            throw failed(new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, reply.requestId(), "reply : "
+                    + reply.message().type() + " (expected: PROGRESS for request " + requestId + ")"));
+        }
+        return new long[] {p.epoch(), p.sequence(), p.dataOffset()};
     }
 
     /** Bytes written to the server, frames included. */
@@ -143,35 +187,26 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    /** Sends {@code request}, reads its PARAMS reply into {@code dst} and returns the reply's step. */
-    private long request(Message request, float[] dst) throws IOException {
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("client for worker " + workerId + " is closed");
         }
-        long requestId = nextRequestId++;
-        Frame reply;
-        try {
-            stream.send(requestId, request);
-            reply = stream.receive(dst);
-        } catch (ProtocolException e) {
-            closeAfter(socket, e);
-            closed = true;
-            throw new ParameterServerException(e.code(), e.getMessage(), e);
-        } catch (IOException e) {
-            closeAfter(socket, e);
-            closed = true;
-            throw e;
+    }
+
+    /**
+     * What to throw for a failed request: a refusal leaves the connection usable; anything else (I/O,
+     * bytes that break the protocol) closes it, because the stream's position is then unknown.
+     */
+    private IOException failed(Exception e) {
+        if (e instanceof ParameterServerException refusal) {
+            return refusal;
         }
-        if (reply.message() instanceof Message.Failure failure && (reply.requestId() == requestId
-                || reply.requestId() == 0)) {
-            throw new ParameterServerException(failure.code(), failure.message());
+        closeAfter(socket, e);
+        closed = true;
+        if (e instanceof ProtocolException p) {
+            return new ParameterServerException(p.code(), p.getMessage(), p);
         }
-        if (reply.requestId() != requestId || !(reply.message() instanceof Message.Params params)) {
-            close();
-            throw new ParameterServerException(ErrorCode.UNEXPECTED_MESSAGE, "reply : " + reply.message().type()
-                    + " for request " + reply.requestId() + " (expected: PARAMS for request " + requestId + ")");
-        }
-        return params.step();
+        return (IOException) e;
     }
 
     private static <M extends Message> M expect(Frame frame, Class<M> type) throws ParameterServerException {
@@ -194,7 +229,7 @@ public final class ParameterClient implements AutoCloseable {
         }
     }
 
-    private static void closeAfter(Socket socket, Exception failure) {
+    private static void closeAfter(java.io.Closeable socket, Exception failure) {
         try {
             socket.close();
         } catch (IOException e) {

@@ -5,8 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Decodes frames into {@link Frame}s. The header is validated (magic, version, type, and the frame
@@ -17,12 +19,45 @@ import java.util.List;
  *
  * <p>The failure is written from this handler's context, so a {@link FrameEncoder} must sit before it
  * (nearer the head) in the pipeline. The maximum can be raised once the peer has authenticated.
+ *
+ * <p>With a {@linkplain #pushBuffer(float[]) push buffer} set, a {@link MessageType#PUSH_GRADIENT}
+ * frame of exactly that many floats is not accumulated: its floats are copied into the buffer as the
+ * bytes arrive (the CRC is updated on the way) and the emitted message holds the buffer. The buffer's
+ * contents are undefined after a frame that fails its CRC (the connection is then closed anyway); the
+ * receiver must hand a different buffer back with {@link #pushBuffer} before it keeps the emitted one.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(FrameDecoder.class.getName());
 
     private int maxFrameBytes;
     private boolean failed;
+    private float[] pushBuffer;
+    private final CRC32C crc = new CRC32C();
+    /** Bytes of a float split across reads (little-endian, low bytes first) and how many. */
+    private int carry;
+    private int carryBytes;
+    /** The push being streamed into {@link #pushBuffer}, or null. */
+    private StreamedPush streaming;
+
+    /** The fixed fields of a push being streamed, and how many of its floats have arrived. */
+    private static final class StreamedPush {
+        final FrameHeader header;
+        final int workerId;
+        final int epoch;
+        final long step;
+        final long sequence;
+        final long dataOffset;
+        int floatsDone;
+
+        StreamedPush(FrameHeader header, ByteBuf in, int at) {
+            this.header = header;
+            this.workerId = in.getInt(at);
+            this.epoch = in.getInt(at + 4);
+            this.step = in.getLong(at + 8);
+            this.sequence = in.getLong(at + 16);
+            this.dataOffset = in.getLong(at + 24);
+        }
+    }
 
     /** A decoder accepting frames of at most {@code maxFrameBytes} (header and CRC included). */
     public FrameDecoder(int maxFrameBytes) {
@@ -43,30 +78,112 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.maxFrameBytes = bytes;
     }
 
+    /**
+     * Streams full-size pushes into {@code buffer} from the next frame on (null: accumulate every frame).
+     * Call from the channel's event loop.
+     */
+    public void pushBuffer(float[] buffer) {
+        this.pushBuffer = buffer;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
         }
-        if (in.readableBytes() < FrameFormat.HEADER_BYTES) {
-            return;
-        }
-        int start = in.readerIndex();
         try {
-            FrameHeader header = FrameFormat.readHeader(
-                    in.nioBuffer(start, FrameFormat.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN), maxFrameBytes);
-            int frameBytes = header.frameBytes();
-            if (in.readableBytes() < frameBytes) {
-                reserve(in, frameBytes);
+            if (streaming != null) {
+                stream(in, out);
                 return;
             }
-            Frame frame = FrameFormat.read(header, in.nioBuffer(start, frameBytes).order(ByteOrder.BIG_ENDIAN));
-            in.skipBytes(frameBytes);
-            out.add(frame);
+            if (in.readableBytes() < FrameFormat.HEADER_BYTES) {
+                return;
+            }
+            decodeFrame(in, out);
         } catch (ProtocolException e) {
             fail(ctx, in, e);
         }
+    }
+
+    private void decodeFrame(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        FrameHeader header = FrameFormat.readHeader(
+                in.nioBuffer(start, FrameFormat.HEADER_BYTES).order(ByteOrder.BIG_ENDIAN), maxFrameBytes);
+        if (header.type() == MessageType.PUSH_GRADIENT && pushBuffer != null
+                && header.payloadLength() == PayloadCodec.PUSH_FIXED_BYTES + 4L * pushBuffer.length) {
+            startStreaming(header, in, out);
+            return;
+        }
+        int frameBytes = header.frameBytes();
+        if (in.readableBytes() < frameBytes) {
+            reserve(in, frameBytes);
+            return;
+        }
+        Frame frame = FrameFormat.read(header, in.nioBuffer(start, frameBytes).order(ByteOrder.BIG_ENDIAN));
+        in.skipBytes(frameBytes);
+        out.add(frame);
+    }
+
+    private void startStreaming(FrameHeader header, ByteBuf in, List<Object> out) {
+        int fixed = FrameFormat.HEADER_BYTES + PayloadCodec.PUSH_FIXED_BYTES;
+        if (in.readableBytes() < fixed) {
+            return;
+        }
+        int start = in.readerIndex();
+        int count = in.getInt(start + fixed - 4);
+        if (count != pushBuffer.length) {
+            throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, header.requestId(), "PUSH_GRADIENT count : "
+                    + count + " (expected: " + pushBuffer.length + " from the payload length)");
+        }
+        crc.reset();
+        crc.update(in.nioBuffer(start, fixed));
+        streaming = new StreamedPush(header, in, start + FrameFormat.HEADER_BYTES);
+        in.skipBytes(fixed);
+        stream(in, out);
+    }
+
+    /**
+     * Copies floats as they arrive. A float split across reads is assembled in a 4-byte carry, so every
+     * read buffer is consumed whole and the cumulation never copies (a merge would copy the next read).
+     */
+    private void stream(ByteBuf in, List<Object> out) {
+        StreamedPush push = streaming;
+        while (carryBytes > 0 && in.isReadable() && push.floatsDone < pushBuffer.length) {
+            byte b = in.readByte();
+            crc.update(b);
+            carry |= (b & 0xFF) << (8 * carryBytes);
+            if (++carryBytes == 4) {
+                pushBuffer[push.floatsDone++] = Float.intBitsToFloat(carry);
+                carry = 0;
+                carryBytes = 0;
+            }
+        }
+        int floats = Math.min(in.readableBytes() / 4, pushBuffer.length - push.floatsDone);
+        if (floats > 0) {
+            ByteBuffer bytes = in.nioBuffer(in.readerIndex(), 4 * floats);
+            crc.update(bytes.duplicate());
+            bytes.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(pushBuffer, push.floatsDone, floats);
+            in.skipBytes(4 * floats);
+            push.floatsDone += floats;
+        }
+        while (push.floatsDone < pushBuffer.length && in.isReadable()) {
+            byte b = in.readByte();
+            crc.update(b);
+            carry |= (b & 0xFF) << (8 * carryBytes++);
+        }
+        if (push.floatsDone < pushBuffer.length || in.readableBytes() < FrameFormat.TRAILER_BYTES) {
+            return;
+        }
+        int expected = in.readInt();
+        int actual = (int) crc.getValue();
+        if (expected != actual) {
+            throw new ProtocolException(ErrorCode.BAD_CHECKSUM, push.header.requestId(), "crc32c : 0x"
+                    + Integer.toHexString(expected) + " (expected: 0x" + Integer.toHexString(actual) + ")");
+        }
+        streaming = null;
+        out.add(new Frame(push.header.requestId(), new Message.PushGradient(push.workerId, push.epoch, push.step,
+                push.sequence, push.dataOffset, pushBuffer)));
     }
 
     /**

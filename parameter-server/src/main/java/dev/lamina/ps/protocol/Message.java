@@ -92,6 +92,25 @@ public sealed interface Message {
         }
     }
 
+    /** Client to server: how far did my partition get (its last applied push)? */
+    record ProgressQuery() implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.PROGRESS_QUERY;
+        }
+    }
+
+    /**
+     * Server to client: the last applied push of the asking worker's partition (epoch -1 when none), so
+     * a retried task resumes after it instead of training some samples twice.
+     */
+    record Progress(int epoch, long sequence, long dataOffset) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.PROGRESS;
+        }
+    }
+
     /**
      * Either direction: an error. Named {@code Failure} rather than {@code Error} so it never shadows
      * {@link java.lang.Error}. Messages longer than {@link #MAX_ERROR_CHARS} are truncated.

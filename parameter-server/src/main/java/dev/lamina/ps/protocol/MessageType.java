@@ -8,9 +8,11 @@ public enum MessageType {
     PULL(4),
     PARAMS(5),
     PUSH_GRADIENT(6),
-    ERROR(7);
+    ERROR(7),
+    PROGRESS_QUERY(8),
+    PROGRESS(9);
 
-    private static final MessageType[] BY_ID = new MessageType[8];
+    private static final MessageType[] BY_ID = new MessageType[10];
 
     static {
         for (MessageType t : values()) {

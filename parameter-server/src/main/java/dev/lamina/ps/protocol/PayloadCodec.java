@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  * PARAMS         long step, int count, float[count]
  * PUSH_GRADIENT  int workerId, int epoch, long step, long sequence, long dataOffset, int count, float[count]
  * ERROR          int code, int utf8Length, utf8[utf8Length]
+ * PROGRESS_QUERY (empty)
+ * PROGRESS       int epoch, long sequence, long dataOffset
  * </pre>
  */
 public final class PayloadCodec {
@@ -22,6 +24,7 @@ public final class PayloadCodec {
     static final int PUSH_FIXED_BYTES = 4 + 4 + 8 + 8 + 8 + 4;
     private static final int HELLO_BYTES = 4 + Message.NONCE_BYTES + Message.MAC_BYTES;
     private static final int AUTH_OK_BYTES = Message.MAC_BYTES + 4 + 8;
+    private static final int PROGRESS_BYTES = 4 + 8 + 8;
 
     private PayloadCodec() {
     }
@@ -36,6 +39,8 @@ public final class PayloadCodec {
             case PARAMS -> PARAMS_FIXED_BYTES + 4L * ((Message.Params) message).values().length;
             case PUSH_GRADIENT -> PUSH_FIXED_BYTES + 4L * ((Message.PushGradient) message).gradient().length;
             case ERROR -> 8 + utf8(((Message.Failure) message).message()).length;
+            case PROGRESS_QUERY -> 0;
+            case PROGRESS -> PROGRESS_BYTES;
         };
     }
 
@@ -67,6 +72,11 @@ public final class PayloadCodec {
                 Message.Failure m = (Message.Failure) message;
                 byte[] text = utf8(m.message());
                 dst.putInt(m.code().code()).putInt(text.length).put(text);
+            }
+            case PROGRESS_QUERY -> { }
+            case PROGRESS -> {
+                Message.Progress m = (Message.Progress) message;
+                dst.putInt(m.epoch()).putLong(m.sequence()).putLong(m.dataOffset());
             }
             default -> throw new AssertionError(message.type());
         }
@@ -105,6 +115,14 @@ public final class PayloadCodec {
             }
             case PUSH_GRADIENT -> readPush(header, payload);
             case ERROR -> readFailure(header, payload);
+            case PROGRESS_QUERY -> {
+                expectLength(header, length, 0);
+                yield new Message.ProgressQuery();
+            }
+            case PROGRESS -> {
+                expectLength(header, length, PROGRESS_BYTES);
+                yield new Message.Progress(payload.getInt(), payload.getLong(), payload.getLong());
+            }
         };
     }
 

@@ -4,6 +4,7 @@ import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.FrameFormat;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running parameter server (one shard holding all parameters) in synchronous mode. Start it with
+ * A running parameter server (one shard holding all parameters) in the config's mode. Start it with
  * {@link #start}, hand {@link #address()} and the secret to the workers, and close it when the job ends.
  * Its threads are daemons.
  */
@@ -32,16 +33,18 @@ public final class ParameterServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ParameterServer.class.getName());
     /** How long a connection may stay open without authenticating. */
     private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+    /** Socket buffers: large enough that a multi-MB write or read rarely waits for the other side. */
+    static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
-    private final SyncAggregator<ServerHandler.Waiter> aggregator;
+    private final Aggregator<ServerHandler.Waiter> aggregator;
     private final ScheduledFuture<?> timeoutCheck;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
-                            SyncAggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
+                            Aggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
@@ -70,8 +73,10 @@ public final class ParameterServer implements AutoCloseable {
             throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
                     + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");
         }
-        SyncAggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initialParameters, optimizer,
-                config.workers(), config.stepTimeout(), System::nanoTime);
+        Aggregator<ServerHandler.Waiter> aggregator = config.mode() == ServerConfig.Mode.SYNC
+                ? new SyncAggregator<>(initialParameters, optimizer, config.workers(), config.stepTimeout(), System::nanoTime)
+                : new AsyncAggregator<>(initialParameters, optimizer, config.workers(), config.staleness(),
+                        config.stepTimeout(), System::nanoTime);
         ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
                 (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
 
@@ -84,6 +89,9 @@ public final class ParameterServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
+                .childOption(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 64 << 10, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -96,8 +104,8 @@ public final class ParameterServer implements AutoCloseable {
             throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
         }
         ParameterServer server = new ParameterServer(boss, workers, bind.channel(), aggregator, config.stepTimeout());
-        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, sync mode",
-                server.address(), initialParameters.length, config.workers());
+        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
+                server.address(), initialParameters.length, config.workers(), config.mode());
         return server;
     }
 
@@ -109,6 +117,14 @@ public final class ParameterServer implements AutoCloseable {
     /** A copy of the parameters after the last completed step (consistent: never mid-update). */
     public float[] parameters() {
         return aggregator.parameters();
+    }
+
+    /** The last applied push of partition {@code workerId}: a retried task resumes after it. */
+    public Progress progress(int workerId) {
+        if (workerId < 0 || workerId >= aggregator.workers()) {
+            throw new IllegalArgumentException("workerId : " + workerId + " (expected: in [0, " + aggregator.workers() + "))");
+        }
+        return aggregator.progress(workerId);
     }
 
     /** Completed synchronous steps. */
@@ -125,6 +141,7 @@ public final class ParameterServer implements AutoCloseable {
         timeoutCheck.cancel(false);
         serverChannel.close().awaitUninterruptibly();
         shutdown(bossGroup, workerGroup);
+        aggregator.close();
         LOG.log(Level.INFO, "parameter server stopped after {0} steps", aggregator.step());
     }
 

@@ -14,9 +14,17 @@ import java.util.Objects;
  *                      server accepts at most what a gradient push for its parameter count needs, so
  *                      this is a cap, and {@code start} fails if the parameters need more
  * @param stepTimeout   how long a started step may wait for its last push before the waiting pushers
- *                      get {@code TIMEOUT}, > 0
+ *                      get {@code TIMEOUT}, > 0 (in async mode: how long a pull may wait for the slowest)
+ * @param mode          {@link Mode#SYNC}: average one push per worker per step (sync and local-sgd
+ *                      training); {@link Mode#ASYNC}: apply each push as it arrives
+ * @param staleness     async: how many pushes a worker may be ahead of the slowest worker before its
+ *                      reply waits, >= 0 (0 = lock-step)
  */
-public record ServerConfig(String host, int port, int workers, int maxFrameBytes, Duration stepTimeout) {
+public record ServerConfig(String host, int port, int workers, int maxFrameBytes, Duration stepTimeout, Mode mode,
+                           int staleness) {
+
+    /** How pushes become updates. */
+    public enum Mode { SYNC, ASYNC }
 
     /** Default cap on frames: 1 GiB, i.e. about 268 million float parameters. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 30;
@@ -42,6 +50,15 @@ public record ServerConfig(String host, int port, int workers, int maxFrameBytes
         if (stepTimeout.isNegative() || stepTimeout.isZero()) {
             throw new IllegalArgumentException("stepTimeout : " + stepTimeout + " (expected: > 0)");
         }
+        Objects.requireNonNull(mode, "mode");
+        if (staleness < 0) {
+            throw new IllegalArgumentException("staleness : " + staleness + " (expected: >= 0)");
+        }
+    }
+
+    /** A synchronous server. */
+    public ServerConfig(String host, int port, int workers, int maxFrameBytes, Duration stepTimeout) {
+        this(host, port, workers, maxFrameBytes, stepTimeout, Mode.SYNC, 0);
     }
 
     /** All interfaces, an ephemeral port, a 1 GiB frame cap and a 5 minute step timeout. */
@@ -50,18 +67,23 @@ public record ServerConfig(String host, int port, int workers, int maxFrameBytes
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, workers, maxFrameBytes, stepTimeout);
+        return new ServerConfig(newHost, port, workers, maxFrameBytes, stepTimeout, mode, staleness);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, workers, maxFrameBytes, stepTimeout);
+        return new ServerConfig(host, newPort, workers, maxFrameBytes, stepTimeout, mode, staleness);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
-        return new ServerConfig(host, port, workers, bytes, stepTimeout);
+        return new ServerConfig(host, port, workers, bytes, stepTimeout, mode, staleness);
+    }
+
+    /** Async mode with the given staleness bound. */
+    public ServerConfig withAsync(int maxStaleness) {
+        return new ServerConfig(host, port, workers, maxFrameBytes, stepTimeout, Mode.ASYNC, maxStaleness);
     }
 
     public ServerConfig withStepTimeout(Duration timeout) {
-        return new ServerConfig(host, port, workers, maxFrameBytes, timeout);
+        return new ServerConfig(host, port, workers, maxFrameBytes, timeout, mode, staleness);
     }
 }

@@ -36,13 +36,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
      * @param authenticatedMaxFrameBytes the frame limit once a worker has authenticated
      * @param authTimeout                how long a connection may stay unauthenticated
      */
-    record Context(Authenticator authenticator, SyncAggregator<Waiter> aggregator, int authenticatedMaxFrameBytes,
+    record Context(Authenticator authenticator, Aggregator<Waiter> aggregator, int authenticatedMaxFrameBytes,
                    Duration authTimeout) {
     }
 
     private final Context context;
     private byte[] serverNonce;
     private int workerId = -1;
+    /** The last push this connection handed to the aggregator (freed if the connection drops mid-step). */
+    private Waiter lastPush;
 
     private ServerHandler(Context context) {
         super(Frame.class);
@@ -56,12 +58,24 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         };
     }
 
-    /** Sends each reply to its waiter's channel (from any thread). */
-    static void deliver(List<SyncAggregator.Reply<Waiter>> replies) {
-        for (SyncAggregator.Reply<Waiter> reply : replies) {
+    /** Sends each reply to its waiter's channel (from any thread); parameter replies share one payload. */
+    static void deliver(List<Reply<Waiter>> replies) {
+        for (Reply<Waiter> reply : replies) {
             Waiter waiter = reply.waiter();
-            waiter.channel().writeAndFlush(new Frame(waiter.requestId(), reply.message()));
+            if (reply instanceof Reply.Updated<Waiter> updated) {
+                waiter.channel().writeAndFlush(updated.params().frame(waiter.requestId()));
+            } else if (reply instanceof Reply.Refused<Waiter> refused) {
+                waiter.channel().writeAndFlush(new Frame(waiter.requestId(), refused.failure()));
+            }
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (lastPush != null) {
+            context.aggregator().disconnected(workerId, lastPush);
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -85,10 +99,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         }
         Message message = frame.message();
         switch (message.type()) {
-            case PULL -> ctx.writeAndFlush(new Frame(frame.requestId(), context.aggregator().pull()));
+            case PULL -> deliver(context.aggregator().pull(workerId, new Waiter(ctx.channel(), frame.requestId())));
             case PUSH_GRADIENT -> push(ctx, frame.requestId(), (Message.PushGradient) message);
+            case PROGRESS_QUERY -> {
+                Progress p = context.aggregator().progress(workerId);
+                ctx.writeAndFlush(new Frame(frame.requestId(), new Message.Progress(p.epoch(), p.sequence(),
+                        p.dataOffset())));
+            }
             default -> failAndClose(ctx, frame.requestId(), ErrorCode.UNEXPECTED_MESSAGE,
-                    "message : " + message.type() + " (expected: PULL or PUSH_GRADIENT)");
+                    "message : " + message.type() + " (expected: PULL, PUSH_GRADIENT or PROGRESS_QUERY)");
         }
     }
 
@@ -106,14 +125,16 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
                     "worker " + hello.workerId() + ": the HELLO's MAC does not match the job secret");
             return;
         }
-        SyncAggregator<Waiter> aggregator = context.aggregator();
+        Aggregator<Waiter> aggregator = context.aggregator();
         if (hello.workerId() < 0 || hello.workerId() >= aggregator.workers()) {
             failAndClose(ctx, requestId, ErrorCode.UNKNOWN_WORKER,
                     "worker : " + hello.workerId() + " (expected: in [0, " + aggregator.workers() + "))");
             return;
         }
         workerId = hello.workerId();
-        ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(context.authenticatedMaxFrameBytes());
+        FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+        decoder.maxFrameBytes(context.authenticatedMaxFrameBytes());
+        decoder.pushBuffer(new float[aggregator.parameterCount()]);
         byte[] serverMac = authenticator.serverMac(hello.clientNonce(), serverNonce);
         ctx.writeAndFlush(new Frame(requestId,
                 new Message.AuthOk(serverMac, aggregator.parameterCount(), aggregator.step())));
@@ -126,14 +147,17 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
                     + push.workerId() + " (expected: " + workerId + ", the worker this connection authenticated as)")));
             return;
         }
-        List<SyncAggregator.Reply<Waiter>> replies = context.aggregator()
-                .push(workerId, push.step(), push.gradient(), new Waiter(ctx.channel(), requestId));
-        for (SyncAggregator.Reply<Waiter> reply : replies) {
-            if (reply.message() instanceof Message.Failure failure) {
-                LOG.log(Level.WARNING, "refused push: {0} {1}", failure.code(), failure.message());
+        lastPush = new Waiter(ctx.channel(), requestId);
+        Reply.Outcome<Waiter> outcome = context.aggregator().push(push, lastPush);
+        if (outcome.nextBuffer().length == context.aggregator().parameterCount()) {
+            ctx.pipeline().get(FrameDecoder.class).pushBuffer(outcome.nextBuffer());
+        }
+        for (Reply<Waiter> reply : outcome.replies()) {
+            if (reply instanceof Reply.Refused<Waiter> refused) {
+                LOG.log(Level.WARNING, "refused push: {0} {1}", refused.failure().code(), refused.failure().message());
             }
         }
-        deliver(replies);
+        deliver(outcome.replies());
     }
 
     @Override

@@ -12,37 +12,37 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The synchronous step, without any networking. Each step every worker pushes one gradient for the
- * current step; each gradient is kept in that worker's slot. When the last one arrives the gradients are
- * summed in worker-id order (so the result is bitwise the same whatever order they arrived in), divided
- * by the worker count, and handed to the optimizer; the step advances and every pusher is answered with
- * the new parameters.
+ * The synchronous step (modes {@code sync} and {@code local-sgd}), without any networking. Each step
+ * every worker pushes one array for the current step (a gradient, or in local SGD a parameter delta);
+ * each is kept in that worker's slot. When the last one arrives the arrays are summed in worker-id
+ * order (so the result is bitwise the same whatever order they arrived in), divided by the worker
+ * count, and handed to the optimizer (the outer optimizer in local SGD); the step advances and every
+ * pusher is answered with the new parameters, encoded once and shared by all replies.
  *
- * <p>A push is answered later (when its step completes or times out) or at once with an error; the
- * answers are returned as {@link Reply}s for the caller to deliver outside this object's lock. The
- * caller's {@code W} identifies whom to answer (in the server: a channel and a request id).
+ * <p>Pushed arrays are kept by reference, not copied: an accepted push's array goes into the worker's
+ * slot and the pusher gets back a free array of the same length to decode its next push into
+ * ({@link Reply.Outcome#nextBuffer()}), so a step allocates nothing.
  *
- * <p>Thread-safe. Published parameters are immutable snapshots, so pulls never wait for a step.
+ * <p>Exactly-once: each worker's last applied (epoch, sequence, dataOffset) is recorded when its step
+ * completes; a push at or before it is refused as {@code DUPLICATE_PUSH}.
  *
  * @param <W> what identifies a waiting pusher
  */
-final class SyncAggregator<W> {
-
-    /** Deliver {@code message} to {@code waiter}. */
-    record Reply<W>(W waiter, Message message) {
-    }
-
+final class SyncAggregator<W> implements Aggregator<W> {
     private final int workers;
     private final Optimizer optimizer;
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
     private final float[] parameters;
     private final float[] average;
-    private final float[][] slots;
+    private final Message.PushGradient[] slots;
+    private final float[][] spares;
     private final Object[] waiters;
+    private final Progress[] progress;
+    private final ParamsPublisher publisher;
     private int arrived;
+    private long step;
     private long stepStartNanos;
-    private volatile Message.Params published;
 
     /**
      * @param initialParameters copied; must be finite
@@ -54,6 +54,21 @@ final class SyncAggregator<W> {
         Objects.requireNonNull(initialParameters, "initialParameters");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        checkArguments(initialParameters, optimizer, workers);
+        this.workers = workers;
+        this.timeoutNanos = stepTimeout.toNanos();
+        this.parameters = initialParameters.clone();
+        this.average = new float[parameters.length];
+        this.slots = new Message.PushGradient[workers];
+        this.spares = new float[workers][];
+        this.waiters = new Object[workers];
+        this.progress = new Progress[workers];
+        Arrays.fill(progress, Progress.NONE);
+        this.publisher = new ParamsPublisher(parameters.length);
+        publisher.publish(0, parameters);
+    }
+
+    static void checkArguments(float[] initialParameters, Optimizer optimizer, int workers) {
         if (initialParameters.length == 0 || optimizer.size() != initialParameters.length) {
             throw new IllegalArgumentException("optimizer size : " + optimizer.size() + ", parameters : "
                     + initialParameters.length + " (expected: equal and > 0)");
@@ -61,68 +76,71 @@ final class SyncAggregator<W> {
         if (workers <= 0) {
             throw new IllegalArgumentException("workers : " + workers + " (expected: > 0)");
         }
-        int bad = firstNonFinite(initialParameters);
+        int bad = PushChecks.firstNonFinite(initialParameters);
         if (bad >= 0) {
             throw new IllegalArgumentException("initialParameters[" + bad + "] : " + initialParameters[bad]
                     + " (expected: finite)");
         }
-        this.workers = workers;
-        this.timeoutNanos = stepTimeout.toNanos();
-        this.parameters = initialParameters.clone();
-        this.average = new float[parameters.length];
-        this.slots = new float[workers][];
-        this.waiters = new Object[workers];
-        this.published = new Message.Params(0, parameters.clone());
     }
 
-    int parameterCount() {
+    @Override
+    public int parameterCount() {
         return parameters.length;
     }
 
-    int workers() {
+    @Override
+    public int workers() {
         return workers;
     }
 
-    /** Completed steps. */
-    long step() {
-        return published.step();
+    @Override
+    public synchronized long step() {
+        return step;
     }
 
-    /** The parameters after the last completed step and that step: shared, never modified. */
-    Message.Params pull() {
-        return published;
+    @Override
+    public synchronized List<Reply<W>> pull(int workerId, W waiter) {
+        return List.of(new Reply.Updated<>(waiter, publisher.lease()));
     }
 
-    /** A copy of the parameters after the last completed step. */
-    float[] parameters() {
-        return published.values().clone();
+    @Override
+    public synchronized float[] parameters() {
+        return parameters.clone();
+    }
+
+    @Override
+    public synchronized Progress progress(int workerId) {
+        return progress[workerId];
     }
 
     /**
-     * Accepts {@code gradient} (kept by reference until the step completes; the caller must not change
-     * it) from {@code workerId} for {@code step}. Returns the replies to send now: none while the step
-     * still waits for other workers, one per worker when this push completes it, or a single error to
-     * {@code waiter} when the push is refused (it is then not applied).
+     * Accepts {@code push} for the current step. Returns no replies while the step still waits for other
+     * workers, one per worker when this push completes it, or a single refusal (nothing applied).
      */
-    synchronized List<Reply<W>> push(int workerId, long step, float[] gradient, W waiter) {
-        Optional<Message.Failure> refusal = check(workerId, step, gradient);
+    @Override
+    public synchronized Reply.Outcome<W> push(Message.PushGradient push, W waiter) {
+        Optional<Message.Failure> refusal = check(push);
         if (refusal.isPresent()) {
-            return List.of(new Reply<>(waiter, refusal.get()));
+            return new Reply.Outcome<>(List.of(new Reply.Refused<>(waiter, refusal.get())), push.gradient());
         }
-        slots[workerId] = gradient;
-        waiters[workerId] = waiter;
+        int w = push.workerId();
+        slots[w] = push;
+        waiters[w] = waiter;
+        float[] next = spares[w] != null ? spares[w] : new float[parameters.length];
+        spares[w] = null;
         if (arrived++ == 0) {
             stepStartNanos = nanoClock.getAsLong();
         }
-        return arrived == workers ? completeStep() : List.of();
+        return new Reply.Outcome<>(arrived == workers ? completeStep() : List.of(), next);
     }
 
     /**
-     * If the open step has waited longer than the timeout, abandons it: its gradients are dropped (the
+     * If the open step has waited longer than the timeout, abandons it: its arrays are dropped (the
      * parameters are unchanged; workers may push again for the same step) and every waiting pusher gets
-     * {@code TIMEOUT} naming the workers that did not push. Returns those replies, or none.
+     * {@code TIMEOUT} naming the workers that did not push.
      */
-    synchronized List<Reply<W>> expire() {
+    @Override
+    public synchronized List<Reply<W>> expire() {
         if (arrived == 0 || nanoClock.getAsLong() - stepStartNanos <= timeoutNanos) {
             return List.of();
         }
@@ -132,86 +150,102 @@ final class SyncAggregator<W> {
                 missing.add(w);
             }
         }
-        Message.Failure timeout = new Message.Failure(ErrorCode.TIMEOUT, "step " + step() + " timed out after "
+        Message.Failure timeout = new Message.Failure(ErrorCode.TIMEOUT, "step " + step + " timed out after "
                 + Duration.ofNanos(timeoutNanos) + ": workers " + missing + " of " + workers + " did not push");
         List<Reply<W>> replies = new ArrayList<>(arrived);
         for (int w = 0; w < workers; w++) {
             if (slots[w] != null) {
-                replies.add(new Reply<>(waiter(w), timeout));
+                replies.add(new Reply.Refused<>(waiter(w), timeout));
+                free(w);
             }
         }
-        clearSlots();
+        arrived = 0;
         return replies;
     }
 
-    /** Why this push must be refused, if it must. */
-    private Optional<Message.Failure> check(int workerId, long step, float[] gradient) {
-        long current = step();
-        if (workerId < 0 || workerId >= workers) {
-            return refuse(ErrorCode.UNKNOWN_WORKER, "worker : " + workerId
-                    + " (expected: in [0, " + workers + "))");
+    @Override
+    public synchronized void disconnected(int workerId, W waiter) {
+        if (workerId >= 0 && workerId < workers && slots[workerId] != null && waiters[workerId].equals(waiter)) {
+            free(workerId);
+            arrived--;
         }
-        if (gradient.length != parameters.length) {
-            return refuse(ErrorCode.WRONG_SIZE, "worker " + workerId + " gradient length : "
-                    + gradient.length + " (expected: " + parameters.length + ")");
+    }
+
+    @Override
+    public synchronized void close() {
+        publisher.close();
+    }
+
+    private Optional<Message.Failure> check(Message.PushGradient push) {
+        Optional<Message.Failure> identity = PushChecks.identity(push, workers, parameters.length,
+                push.workerId() >= 0 && push.workerId() < workers ? progress[push.workerId()] : Progress.NONE);
+        if (identity.isPresent()) {
+            return identity;
         }
-        if (step != current) {
-            return refuse(ErrorCode.WRONG_STEP, "worker " + workerId + " step : " + step
-                    + " (expected: " + current + ")");
+        int w = push.workerId();
+        if (push.step() != step) {
+            return PushChecks.refuse(ErrorCode.WRONG_STEP, "worker " + w + " step : " + push.step()
+                    + " (expected: " + step + ")");
         }
-        if (slots[workerId] != null) {
-            return refuse(ErrorCode.DUPLICATE_PUSH, "worker " + workerId
-                    + " already pushed for step " + current);
+        if (slots[w] != null) {
+            return PushChecks.refuse(ErrorCode.DUPLICATE_PUSH, "worker " + w + " already pushed for step " + step);
         }
-        int bad = firstNonFinite(gradient);
-        if (bad >= 0) {
-            return refuse(ErrorCode.NON_FINITE_VALUES, "worker " + workerId + " step " + current
-                    + ": gradient[" + bad + "] : " + gradient[bad] + " (expected: finite)");
-        }
-        return Optional.empty();
+        return PushChecks.finite(push);
     }
 
     private List<Reply<W>> completeStep() {
+        sumInWorkerOrder();
+        optimizer.step(parameters, average);
+        step++;
+        publisher.publish(step, parameters);
+        List<Reply<W>> replies = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            Message.PushGradient p = slots[w];
+            progress[w] = new Progress(p.epoch(), p.sequence(), p.dataOffset());
+            replies.add(new Reply.Updated<>(waiter(w), publisher.lease()));
+            free(w);
+        }
+        arrived = 0;
+        return replies;
+    }
+
+    /**
+     * average = (slot 0 + slot 1 + ... ) / workers, added left to right in worker order (bitwise
+     * reproducible); the division is fused into the last addition pass.
+     */
+    private void sumInWorkerOrder() {
         int n = parameters.length;
-        System.arraycopy(slots[0], 0, average, 0, n);
-        for (int w = 1; w < workers; w++) {
-            float[] g = slots[w];
+        float[] first = slots[0].gradient();
+        if (workers == 1) {
+            System.arraycopy(first, 0, average, 0, n);
+            return;
+        }
+        float count = workers;
+        if (workers == 2) {
+            float[] second = slots[1].gradient();
+            for (int i = 0; i < n; i++) {
+                average[i] = (first[i] + second[i]) / count;
+            }
+            return;
+        }
+        System.arraycopy(first, 0, average, 0, n);
+        for (int w = 1; w < workers - 1; w++) {
+            float[] g = slots[w].gradient();
             for (int i = 0; i < n; i++) {
                 average[i] += g[i];
             }
         }
-        float count = workers;
+        float[] last = slots[workers - 1].gradient();
         for (int i = 0; i < n; i++) {
-            average[i] /= count;
+            average[i] = (average[i] + last[i]) / count;
         }
-        optimizer.step(parameters, average);
-        Message.Params params = new Message.Params(published.step() + 1, parameters.clone());
-        published = params;
-        List<Reply<W>> replies = new ArrayList<>(workers);
-        for (int w = 0; w < workers; w++) {
-            replies.add(new Reply<>(waiter(w), params));
-        }
-        clearSlots();
-        return replies;
     }
 
-    private void clearSlots() {
-        Arrays.fill(slots, null);
-        Arrays.fill(waiters, null);
-        arrived = 0;
-    }
-
-    private static Optional<Message.Failure> refuse(ErrorCode code, String message) {
-        return Optional.of(new Message.Failure(code, message));
-    }
-
-    private static int firstNonFinite(float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                return i;
-            }
-        }
-        return -1;
+    /** Empties worker {@code w}'s slot; its array becomes the worker's spare. */
+    private void free(int w) {
+        spares[w] = slots[w].gradient();
+        slots[w] = null;
+        waiters[w] = null;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,10 +1,14 @@
 /**
  * The parameter server: holds the model's flat parameter buffer and its optimizer, authenticates
- * workers, and runs synchronous steps ({@link dev.lamina.ps.server.SyncAggregator}: every worker
- * pushes a gradient for the current step, the server averages them in worker-id order, applies the
- * optimizer and answers every pusher with the new parameters).
+ * workers, and turns pushes into updates in one of two modes: synchronous steps
+ * ({@link dev.lamina.ps.server.SyncAggregator}: every worker pushes once per step, the server averages
+ * the pushes in worker-id order, applies the optimizer and answers every pusher; used for sync and
+ * local-sgd training) or asynchronous updates with bounded staleness
+ * ({@link dev.lamina.ps.server.AsyncAggregator}). Both record each partition's last applied push
+ * ({@link dev.lamina.ps.server.Progress}) and drop replays, so retried tasks train each sample once.
  *
- * <p>{@link dev.lamina.ps.server.ParameterServer} binds a Netty NIO server; the step logic itself has
- * no Netty dependency and is tested without sockets.
+ * <p>{@link dev.lamina.ps.server.ParameterServer} binds a Netty NIO server; the update logic itself has
+ * no Netty dependency and is tested without sockets. Pushes are decoded straight into per-worker
+ * buffers and each update is encoded once into a shared, reference-counted reply payload.
  */
 package dev.lamina.ps.server;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Message;
+import dev.lamina.ps.protocol.SharedParams;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,23 +27,35 @@ class SyncAggregatorTest {
                 clock::get);
     }
 
-    private static Message.Failure failure(List<SyncAggregator.Reply<String>> replies, String waiter) {
+    private static Message.Failure failure(List<Reply<String>> replies, String waiter) {
         assertEquals(1, replies.size(), replies.toString());
         assertEquals(waiter, replies.get(0).waiter());
-        return assertInstanceOf(Message.Failure.class, replies.get(0).message());
+        return assertInstanceOf(Reply.Refused.class, replies.get(0)).failure();
+    }
+
+    static List<Reply<String>> push(SyncAggregator<String> agg, int worker, long step, float[] values, String waiter) {
+        return agg.push(new Message.PushGradient(worker, 0, step, step, 0, values), waiter).replies();
+    }
+
+    static SharedParams.Lease pull(SyncAggregator<String> agg) {
+        return updated(agg.pull(0, "p").get(0));
+    }
+
+    static SharedParams.Lease updated(Reply<String> reply) {
+        return assertInstanceOf(Reply.Updated.class, reply).params();
     }
 
     @Test
     void averageIsAppliedOnceBothWorkersPushed() {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
-        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
+        assertTrue(push(agg, 0, 0, G0, "a").isEmpty());
         assertEquals(0, agg.step());
         assertArrayEquals(INITIAL, agg.parameters());
 
-        List<SyncAggregator.Reply<String>> replies = agg.push(1, 0, G1, "b");
-        assertEquals(List.of("a", "b"), replies.stream().map(SyncAggregator.Reply::waiter).toList());
-        Message.Params params = assertInstanceOf(Message.Params.class, replies.get(0).message());
-        assertSame(params, replies.get(1).message());
+        List<Reply<String>> replies = push(agg, 1, 0, G1, "b");
+        assertEquals(List.of("a", "b"), replies.stream().map(Reply::waiter).toList());
+        SharedParams.Lease params = updated(replies.get(0));
+        assertSame(params.payload().unwrap(), updated(replies.get(1)).payload().unwrap(), "one shared payload");
         assertEquals(1, params.step());
         assertEquals(1, agg.step());
 
@@ -80,7 +93,7 @@ class SyncAggregatorTest {
                 OptimizerConfig.defaults().withType("adam").create(n), 3, Duration.ofSeconds(1), clock::get);
         for (long step = 0; step < 3; step++) {
             for (int worker : order) {
-                agg.push(worker, step, gradients[worker], "w" + worker);
+                push(agg, worker, step, gradients[worker], "w" + worker);
             }
         }
         assertEquals(3, agg.step());
@@ -92,54 +105,58 @@ class SyncAggregatorTest {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
         float[] bad = G0.clone();
         bad[2] = Float.NaN;
-        Message.Failure failure = failure(agg.push(0, 0, bad, "a"), "a");
+        Message.Failure failure = failure(push(agg, 0, 0, bad, "a"), "a");
         assertEquals(ErrorCode.NON_FINITE_VALUES, failure.code());
         assertEquals("worker 0 step 0: gradient[2] : NaN (expected: finite)", failure.message());
 
         float[] inf = G1.clone();
         inf[0] = Float.NEGATIVE_INFINITY;
-        assertEquals(ErrorCode.NON_FINITE_VALUES, failure(agg.push(1, 0, inf, "b"), "b").code());
+        assertEquals(ErrorCode.NON_FINITE_VALUES, failure(push(agg, 1, 0, inf, "b"), "b").code());
         assertArrayEquals(INITIAL, agg.parameters());
         assertEquals(0, agg.step());
 
         // The step stays open: the worker may retry with a good gradient.
-        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
-        assertEquals(2, agg.push(1, 0, G1, "b").size());
+        assertTrue(push(agg, 0, 0, G0, "a").isEmpty());
+        assertEquals(2, push(agg, 1, 0, G1, "b").size());
         assertEquals(1, agg.step());
     }
 
     @Test
     void duplicatePushIsDropped() {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
-        assertTrue(agg.push(0, 0, G0, "a").isEmpty());
+        assertTrue(push(agg, 0, 0, G0, "a").isEmpty());
         float[] other = {100f, 100f, 100f, 100f};
-        Message.Failure failure = failure(agg.push(0, 0, other, "a2"), "a2");
+        Message.Failure failure = failure(push(agg, 0, 0, other, "a2"), "a2");
         assertEquals(ErrorCode.DUPLICATE_PUSH, failure.code());
         assertEquals("worker 0 already pushed for step 0", failure.message());
 
-        List<SyncAggregator.Reply<String>> replies = agg.push(1, 0, G1, "b");
-        assertEquals(List.of("a", "b"), replies.stream().map(SyncAggregator.Reply::waiter).toList());
+        List<Reply<String>> replies = push(agg, 1, 0, G1, "b");
+        assertEquals(List.of("a", "b"), replies.stream().map(Reply::waiter).toList());
         SyncAggregator<String> reference = aggregator(2, OptimizerConfig.defaults());
-        reference.push(0, 0, G0, "a");
-        reference.push(1, 0, G1, "b");
+        push(reference, 0, 0, G0, "a");
+        push(reference, 1, 0, G1, "b");
         assertArrayEquals(reference.parameters(), agg.parameters());
     }
 
     @Test
     void pushForAnotherStepIsRefused() {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
-        Message.Failure failure = failure(agg.push(1, 3, G1, "b"), "b");
+        Message.Failure failure = failure(push(agg, 1, 3, G1, "b"), "b");
         assertEquals(ErrorCode.WRONG_STEP, failure.code());
         assertEquals("worker 1 step : 3 (expected: 0)", failure.message());
-        agg.push(0, 0, G0, "a");
-        agg.push(1, 0, G1, "b");
-        assertEquals(ErrorCode.WRONG_STEP, failure(agg.push(0, 0, G0, "a"), "a").code());
+        push(agg, 0, 0, G0, "a");
+        push(agg, 1, 0, G1, "b");
+        assertEquals(ErrorCode.WRONG_STEP, failure(agg.push(new Message.PushGradient(0, 0, 0, 5, 0, G0), "a")
+                .replies(), "a").code());
+        Message.Failure again = failure(push(agg, 0, 0, G0, "a"), "a");
+        assertEquals(ErrorCode.DUPLICATE_PUSH, again.code(), "epoch 0 sequence 0 was applied in step 0");
+        assertEquals(new Progress(0, 0, 0), agg.progress(0));
     }
 
     @Test
     void wrongSizeIsRefused() {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
-        Message.Failure failure = failure(agg.push(0, 0, new float[3], "a"), "a");
+        Message.Failure failure = failure(push(agg, 0, 0, new float[3], "a"), "a");
         assertEquals(ErrorCode.WRONG_SIZE, failure.code());
         assertEquals("worker 0 gradient length : 3 (expected: 4)", failure.message());
     }
@@ -147,8 +164,8 @@ class SyncAggregatorTest {
     @Test
     void unknownWorkerIsRefused() {
         SyncAggregator<String> agg = aggregator(2, OptimizerConfig.defaults());
-        assertEquals("worker : 2 (expected: in [0, 2))", failure(agg.push(2, 0, G0, "x"), "x").message());
-        assertEquals(ErrorCode.UNKNOWN_WORKER, failure(agg.push(-1, 0, G0, "x"), "x").code());
+        assertEquals("worker : 2 (expected: in [0, 2))", failure(push(agg, 2, 0, G0, "x"), "x").message());
+        assertEquals(ErrorCode.UNKNOWN_WORKER, failure(push(agg, -1, 0, G0, "x"), "x").code());
     }
 
     @Test
@@ -156,11 +173,11 @@ class SyncAggregatorTest {
         SyncAggregator<String> agg = new SyncAggregator<>(INITIAL, OptimizerConfig.defaults().create(4), 3,
                 Duration.ofSeconds(10), clock::get);
         assertTrue(agg.expire().isEmpty(), "no step open, nothing to expire");
-        agg.push(1, 0, G1, "b");
+        push(agg, 1, 0, G1, "b");
         clock.addAndGet(Duration.ofSeconds(10).toNanos());
         assertTrue(agg.expire().isEmpty(), "not longer than the timeout yet");
         clock.addAndGet(1);
-        List<SyncAggregator.Reply<String>> replies = agg.expire();
+        List<Reply<String>> replies = agg.expire();
         Message.Failure failure = failure(replies, "b");
         assertEquals(ErrorCode.TIMEOUT, failure.code());
         assertEquals("step 0 timed out after PT10S: workers [0, 2] of 3 did not push", failure.message());
@@ -169,22 +186,22 @@ class SyncAggregatorTest {
         assertTrue(agg.expire().isEmpty());
 
         // The step can be pushed again from scratch.
-        agg.push(0, 0, G0, "a");
-        agg.push(1, 0, G1, "b");
-        assertEquals(3, agg.push(2, 0, G1, "c").size());
+        push(agg, 0, 0, G0, "a");
+        push(agg, 1, 0, G1, "b");
+        assertEquals(3, push(agg, 2, 0, G1, "c").size());
         assertEquals(1, agg.step());
     }
 
     @Test
     void pullReturnsTheLastCompletedStep() {
         SyncAggregator<String> agg = aggregator(1, OptimizerConfig.defaults());
-        assertEquals(0, agg.pull().step());
-        assertArrayEquals(INITIAL, agg.pull().values());
-        agg.push(0, 0, G0, "a");
-        assertEquals(1, agg.pull().step());
+        assertEquals(0, pull(agg).step());
+        assertArrayEquals(INITIAL, pull(agg).values());
+        push(agg, 0, 0, G0, "a");
+        assertEquals(1, pull(agg).step());
         float[] copy = agg.parameters();
         copy[0] = 99f;
-        assertEquals(agg.pull().values()[0], agg.parameters()[0]);
+        assertEquals(pull(agg).values()[0], agg.parameters()[0]);
     }
 
     @Test

@@ -1,0 +1,206 @@
+package dev.lamina.jobs;
+
+import dev.lamina.engine.io.Json;
+import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.ps.client.ParameterClient;
+import dev.lamina.ps.protocol.Secrets;
+import dev.lamina.ps.server.ParameterServer;
+import dev.lamina.ps.server.ServerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N]}: plain-Java benchmarks
+ * (no Spark). Suite {@code ps} runs one embedded parameter server and N clients over loopback in sync
+ * mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
+ * memory-copy bandwidth measured in the same run. Prints a table, then one JSON line.
+ */
+public final class BenchJob {
+    /** Options every suite understands; suites add their own. */
+    private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup");
+    private static final List<String> SUITES = List.of("ps");
+
+    /**
+     * What to run.
+     *
+     * @param suite   the benchmark suite ({@code ps})
+     * @param params  parameters exchanged per push and per pull, > 0
+     * @param workers concurrent clients, > 0
+     * @param steps   measured steps, > 0
+     * @param warmup  unmeasured steps first, >= 0
+     */
+    record BenchConfig(String suite, int params, int workers, int steps, int warmup) {
+        BenchConfig {
+            if (!SUITES.contains(suite)) {
+                throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES) + ")");
+            }
+            atLeast("--params", params, 1);
+            atLeast("--workers", workers, 1);
+            atLeast("--steps", steps, 1);
+            atLeast("--warmup", warmup, 0);
+        }
+
+        static BenchConfig parse(String[] args) {
+            JobArgs parsed = JobArgs.parse(args, OPTIONS);
+            if (!parsed.overrides().isEmpty()) {
+                throw new IllegalArgumentException("--set " + parsed.overrides().get(0) + " (expected: no --set for bench)");
+            }
+            Map<String, String> o = parsed.options();
+            return new BenchConfig(o.getOrDefault("suite", "ps"), integer(o, "params", 25_000_000),
+                    integer(o, "workers", 2), integer(o, "steps", 10), integer(o, "warmup", 3));
+        }
+
+        private static int integer(Map<String, String> options, String name, int fallback) {
+            String v = options.get(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(v.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " " + v + " (expected: an integer)", e);
+            }
+        }
+
+        private static void atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " " + value + " (expected: >= " + min + ")");
+            }
+        }
+    }
+
+    private BenchJob() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            Jobs.fail("bench", t);
+        }
+    }
+
+    /** Runs the benchmark and returns the JSON metrics; errors propagate. */
+    public static Map<String, Object> run(String[] args) throws Exception {
+        BenchConfig config = BenchConfig.parse(args);
+        Map<String, Object> result = switch (config.suite()) {
+            case "ps" -> parameterServer(config);
+            default -> throw new AssertionError(config.suite());
+        };
+        System.out.println(Json.write(result));
+        return result;
+    }
+
+    private static Map<String, Object> parameterServer(BenchConfig config) throws Exception {
+        double memcpy = memcpyGigabytesPerSecond();
+        int n = config.params();
+        byte[] secret = Secrets.newSecret();
+        float[] initial = new float[n];
+        ServerConfig serverConfig = ServerConfig.defaults(config.workers()).withHost("127.0.0.1")
+                .withStepTimeout(Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(config.workers());
+        try (ParameterServer server = ParameterServer.start(serverConfig, secret, initial,
+                OptimizerConfig.defaults().create(n))) {
+            int total = config.warmup() + config.steps();
+            CyclicBarrier barrier = new CyclicBarrier(config.workers() + 1);
+            List<Future<long[]>> clients = new ArrayList<>();
+            for (int w = 0; w < config.workers(); w++) {
+                int worker = w;
+                clients.add(pool.submit(() -> client(server.address().getPort(), secret, worker, n, config, barrier)));
+            }
+            System.out.printf("%-8s %12s %12s%n", "phase", "seconds", "GB/s");
+            barrier.await();
+            long t0 = System.nanoTime();
+            barrier.await();
+            long t1 = System.nanoTime();
+            long cpu1 = processCpuNanos();
+            barrier.await();
+            long t2 = System.nanoTime();
+            long cpu2 = processCpuNanos();
+            long bytes = 0;
+            for (Future<long[]> f : clients) {
+                long[] b = f.get();
+                bytes += b[1] - b[0];
+            }
+            double seconds = (t2 - t1) / 1e9;
+            double gbps = bytes / seconds / 1e9;
+            System.out.printf("%-8s %12.3f %12s%n", "warmup", (t1 - t0) / 1e9, "-");
+            System.out.printf("%-8s %12.3f %12.3f%n", "measured", seconds, gbps);
+            System.out.printf("%-8s %12s %12.3f%n", "memcpy", "-", memcpy);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("suite", "ps");
+            m.put("params", n);
+            m.put("workers", config.workers());
+            m.put("steps", config.steps());
+            m.put("bytes_per_step", bytes / config.steps());
+            m.put("seconds_per_step", seconds / config.steps());
+            m.put("cpu_seconds_per_step", (cpu2 - cpu1) / 1e9 / config.steps());
+            m.put("push_pull_gbytes_per_second", gbps);
+            m.put("memcpy_gbytes_per_second", memcpy);
+            return m;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One client: warm-up steps, then the measured steps between barriers; returns bytes at start and end. */
+    private static long[] client(int port, byte[] secret, int worker, int n, BenchConfig config, CyclicBarrier barrier)
+            throws Exception {
+        float[] gradient = new float[n];
+        for (int i = 0; i < n; i++) {
+            gradient[i] = ((i + worker) % 7 - 3) * 1e-6f;
+        }
+        float[] params = new float[n];
+        try (ParameterClient client = ParameterClient.connect("127.0.0.1", port, secret, worker, Duration.ofMinutes(3))) {
+            long step = client.pull(params);
+            barrier.await();
+            for (int s = 0; s < config.warmup(); s++) {
+                step = client.pushPull(0, step, s, s, gradient, params);
+            }
+            barrier.await();
+            long before = client.bytesSent() + client.bytesReceived();
+            for (int s = 0; s < config.steps(); s++) {
+                step = client.pushPull(0, step, config.warmup() + s, s, gradient, params);
+            }
+            long after = client.bytesSent() + client.bytesReceived();
+            barrier.await();
+            return new long[] {before, after};
+        }
+    }
+
+    /** CPU time of this process (all threads: server, clients, JIT, GC), or 0 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
+    }
+
+    /** Plain memory-copy bandwidth (bytes copied per second) of System.arraycopy on 256 MB, best of 5. */
+    static double memcpyGigabytesPerSecond() {
+        float[] src = new float[64 << 20];
+        float[] dst = new float[src.length];
+        for (int i = 0; i < src.length; i += 1024) {
+            src[i] = i;
+        }
+        double best = 0;
+        for (int r = 0; r < 6; r++) {
+            long t0 = System.nanoTime();
+            System.arraycopy(src, 0, dst, 0, src.length);
+            long t1 = System.nanoTime();
+            if (r > 0) {
+                best = Math.max(best, 4.0 * src.length / ((t1 - t0) / 1e9) / 1e9);
+            }
+        }
+        return best;
+    }
+}
