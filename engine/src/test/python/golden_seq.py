@@ -163,6 +163,17 @@ def shape_ops():
     write("reshape", {"x": x}, {}, {"shape": [6, 4]}, lambda p, i: p["x"].reshape(6, 4))
 
 
+def core_ops():
+    x = torch.randn(4, 6)
+    write("linear", {"x": x, "weight": torch.randn(5, 6), "bias": torch.randn(5)}, {}, {},
+          lambda p, i: F.linear(p["x"], p["weight"], p["bias"]))
+    write("relu", {"x": torch.randn(3, 7)}, {}, {}, lambda p, i: F.relu(p["x"]))
+    write("log_softmax", {"x": torch.randn(3, 7)}, {}, {}, lambda p, i: F.log_softmax(p["x"], dim=1))
+    labels = torch.tensor([0.0, 4.0, 2.0, 4.0])
+    write("softmax_cross_entropy", {"logits": torch.randn(4, 5)}, {"labels": labels}, {},
+          lambda p, i: F.cross_entropy(p["logits"], i["labels"].long()).reshape(1))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     activations()
@@ -174,4 +185,5 @@ if __name__ == "__main__":
     sequence_loss()
     recurrent("lstm")
     recurrent("gru")
-    shape_ops()  # last, so the fixtures above keep their random values
+    shape_ops()  # appended in order, so the fixtures above keep their random values
+    core_ops()
