@@ -26,6 +26,8 @@ public final class ModelFiles {
     public static final String MODEL_JSON = "model.json";
     public static final String WEIGHTS = "weights.safetensors";
     public static final String METRICS = "metrics.json";
+    public static final String HISTORY = "history.jsonl";
+    public static final String REPORT = "report.html";
 
     /** A model read back from a directory. */
     public record Saved(ModelSpec spec, float[] parameters, Map<String, Object> provenance) {
@@ -57,6 +59,21 @@ public final class ModelFiles {
     public static void writeJson(String file, Map<String, Object> values, Configuration conf) throws IOException {
         Path path = new Path(file);
         atomicWrite(path.getFileSystem(conf), path, Json.writePretty(values).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes a text file (a report, JSON lines) atomically. */
+    public static void writeText(String file, String text, Configuration conf) throws IOException {
+        Path path = new Path(file);
+        atomicWrite(path.getFileSystem(conf), path, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One JSON object per epoch, one per line. */
+    public static String historyLines(TrainedModel model) {
+        StringBuilder sb = new StringBuilder();
+        for (EpochReport r : model.history()) {
+            sb.append(Json.write(r.toMap())).append('\n');
+        }
+        return sb.toString();
     }
 
     @SuppressWarnings("unchecked")

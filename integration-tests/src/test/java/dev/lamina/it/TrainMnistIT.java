@@ -44,7 +44,7 @@ class TrainMnistIT {
         assertArrayEquals(first.parameters(), second.parameters(), "same seed and data must give identical weights");
 
         Path dir = tmp.resolve("a");
-        for (String f : List.of("model.json", "weights.safetensors", "metrics.json")) {
+        for (String f : List.of("model.json", "weights.safetensors", "metrics.json", "history.jsonl", "report.html")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         @SuppressWarnings("unchecked")
@@ -52,6 +52,11 @@ class TrainMnistIT {
         for (String key : List.of("test_accuracy", "test_loss", "epochs", "workers", "train_seconds", "samples_per_second")) {
             assertTrue(metrics.containsKey(key), "metrics.json lacks " + key + ": " + metrics);
         }
+        assertEquals(3, Files.readAllLines(dir.resolve("history.jsonl")).size());
+        String report = Files.readString(dir.resolve("report.html"));
+        assertTrue(report.contains("<svg") && report.contains("Confusion matrix"), "report.html has charts and the matrix");
+        assertTrue(!report.contains("<script") && !report.contains("src=") && !report.contains("href="),
+                "report.html loads nothing from anywhere");
         Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", dir.toString(), "--config", CONFIG,
                 "--master", "local[2]", "--set", "data.testLimit=1000"});
         assertEquals(((Number) metrics.get("test_accuracy")).doubleValue(),
