@@ -8,12 +8,14 @@ import java.util.Objects;
  * One worker's push compression: encodes each update with its codec into one reused buffer, and for
  * codecs with {@linkplain PushCodec#errorFeedback() error feedback} keeps the residual (what was not
  * sent) and adds it to the next update: residual += update; send encode(residual); residual -= sent.
- * The sum of everything sent therefore trails the sum of the updates by just the residual. Allocates
- * nothing per push. Not thread-safe.
+ * The sum of everything sent therefore trails the sum of the updates by just the residual. The
+ * encoding buffer is allocated at the first push (never, for {@code none} pushes sent uncompressed);
+ * nothing is allocated per push after that. Not thread-safe.
  */
 public final class PushEncoder {
     private final PushCodec codec;
-    private final ByteBuffer buffer;
+    private final int count;
+    private ByteBuffer buffer;
     private final float[] residual;
     private final float[] sent;
 
@@ -24,7 +26,7 @@ public final class PushEncoder {
         if (count <= 0 || bytes > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("count : " + count + " (expected: > 0 and encodings <= 2 GiB)");
         }
-        this.buffer = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.count = count;
         this.residual = codec.errorFeedback() ? new float[count] : new float[0];
         this.sent = codec.errorFeedback() ? new float[count] : new float[0];
     }
@@ -38,9 +40,11 @@ public final class PushEncoder {
      * encoding: a little-endian view of the reused buffer, valid until the next call.
      */
     public ByteBuffer encode(float[] update) {
-        int count = buffer.capacity() / 4 - 2;
         if (update.length != count) {
             throw new IllegalArgumentException("update length : " + update.length + " (expected: " + count + ")");
+        }
+        if (buffer == null) {
+            buffer = ByteBuffer.allocate((int) PushCodec.maxEncodedBytes(count)).order(ByteOrder.LITTLE_ENDIAN);
         }
         buffer.clear();
         if (!codec.errorFeedback()) {
