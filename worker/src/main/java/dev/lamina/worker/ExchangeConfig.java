@@ -64,9 +64,13 @@ public record ExchangeConfig(int syncEvery, String outer, double outerLearningRa
         }
     }
 
-    /** H = 8, plain averaging (DiLoCo's outer 0.7 / 0.9 when nesterov), staleness 2, no compression. */
+    /**
+     * H = 8, plain averaging (DiLoCo's outer 0.7 / 0.9 when nesterov), staleness 2, no compression;
+     * topk ratio 0.01 and threshold 0.01 (on the MNIST MLP: 98.1% and 97.8% test accuracy, where a
+     * threshold of 0.001 reached only 96.9% while sending more).
+     */
     public static ExchangeConfig defaults() {
-        return new ExchangeConfig(8, "average", 0.7, 0.9, 2, "none", 0.01, 1e-3);
+        return new ExchangeConfig(8, "average", 0.7, 0.9, 2, "none", 0.01, 0.01);
     }
 
     /**
