@@ -16,9 +16,11 @@ import java.util.Map;
  * @param evalSeconds      wall time of the evaluation stage
  * @param computeSeconds   forward/backward time summed over workers
  * @param commSeconds      parameter-server time summed over workers (includes waiting)
+ * @param pushBytesPerStep bytes each worker sent to the parameter server per step (frames included)
  */
 public record EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
-                          double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds) {
+                          double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds,
+                          double pushBytesPerStep) {
 
     public double samplesPerSecond() {
         return samples / trainSeconds;
@@ -27,9 +29,9 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
     /** The one progress line printed per epoch. */
     public String line() {
         return String.format("epoch %d/%d  train_loss %.4f  test_accuracy %.4f  test_loss %.4f  samples/s %,.0f  time %.1fs"
-                        + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)",
+                        + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)  push %,.0f B/step",
                 epoch, epochs, trainLoss, testAccuracy, testLoss, samplesPerSecond(), trainSeconds + evalSeconds,
-                trainSeconds, computeSeconds, commSeconds, evalSeconds);
+                trainSeconds, computeSeconds, commSeconds, evalSeconds, pushBytesPerStep);
     }
 
     public Map<String, Object> toMap() {
@@ -44,6 +46,7 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
         m.put("eval_seconds", evalSeconds);
         m.put("compute_seconds", computeSeconds);
         m.put("comm_seconds", commSeconds);
+        m.put("push_bytes_per_step", pushBytesPerStep);
         return m;
     }
 }

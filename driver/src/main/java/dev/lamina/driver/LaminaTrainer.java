@@ -118,7 +118,7 @@ public final class LaminaTrainer {
                 long t2 = System.nanoTime();
                 EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
-                        stats.commNanos() / 1e9);
+                        stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()));
                 history.add(report);
                 progress.accept(report);
             }

@@ -118,10 +118,17 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void compressionThatIsNotBuiltIsRefused() {
+    void everyCompressionBindsAndUnknownOnesAreRefused() throws IOException {
+        for (String codec : List.of("none", "fp16", "int8", "topk", "threshold")) {
+            JobConfig c = loader.load(MNIST_MLP, List.of("training.compression=" + codec, "training.topkRatio=0.05",
+                    "training.threshold=0.002"));
+            assertEquals(codec, c.training().exchange().compression());
+            assertEquals(0.05, c.training().exchange().topkRatio());
+            assertEquals(0.002, c.training().exchange().threshold());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loader.load(MNIST_MLP, List.of("training.compression=topk")));
-        assertTrue(e.getMessage().contains("not implemented yet"), e.getMessage());
+                () -> loader.load(MNIST_MLP, List.of("training.compression=zstd")));
+        assertTrue(e.getMessage().startsWith("training.compression : zstd (expected: one of"), e.getMessage());
     }
 
     @Test

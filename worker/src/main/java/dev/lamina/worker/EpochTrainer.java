@@ -8,6 +8,8 @@ import dev.lamina.engine.nn.TrainingStep;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.tensor.Tensor;
 import dev.lamina.ps.client.ParameterClient;
+import dev.lamina.ps.compress.PushCodecs;
+import dev.lamina.ps.compress.PushEncoder;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.io.Serializable;
@@ -19,7 +21,8 @@ import java.util.SplittableRandom;
  * the next batch of the partition in a seeded shuffled order and compute the gradient with the engine.
  * In sync and async mode every gradient is pushed and the server's parameters pulled; in local-sgd the
  * worker steps with its own optimizer and exchanges a parameter delta every {@code syncEvery} steps.
- * Allocates nothing per step.
+ * Pushes are compressed with the configured codec; topk and threshold carry their error-feedback
+ * residual from push to push within the epoch. Allocates nothing per step.
  */
 public final class EpochTrainer {
 
@@ -60,14 +63,17 @@ public final class EpochTrainer {
         Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
         try (ParameterClient client = ParameterClient.connect(task.host(), task.port(),
                 Secrets.fromHex(task.secretHex()), workerId, timeout)) {
-            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
+            ExchangeConfig exchange = task.config().exchange();
+            PushEncoder encoder = new PushEncoder(PushCodecs.create(exchange.compression(), exchange.topkRatio(),
+                    exchange.threshold()), model.parameterCount());
+            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads, encoder);
             return task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
         }
     }
 
-    /** One epoch's state: the model step, its buffers, the data order, the timers. */
+    /** One epoch's state: the model step, its buffers, the data order, the push encoder. */
     private record Loop(Task task, int workerId, FeatureBlock block, Model model, TrainingStep step, int[] order,
-                        float[] params, float[] grads) {
+                        float[] params, float[] grads, PushEncoder encoder) {
 
         /** sync and async: every step pushes its gradient and pulls the server's parameters. */
         WorkerStats perStep(ParameterClient client) throws IOException {
@@ -80,7 +86,8 @@ public final class EpochTrainer {
                 long t0 = System.nanoTime();
                 float loss = compute(s, globalStep);
                 long t1 = System.nanoTime();
-                globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, grads, params);
+                globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, encoder, grads,
+                        params);
                 compute += t1 - t0;
                 comm += System.nanoTime() - t1;
                 lossSum += loss;
@@ -113,7 +120,7 @@ public final class EpochTrainer {
                     for (int i = 0; i < delta.length; i++) {
                         delta[i] = anchor[i] - params[i];
                     }
-                    round = client.pushPull(task.epoch(), round, s, (long) (s + 1) * batch, delta, params);
+                    round = client.pushPull(task.epoch(), round, s, (long) (s + 1) * batch, encoder, delta, params);
                     System.arraycopy(params, 0, anchor, 0, params.length);
                     comm += System.nanoTime() - t1;
                 }

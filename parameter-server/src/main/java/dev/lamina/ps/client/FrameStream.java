@@ -81,6 +81,29 @@ final class FrameStream {
         bytesSent += bytes;
     }
 
+    /**
+     * Sends a PUSH_COMPRESSED frame for {@code count} values whose encoding with codec {@code codecId}
+     * is {@code encoded}'s remaining bytes (written from a duplicate; {@code encoded} does not move).
+     */
+    void sendCompressedPush(long requestId, int workerId, int epoch, long step, long sequence, long dataOffset,
+                            int codecId, int count, ByteBuffer encoded) throws IOException {
+        long frameBytes = FrameFormat.compressedPushFrameBytes(encoded.remaining());
+        checkSend(MessageType.PUSH_COMPRESSED, frameBytes);
+        small.clear();
+        small.putInt(FrameFormat.MAGIC).put(FrameFormat.VERSION).put((byte) MessageType.PUSH_COMPRESSED.id())
+                .putLong(requestId).putInt((int) frameBytes - FrameFormat.OVERHEAD_BYTES)
+                .putInt(workerId).putInt(epoch).putLong(step).putLong(sequence).putLong(dataOffset)
+                .put((byte) codecId).putInt(count);
+        crc.reset();
+        crc.update(small.array(), 0, small.position());
+        writeFully(small.flip());
+        crc.update(encoded.duplicate());
+        writeFully(encoded.duplicate());
+        small.clear().putInt((int) crc.getValue());
+        writeFully(small.flip());
+        bytesSent += frameBytes;
+    }
+
     /** Sends a PUSH_GRADIENT frame, streaming {@code values} in chunks. */
     void sendPush(long requestId, int workerId, int epoch, long step, long sequence, long dataOffset, float[] values)
             throws IOException {

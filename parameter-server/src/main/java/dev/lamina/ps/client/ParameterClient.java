@@ -1,5 +1,6 @@
 package dev.lamina.ps.client;
 
+import dev.lamina.ps.compress.PushEncoder;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Frame;
@@ -9,6 +10,7 @@ import dev.lamina.ps.protocol.ProtocolException;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -71,7 +73,7 @@ public final class ParameterClient implements AutoCloseable {
             socket = new TimedChannel(channel, millis);
             FrameStream stream = new FrameStream(socket, socket);
             int count = handshake(stream, authenticator, workerId);
-            stream.limits((int) FrameFormat.pushFrameBytes(count),
+            stream.limits((int) FrameFormat.maxPushFrameBytes(count),
                     (int) Math.max(FrameFormat.paramsFrameBytes(count), FrameFormat.PRE_AUTH_MAX_FRAME_BYTES));
             return new ParameterClient(socket, stream, workerId, count);
         } catch (ProtocolException e) {
@@ -95,7 +97,7 @@ public final class ParameterClient implements AutoCloseable {
             throw new ParameterServerException(ErrorCode.AUTH_FAILED,
                     "the server's AUTH_OK MAC does not match the job secret");
         }
-        long largestFrame = Math.max(FrameFormat.pushFrameBytes(ok.parameterCount()),
+        long largestFrame = Math.max(FrameFormat.maxPushFrameBytes(ok.parameterCount()),
                 FrameFormat.paramsFrameBytes(ok.parameterCount()));
         if (ok.parameterCount() <= 0 || largestFrame > FrameFormat.MAX_FRAME_BYTES) {
             throw new ParameterServerException(ErrorCode.MALFORMED_PAYLOAD, "parameterCount : "
@@ -139,6 +141,31 @@ public final class ParameterClient implements AutoCloseable {
         long requestId = nextRequestId++;
         try {
             stream.sendPush(requestId, workerId, epoch, step, sequence, dataOffset, gradient);
+            return stream.receiveParams(requestId, dst);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * {@link #pushPull(int, long, long, long, float[], float[])} with {@code update} compressed by
+     * {@code encoder} (which adds and keeps its error-feedback residual). With the {@code none} codec this
+     * is the uncompressed streamed push. Allocates nothing.
+     */
+    public long pushPull(int epoch, long step, long sequence, long dataOffset, PushEncoder encoder, float[] update,
+                         float[] dst) throws IOException {
+        Objects.requireNonNull(encoder, "encoder");
+        if (encoder.codec().id() == 0) {
+            return pushPull(epoch, step, sequence, dataOffset, update, dst);
+        }
+        checkLength("update", update);
+        checkLength("dst", dst);
+        checkOpen();
+        ByteBuffer encoded = encoder.encode(update);
+        long requestId = nextRequestId++;
+        try {
+            stream.sendCompressedPush(requestId, workerId, epoch, step, sequence, dataOffset, encoder.codec().id(),
+                    update.length, encoded);
             return stream.receiveParams(requestId, dst);
         } catch (ProtocolException | IOException e) {
             throw failed(e);

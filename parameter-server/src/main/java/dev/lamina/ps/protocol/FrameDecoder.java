@@ -1,5 +1,6 @@
 package dev.lamina.ps.protocol;
 
+import dev.lamina.ps.compress.PushCodecs;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,12 @@ import java.util.zip.CRC32C;
  * bytes arrive (the CRC is updated on the way) and the emitted message holds the buffer. The buffer's
  * contents are undefined after a frame that fails its CRC (the connection is then closed anyway); the
  * receiver must hand a different buffer back with {@link #pushBuffer} before it keeps the emitted one.
+ *
+ * <p>With a push buffer set, a {@link MessageType#PUSH_COMPRESSED} frame is accumulated (it is small),
+ * decoded with its codec into the buffer and emitted as the same {@link Message.PushGradient}, so what
+ * follows never sees the compression. A count other than the buffer's length is
+ * {@link ErrorCode#WRONG_SIZE}; an unknown codec or an encoding that does not decode (count, index or
+ * length out of bounds) is {@link ErrorCode#MALFORMED_PAYLOAD}; both close the connection.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(FrameDecoder.class.getName());
@@ -122,7 +129,27 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         Frame frame = FrameFormat.read(header, in.nioBuffer(start, frameBytes).order(ByteOrder.BIG_ENDIAN));
         in.skipBytes(frameBytes);
+        if (frame.message() instanceof Message.PushCompressed push && pushBuffer != null) {
+            frame = new Frame(frame.requestId(), decompress(frame.requestId(), push));
+        }
         out.add(frame);
+    }
+
+    /** Decodes {@code push} into the push buffer; refuses counts and encodings that do not fit it. */
+    private Message.PushGradient decompress(long requestId, Message.PushCompressed push) {
+        if (push.count() != pushBuffer.length) {
+            throw new ProtocolException(ErrorCode.WRONG_SIZE, requestId, "PUSH_COMPRESSED worker " + push.workerId()
+                    + " count : " + push.count() + " (expected: " + pushBuffer.length + ")");
+        }
+        try {
+            PushCodecs.decoder(push.codecId())
+                    .decode(ByteBuffer.wrap(push.encoded()).order(ByteOrder.LITTLE_ENDIAN), pushBuffer);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, requestId, "PUSH_COMPRESSED worker "
+                    + push.workerId() + " step " + push.step() + ": " + e.getMessage());
+        }
+        return new Message.PushGradient(push.workerId(), push.epoch(), push.step(), push.sequence(),
+                push.dataOffset(), pushBuffer);
     }
 
     private void startStreaming(FrameHeader header, ByteBuf in, List<Object> out) {

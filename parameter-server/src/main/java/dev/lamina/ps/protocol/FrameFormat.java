@@ -1,5 +1,6 @@
 package dev.lamina.ps.protocol;
 
+import dev.lamina.ps.compress.PushCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -39,6 +40,20 @@ public final class FrameFormat {
     /** Bytes of a {@link Message.PushGradient} frame for {@code parameterCount} floats (the largest client frame). */
     public static long pushFrameBytes(int parameterCount) {
         return OVERHEAD_BYTES + PayloadCodec.PUSH_FIXED_BYTES + 4L * parameterCount;
+    }
+
+    /** Bytes of a {@link Message.PushCompressed} frame whose encoding takes {@code encodedBytes}. */
+    public static long compressedPushFrameBytes(long encodedBytes) {
+        return OVERHEAD_BYTES + PayloadCodec.PUSH_COMPRESSED_FIXED_BYTES + encodedBytes;
+    }
+
+    /**
+     * The largest push frame, compressed or not, for {@code parameterCount} floats: a codec's encoding
+     * takes at most {@link PushCodec#maxEncodedBytes} bytes, a few more than the floats themselves.
+     */
+    public static long maxPushFrameBytes(int parameterCount) {
+        return Math.max(pushFrameBytes(parameterCount),
+                compressedPushFrameBytes(PushCodec.maxEncodedBytes(parameterCount)));
     }
 
     /** Bytes of a {@link Message.Params} frame for {@code parameterCount} floats (the largest server frame). */

@@ -92,6 +92,27 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Client to server: a push like {@link PushGradient} whose {@code count} values are encoded with the
+     * push codec {@code codecId} ({@code dev.lamina.ps.compress.PushCodecs}). The server's decoder
+     * decodes it into the worker's dense buffer and emits a {@link PushGradient}; this record is what
+     * is written, and what is read when no buffer is set.
+     */
+    record PushCompressed(int workerId, int epoch, long step, long sequence, long dataOffset, int codecId, int count,
+                          byte[] encoded) implements Message {
+        public PushCompressed {
+            Objects.requireNonNull(encoded, "encoded");
+            if (codecId < 0 || codecId > 255) {
+                throw new IllegalArgumentException("codecId : " + codecId + " (expected: in [0, 255])");
+            }
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.PUSH_COMPRESSED;
+        }
+    }
+
     /** Client to server: how far did my partition get (its last applied push)? */
     record ProgressQuery() implements Message {
         @Override

@@ -10,9 +10,10 @@ public enum MessageType {
     PUSH_GRADIENT(6),
     ERROR(7),
     PROGRESS_QUERY(8),
-    PROGRESS(9);
+    PROGRESS(9),
+    PUSH_COMPRESSED(10);
 
-    private static final MessageType[] BY_ID = new MessageType[10];
+    private static final MessageType[] BY_ID = new MessageType[11];
 
     static {
         for (MessageType t : values()) {

@@ -17,11 +17,14 @@ import java.nio.charset.StandardCharsets;
  * ERROR          int code, int utf8Length, utf8[utf8Length]
  * PROGRESS_QUERY (empty)
  * PROGRESS       int epoch, long sequence, long dataOffset
+ * PUSH_COMPRESSED int workerId, int epoch, long step, long sequence, long dataOffset, byte codecId, int count,
+ *                byte[rest] encoded (the codec's own layout, little-endian)
  * </pre>
  */
 public final class PayloadCodec {
     static final int PARAMS_FIXED_BYTES = 8 + 4;
     static final int PUSH_FIXED_BYTES = 4 + 4 + 8 + 8 + 8 + 4;
+    static final int PUSH_COMPRESSED_FIXED_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
     private static final int HELLO_BYTES = 4 + Message.NONCE_BYTES + Message.MAC_BYTES;
     private static final int AUTH_OK_BYTES = Message.MAC_BYTES + 4 + 8;
     private static final int PROGRESS_BYTES = 4 + 8 + 8;
@@ -41,6 +44,7 @@ public final class PayloadCodec {
             case ERROR -> 8 + utf8(((Message.Failure) message).message()).length;
             case PROGRESS_QUERY -> 0;
             case PROGRESS -> PROGRESS_BYTES;
+            case PUSH_COMPRESSED -> PUSH_COMPRESSED_FIXED_BYTES + ((Message.PushCompressed) message).encoded().length;
         };
     }
 
@@ -77,6 +81,11 @@ public final class PayloadCodec {
             case PROGRESS -> {
                 Message.Progress m = (Message.Progress) message;
                 dst.putInt(m.epoch()).putLong(m.sequence()).putLong(m.dataOffset());
+            }
+            case PUSH_COMPRESSED -> {
+                Message.PushCompressed m = (Message.PushCompressed) message;
+                dst.putInt(m.workerId()).putInt(m.epoch()).putLong(m.step()).putLong(m.sequence())
+                        .putLong(m.dataOffset()).put((byte) m.codecId()).putInt(m.count()).put(m.encoded());
             }
             default -> throw new AssertionError(message.type());
         }
@@ -122,6 +131,12 @@ public final class PayloadCodec {
             case PROGRESS -> {
                 expectLength(header, length, PROGRESS_BYTES);
                 yield new Message.Progress(payload.getInt(), payload.getLong(), payload.getLong());
+            }
+            case PUSH_COMPRESSED -> {
+                expectAtLeast(header, length, PUSH_COMPRESSED_FIXED_BYTES);
+                yield new Message.PushCompressed(payload.getInt(), payload.getInt(), payload.getLong(),
+                        payload.getLong(), payload.getLong(), payload.get() & 0xFF, payload.getInt(),
+                        bytes(payload, payload.remaining()));
             }
         };
     }

@@ -68,7 +68,7 @@ public final class ParameterServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(initialParameters, "initialParameters");
         Authenticator authenticator = new Authenticator(secret);
-        long pushFrame = FrameFormat.pushFrameBytes(initialParameters.length);
+        long pushFrame = FrameFormat.maxPushFrameBytes(initialParameters.length);
         if (pushFrame > config.maxFrameBytes()) {
             throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
                     + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");

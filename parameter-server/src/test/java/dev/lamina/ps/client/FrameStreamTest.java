@@ -39,6 +39,26 @@ class FrameStreamTest {
     }
 
     @Test
+    void compressedPushIsTheSameFrameAsTheMessage() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameStream stream = new FrameStream(new ByteArrayInputStream(new byte[0]), out);
+        stream.limits(1024, 1024);
+        byte[] encoded = {1, 2, 3, 4, 5, 6};
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(encoded);
+        stream.sendCompressedPush(13, 1, 2, 3, 4, 5, 1, 3, buffer);
+        assertEquals(6, buffer.remaining(), "the caller's buffer does not move");
+        byte[] bytes = out.toByteArray();
+        assertEquals(bytes.length, stream.bytesSent());
+        Message.PushCompressed expected = new Message.PushCompressed(1, 2, 3, 4, 5, 1, 3, encoded);
+        assertArrayEquals(TestFrames.encode(13, expected), bytes);
+        Message.PushCompressed decoded = assertInstanceOf(Message.PushCompressed.class,
+                TestFrames.decode(bytes).message());
+        assertArrayEquals(encoded, decoded.encoded());
+        assertEquals(3, decoded.count());
+        assertEquals(1, decoded.codecId());
+    }
+
+    @Test
     void paramsAreDecodedIntoTheCallersArray() throws IOException {
         float[] values = {0.5f, -1.5f, 7f};
         FrameStream stream = new FrameStream(new ByteArrayInputStream(TestFrames.encode(3,
