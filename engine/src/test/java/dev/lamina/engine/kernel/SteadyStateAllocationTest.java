@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ class SteadyStateAllocationTest {
     private static final long DEADLINE_NANOS = 10_000_000_000L;
     private static final int ROUND = 200;
 
+    @Tag("allocation")
     @Test
     void kernelsAllocateNothingOnceCompiled() {
         assumeTrue(KernelProvider.vectorized(), KernelProvider.description());

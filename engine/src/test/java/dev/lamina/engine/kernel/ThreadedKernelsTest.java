@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,6 +145,7 @@ class ThreadedKernelsTest {
         assertTrue(found, "no pool thread found");
     }
 
+    @Tag("allocation")
     @Test
     void steadyStateAllocatesNothingOnAnyThread() {
         assumeTrue(KernelProvider.vectorized(), KernelProvider.description());

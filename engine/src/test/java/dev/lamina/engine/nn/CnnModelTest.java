@@ -13,6 +13,7 @@ import dev.lamina.engine.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Convolutional models end to end: specs, training (classifier and autoencoder), gradients, allocation. */
@@ -123,6 +124,7 @@ class CnnModelTest {
         assertTrue(last < first / 4, "mean loss of first 10 steps " + first + ", of last 10 " + last);
     }
 
+    @Tag("allocation")
     @Test
     void cnnTrainingStepAllocatesNothingInSteadyState() {
         Model model = Model.of(new ModelSpec(List.of(1, 8, 8), List.of(Conv2dConfig.of(4, 3).withPadding(1),

@@ -12,6 +12,7 @@ import dev.lamina.engine.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Character language models written as model specs: JSON round trips, training, allocation. */
@@ -126,6 +127,7 @@ class LanguageModelTest {
         assertTrue(loss[1] < loss[0] / 5, "loss " + loss[0] + " -> " + loss[1]);
     }
 
+    @Tag("allocation")
     @Test
     void transformerTrainingStepAllocatesNothingInSteadyState() {
         Model model = Model.of(transformerLm(CHARS.length(), 8, 16));

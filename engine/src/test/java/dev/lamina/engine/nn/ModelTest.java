@@ -12,6 +12,7 @@ import dev.lamina.engine.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class ModelTest {
@@ -96,6 +97,7 @@ class ModelTest {
         assertEquals(train.correct(), forward.correct());
     }
 
+    @Tag("allocation")
     @Test
     void trainingStepAllocatesNothingInSteadyState() {
         Model model = Model.of(ModelSpec.mlp(64, 32, 10));
