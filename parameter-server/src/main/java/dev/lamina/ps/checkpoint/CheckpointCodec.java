@@ -48,6 +48,7 @@ public final class CheckpointCodec {
             prov.add(v.getBytes(StandardCharsets.UTF_8));
         });
         byte[] rng = c.job().rngState();
+        checkLimits(c, prov, rng);
         long n = c.parameters().length;
         long size = HEADER_BYTES + 8 + 4 + 4 * n + 4 + type.length + 8 + 4 + 4 * n * c.optimizerState().length
                 + 4 + 20L * c.workers().size() + 8 + 4 + 4 + rng.length + 4 + CRC_BYTES;
@@ -115,6 +116,23 @@ public final class CheckpointCodec {
             throw r.error("size", bytes.length + " bytes", "more: the contents end early");
         } catch (IllegalArgumentException e) {
             throw new IOException("checkpoint " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses what {@link #decode} would refuse, so every written checkpoint reads back. */
+    private static void checkLimits(Checkpoint c, List<byte[]> prov, byte[] rng) {
+        for (byte[] s : prov) {
+            if (s.length > MAX_STRING_BYTES) {
+                throw new IllegalArgumentException("provenance string : " + s.length + " bytes (expected: <= "
+                        + MAX_STRING_BYTES + ")");
+            }
+        }
+        if (prov.size() / 2 > MAX_PROVENANCE_ENTRIES || rng.length > MAX_STRING_BYTES
+                || c.workers().size() > MAX_WORKERS || c.optimizerState().length > MAX_STATE_BUFFERS) {
+            throw new IllegalArgumentException("provenance entries : " + prov.size() / 2 + ", rngState : " + rng.length
+                    + " bytes, workers : " + c.workers().size() + ", state buffers : " + c.optimizerState().length
+                    + " (expected: <= " + MAX_PROVENANCE_ENTRIES + ", " + MAX_STRING_BYTES + ", " + MAX_WORKERS + ", "
+                    + MAX_STATE_BUFFERS + ")");
         }
     }
 
