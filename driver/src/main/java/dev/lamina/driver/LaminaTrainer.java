@@ -4,6 +4,8 @@ import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.ScheduleConfig;
+import dev.lamina.ps.checkpoint.CheckpointStore;
+import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Secrets;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -105,15 +109,26 @@ public final class LaminaTrainer {
         List<EpochReport> history = new ArrayList<>();
         long start = System.nanoTime();
         float[] params;
+        Optional<CheckpointStore> store = Checkpointing.open(config, spark.sparkContext().hadoopConfiguration());
         try (ParameterServer server = startServer(config, serverConfig, secret, initial, model)) {
             LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
                     model.parameterCount(), KernelProvider.description());
+            Map<String, String> checkpointProvenance = Checkpointing.provenance(config, provenance(provenance));
+            AtomicReference<JobState> job = new AtomicReference<>(
+                    new JobState(config.seed(), 0, new byte[0], checkpointProvenance));
+            if (store.isPresent() && config.checkpointEvery() > 0) {
+                server.checkpointEvery(config.checkpointEvery(), store.get(), job::get);
+            }
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
                         spec, config, epoch, stepsPerEpoch);
                 long t0 = System.nanoTime();
                 WorkerStats stats = runEpoch(trainBlocks, task);
                 long t1 = System.nanoTime();
+                job.set(new JobState(config.seed(), epoch + 1, new byte[0], checkpointProvenance));
+                if (store.isPresent()) {
+                    Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
+                }
                 EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, server.parameters());
                 long t2 = System.nanoTime();
                 EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),

@@ -5,14 +5,13 @@ import dev.lamina.engine.io.Safetensors;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.tensor.Tensor;
+import dev.lamina.ps.checkpoint.HadoopFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -50,21 +49,21 @@ public final class ModelFiles {
         Map<String, Tensor> tensors = m.tensors(model.parameters());
         ByteArrayOutputStream weights = new ByteArrayOutputStream(4 * model.parameters().length + 4096);
         Safetensors.write(weights, tensors, Map.of("format", "pt", "producer", "lamina"));
-        atomicWrite(fs, new Path(root, WEIGHTS), weights.toByteArray());
-        atomicWrite(fs, new Path(root, MODEL_JSON), Json.writePretty(json).getBytes(StandardCharsets.UTF_8));
-        atomicWrite(fs, new Path(root, METRICS), Json.writePretty(model.metrics()).getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.atomicWrite(fs, new Path(root, WEIGHTS), weights.toByteArray());
+        HadoopFiles.atomicWrite(fs, new Path(root, MODEL_JSON), Json.writePretty(json).getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.atomicWrite(fs, new Path(root, METRICS), Json.writePretty(model.metrics()).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes a small JSON file (e.g. evaluation results) atomically. */
     public static void writeJson(String file, Map<String, Object> values, Configuration conf) throws IOException {
         Path path = new Path(file);
-        atomicWrite(path.getFileSystem(conf), path, Json.writePretty(values).getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.atomicWrite(path.getFileSystem(conf), path, Json.writePretty(values).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes a text file (a report, JSON lines) atomically. */
     public static void writeText(String file, String text, Configuration conf) throws IOException {
         Path path = new Path(file);
-        atomicWrite(path.getFileSystem(conf), path, text.getBytes(StandardCharsets.UTF_8));
+        HadoopFiles.atomicWrite(path.getFileSystem(conf), path, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** One JSON object per epoch, one per line. */
@@ -105,19 +104,5 @@ public final class ModelFiles {
         }
         Object provenance = json.getOrDefault("provenance", Map.of());
         return new Saved(spec, params, (Map<String, Object>) provenance);
-    }
-
-    private static void atomicWrite(FileSystem fs, Path target, byte[] bytes) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            out.write(bytes);
-        }
-        if (fs.exists(target)) {
-            fs.delete(target, false);
-        }
-        if (!fs.rename(tmp, target)) {
-            fs.delete(tmp, false);
-            throw new IOException("could not rename " + tmp + " to " + target);
-        }
     }
 }

@@ -112,7 +112,8 @@ public final class ConfigLoader {
                 t.number("topkRatio", e.topkRatio()), t.number("threshold", e.threshold()));
         TrainingConfig config = new TrainingConfig(t.integer("workers", d.workers()), t.integer("epochs", d.epochs()),
                 t.integer("batchSize", d.batchSize()), t.string("mode", d.mode()), optimizer,
-                t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange);
+                t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange)
+                .withCheckpoints(t.string("checkpointDir", d.checkpointDir()), t.integer("checkpointEvery", d.checkpointEvery()));
         t.finish();
         return config;
     }

@@ -137,4 +137,26 @@ class ConfigLoaderTest {
                 () -> loader.load(MNIST_MLP, List.of("training.epochs")));
         assertTrue(e.getMessage().contains("key=value"), e.getMessage());
     }
+
+    @Test
+    void checkpointKeysBindWithOffByDefault() throws IOException {
+        JobConfig plain = loader.load(MNIST_MLP, List.of());
+        assertEquals("", plain.training().checkpointDir());
+        assertEquals(0, plain.training().checkpointEvery());
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.checkpointDir=hdfs://nn:8020/ckpt/mnist",
+                "training.checkpointEvery=100"));
+        assertEquals("hdfs://nn:8020/ckpt/mnist", c.training().checkpointDir());
+        assertEquals(100, c.training().checkpointEvery());
+        assertTrue(c.training().checkpointing());
+    }
+
+    @Test
+    void badCheckpointKeysAreNamed() {
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.checkpointDir=/tmp/c", "training.checkpointEvery=-1")));
+        assertEquals("training.checkpointEvery : -1 (expected: >= 0, 0 = only at each epoch end)", negative.getMessage());
+        IllegalArgumentException noDir = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.checkpointEvery=10")));
+        assertTrue(noDir.getMessage().contains("training.checkpointDir empty"), noDir.getMessage());
+    }
 }

@@ -20,9 +20,13 @@ import java.util.Locale;
  * @param seed               fixes initialization and data order
  * @param stepTimeoutSeconds how long the server waits for every worker's push before failing the step
  * @param exchange           mode-specific options and push compression
+ * @param checkpointDir      where the parameter server writes checkpoints: a Hadoop file system URL
+ *                           ({@code hdfs://...}, {@code file:///...}, {@code s3a://...}); empty = none
+ * @param checkpointEvery    also checkpoint every this many server steps, >= 0 (0 = only at each epoch end)
  */
 public record TrainingConfig(int workers, int epochs, int batchSize, String mode, OptimizerConfig optimizer,
-                             long seed, int stepTimeoutSeconds, ExchangeConfig exchange) implements Serializable {
+                             long seed, int stepTimeoutSeconds, ExchangeConfig exchange, String checkpointDir,
+                             int checkpointEvery) implements Serializable {
     public static final List<String> MODES = List.of("sync", "local-sgd", "async");
 
     public TrainingConfig {
@@ -40,10 +44,25 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
         if (optimizer == null) {
             throw new IllegalArgumentException("training.optimizer : null (expected: an optimizer)");
         }
+        checkpointDir = checkpointDir == null ? "" : checkpointDir.trim();
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("training.checkpointEvery : " + checkpointEvery
+                    + " (expected: >= 0, 0 = only at each epoch end)");
+        }
+        if (checkpointEvery > 0 && checkpointDir.isEmpty()) {
+            throw new IllegalArgumentException("training.checkpointEvery : " + checkpointEvery
+                    + " with training.checkpointDir empty (expected: a checkpointDir URL, or checkpointEvery 0)");
+        }
         if (batchSize % workers != 0) {
             throw new IllegalArgumentException("training.batchSize : " + batchSize + " (expected: a multiple of training.workers = "
                     + workers + ", so every worker takes the same share of the global batch)");
         }
+    }
+
+    /** Without checkpoints (the fields before checkpointing existed). */
+    public TrainingConfig(int workers, int epochs, int batchSize, String mode, OptimizerConfig optimizer,
+                          long seed, int stepTimeoutSeconds, ExchangeConfig exchange) {
+        this(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, "", 0);
     }
 
     private static void positive(String key, long value) {
@@ -64,27 +83,27 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
     }
 
     public TrainingConfig withWorkers(int n) {
-        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 
     public TrainingConfig withEpochs(int n) {
-        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 
     public TrainingConfig withBatchSize(int n) {
-        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 
     public TrainingConfig withOptimizer(OptimizerConfig o) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 
     public TrainingConfig withMode(String m) {
-        return new TrainingConfig(workers, epochs, batchSize, m, optimizer, seed, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(workers, epochs, batchSize, m, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 
     public TrainingConfig withExchange(ExchangeConfig e) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, e);
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, e, checkpointDir, checkpointEvery);
     }
 
     /** The optimizer the parameter server applies: the outer one in local-sgd, else {@link #optimizer()}. */
@@ -92,7 +111,18 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
         return mode.equals("local-sgd") ? exchange.outerOptimizer() : optimizer;
     }
 
+    /** Checkpoints to {@code dir} (a Hadoop URL; empty = off) at each epoch end and every {@code everySteps} steps (0 = epoch ends only). */
+    public TrainingConfig withCheckpoints(String dir, int everySteps) {
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, dir,
+                everySteps);
+    }
+
+    /** Whether checkpoints are written. */
+    public boolean checkpointing() {
+        return !checkpointDir.isEmpty();
+    }
+
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds, exchange);
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery);
     }
 }

@@ -59,4 +59,16 @@ public final class AdamOptimizer implements Optimizer {
     public OptimizerConfig config() {
         return config;
     }
+
+    @Override
+    public float[][] state() {
+        return new float[][] {m, v};
+    }
+
+    @Override
+    public void restore(long restoredSteps, float[][] state) {
+        long checked = OptimizerStates.checkSteps(restoredSteps);
+        OptimizerStates.copyState(config.type(), state, state());
+        steps = checked;
+    }
 }

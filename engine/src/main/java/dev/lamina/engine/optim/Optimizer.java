@@ -18,4 +18,20 @@ public interface Optimizer {
 
     /** The configuration it was created from. */
     OptimizerConfig config();
+
+    /**
+     * The optimizer's state buffers, live (not copies), in a fixed order per type: SGD {velocity} (none
+     * without momentum), Adam/AdamW {m, v}, RMSProp {v}. Each has {@link #size()} elements. Copy them
+     * between steps to checkpoint; together with {@link #steps()} they are all the state there is.
+     */
+    float[][] state();
+
+    /**
+     * Replaces the step count and state with a checkpointed one (copied), so the next {@link #step}
+     * is bitwise the one this optimizer's source would have taken.
+     *
+     * @throws IllegalArgumentException if {@code steps < 0} or the buffers' count or lengths differ
+     *                                  from {@link #state()}'s
+     */
+    void restore(long steps, float[][] state);
 }

@@ -45,4 +45,16 @@ public final class RmsPropOptimizer implements Optimizer {
     public OptimizerConfig config() {
         return config;
     }
+
+    @Override
+    public float[][] state() {
+        return new float[][] {v};
+    }
+
+    @Override
+    public void restore(long restoredSteps, float[][] state) {
+        long checked = OptimizerStates.checkSteps(restoredSteps);
+        OptimizerStates.copyState(config.type(), state, state());
+        steps = checked;
+    }
 }

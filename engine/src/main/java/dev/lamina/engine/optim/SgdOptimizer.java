@@ -62,4 +62,16 @@ public final class SgdOptimizer implements Optimizer {
     public OptimizerConfig config() {
         return config;
     }
+
+    @Override
+    public float[][] state() {
+        return velocity.length == 0 ? new float[0][] : new float[][] {velocity};
+    }
+
+    @Override
+    public void restore(long restoredSteps, float[][] state) {
+        long checked = OptimizerStates.checkSteps(restoredSteps);
+        OptimizerStates.copyState(config.type(), state, state());
+        steps = checked;
+    }
 }

@@ -1,7 +1,9 @@
 package dev.lamina.ps.server;
 
+import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.protocol.Message;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * How pushes become parameter updates in one server mode, without any networking. Implementations are
@@ -38,6 +40,24 @@ interface Aggregator<W> extends AutoCloseable {
 
     /** The last applied push of partition {@code workerId}. */
     Progress progress(int workerId);
+
+    /**
+     * A consistent snapshot (taken under the lock, between updates) of the parameters, the optimizer's
+     * state and steps, the step and every worker's progress, with {@link dev.lamina.ps.checkpoint.JobState#NONE}.
+     */
+    Checkpoint checkpoint();
+
+    /**
+     * Continues from {@code checkpoint}'s step and progress records (its parameters and optimizer state
+     * were handed to the constructor). Call before any push.
+     */
+    void restore(Checkpoint checkpoint);
+
+    /**
+     * Calls {@code listener} with the new step count after every update, under the lock, so it may take
+     * {@link #checkpoint()}; it must return quickly.
+     */
+    void onStep(LongConsumer listener);
 
     /** Frees the encoded parameter buffers. */
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.ps.server;
 
 import dev.lamina.engine.optim.Optimizer;
+import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.SharedParams;
@@ -11,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +47,7 @@ final class AsyncAggregator<W> implements Aggregator<W> {
     private final List<Held<W>> held = new ArrayList<>();
     private final ParamsPublisher publisher;
     private long step;
+    private LongConsumer stepListener = s -> { };
     private boolean published;
 
     AsyncAggregator(float[] initialParameters, Optimizer optimizer, int workers, int staleness, Duration timeout,
@@ -102,6 +105,7 @@ final class AsyncAggregator<W> implements Aggregator<W> {
         published = false;
         clocks[w]++;
         progress[w] = new Progress(push.epoch(), push.sequence(), push.dataOffset());
+        stepListener.accept(step);
         held.add(new Held<>(w, waiter, nanoClock.getAsLong()));
         return new Reply.Outcome<>(release(), push.gradient());
     }
@@ -140,6 +144,24 @@ final class AsyncAggregator<W> implements Aggregator<W> {
     @Override
     public synchronized Progress progress(int workerId) {
         return progress[workerId];
+    }
+
+    @Override
+    public synchronized Checkpoint checkpoint() {
+        return Snapshots.take(step, parameters, optimizer, progress);
+    }
+
+    @Override
+    public synchronized void restore(Checkpoint checkpoint) {
+        Progress[] restored = Snapshots.progress(checkpoint, workers);
+        System.arraycopy(restored, 0, progress, 0, workers);
+        step = checkpoint.step();
+        published = false;
+    }
+
+    @Override
+    public synchronized void onStep(LongConsumer listener) {
+        stepListener = Objects.requireNonNull(listener, "listener");
     }
 
     @Override

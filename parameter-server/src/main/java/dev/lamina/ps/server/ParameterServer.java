@@ -1,6 +1,10 @@
 package dev.lamina.ps.server;
 
 import dev.lamina.engine.optim.Optimizer;
+import dev.lamina.engine.optim.OptimizerConfig;
+import dev.lamina.ps.checkpoint.Checkpoint;
+import dev.lamina.ps.checkpoint.CheckpointSink;
+import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.FrameFormat;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A running parameter server (one shard holding all parameters) in the config's mode. Start it with
@@ -42,6 +47,7 @@ public final class ParameterServer implements AutoCloseable {
     private final Aggregator<ServerHandler.Waiter> aggregator;
     private final ScheduledFuture<?> timeoutCheck;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile PeriodicCheckpoints periodic;
 
     private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
                             Aggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
@@ -68,15 +74,66 @@ public final class ParameterServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(initialParameters, "initialParameters");
         Authenticator authenticator = new Authenticator(secret);
-        long pushFrame = FrameFormat.maxPushFrameBytes(initialParameters.length);
+        long pushFrame = checkFrames(config, initialParameters.length);
+        return bind(config, authenticator, pushFrame, newAggregator(config, initialParameters, optimizer));
+    }
+
+    /**
+     * Binds a server that continues from {@code checkpoint}: the same parameters, optimizer state and
+     * step count, step and per-worker exactly-once records, so the next update is bitwise the one the
+     * checkpointed server would have made.
+     *
+     * @param optimizerConfig the job's optimizer; its type must be the checkpoint's
+     * @throws IllegalArgumentException if the checkpoint does not fit the config (worker count, optimizer
+     *                                  type or state shape) or the secret is unusable
+     * @throws IOException              if the address cannot be bound
+     */
+    public static ParameterServer restore(ServerConfig config, byte[] secret, Checkpoint checkpoint,
+                                          OptimizerConfig optimizerConfig) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Authenticator authenticator = new Authenticator(secret);
+        long pushFrame = checkFrames(config, checkpoint.parameters().length);
+        return bind(config, authenticator, pushFrame, restoredAggregator(config, checkpoint, optimizerConfig));
+    }
+
+    private static long checkFrames(ServerConfig config, int parameterCount) {
+        long pushFrame = FrameFormat.maxPushFrameBytes(parameterCount);
         if (pushFrame > config.maxFrameBytes()) {
             throw new IllegalArgumentException("maxFrameBytes : " + config.maxFrameBytes() + " (expected: >= "
-                    + pushFrame + ", the push frame for " + initialParameters.length + " parameters)");
+                    + pushFrame + ", the push frame for " + parameterCount + " parameters)");
         }
-        Aggregator<ServerHandler.Waiter> aggregator = config.mode() == ServerConfig.Mode.SYNC
-                ? new SyncAggregator<>(initialParameters, optimizer, config.workers(), config.stepTimeout(), System::nanoTime)
-                : new AsyncAggregator<>(initialParameters, optimizer, config.workers(), config.staleness(),
+        return pushFrame;
+    }
+
+    /** An aggregator in {@code checkpoint}'s state: parameters, optimizer state and steps, step, progress. */
+    static <W> Aggregator<W> restoredAggregator(ServerConfig config, Checkpoint checkpoint,
+                                                OptimizerConfig optimizerConfig) {
+        if (!optimizerConfig.type().equals(checkpoint.optimizerType())) {
+            throw new IllegalArgumentException("checkpoint optimizer : " + checkpoint.optimizerType()
+                    + " (expected: " + optimizerConfig.type() + ", the job's optimizer)");
+        }
+        Optimizer optimizer = optimizerConfig.create(checkpoint.parameters().length);
+        optimizer.restore(checkpoint.optimizerSteps(), checkpoint.optimizerState());
+        Aggregator<W> aggregator = newAggregator(config, checkpoint.parameters(), optimizer);
+        try {
+            aggregator.restore(checkpoint);
+        } catch (IllegalArgumentException e) {
+            aggregator.close();
+            throw e;
+        }
+        return aggregator;
+    }
+
+    static <W> Aggregator<W> newAggregator(ServerConfig config, float[] parameters, Optimizer optimizer) {
+        return config.mode() == ServerConfig.Mode.SYNC
+                ? new SyncAggregator<>(parameters, optimizer, config.workers(), config.stepTimeout(), System::nanoTime)
+                : new AsyncAggregator<>(parameters, optimizer, config.workers(), config.staleness(),
                         config.stepTimeout(), System::nanoTime);
+    }
+
+    private static ParameterServer bind(ServerConfig config, Authenticator authenticator, long pushFrame,
+                                        Aggregator<ServerHandler.Waiter> aggregator) throws IOException {
         ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
                 (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
 
@@ -101,11 +158,12 @@ public final class ParameterServer implements AutoCloseable {
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             shutdown(boss, workers);
+            aggregator.close();
             throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
         }
         ParameterServer server = new ParameterServer(boss, workers, bind.channel(), aggregator, config.stepTimeout());
         LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
-                server.address(), initialParameters.length, config.workers(), config.mode());
+                server.address(), aggregator.parameterCount(), config.workers(), config.mode());
         return server;
     }
 
@@ -132,6 +190,35 @@ public final class ParameterServer implements AutoCloseable {
         return aggregator.step();
     }
 
+    /**
+     * A consistent snapshot of the server (between updates, never mid-update) with
+     * {@link JobState#NONE}; add the driver's part with {@link Checkpoint#withJob}.
+     */
+    public Checkpoint checkpoint() {
+        return aggregator.checkpoint();
+    }
+
+    /**
+     * From now on, every {@code everySteps} server steps: snapshot the state (while the step's replies
+     * wait, a copy of the buffers) and write it with {@code job}'s current value to {@code sink} on a
+     * background thread. A write still in flight when the next is due makes that one skipped; failures are
+     * logged. {@link #close()} waits for the write in flight. Call at most once.
+     */
+    public synchronized void checkpointEvery(long everySteps, CheckpointSink sink, Supplier<JobState> job) {
+        if (periodic != null) {
+            throw new IllegalStateException("periodic checkpoints already set up");
+        }
+        PeriodicCheckpoints p = new PeriodicCheckpoints(aggregator, everySteps, sink, job);
+        periodic = p;
+        aggregator.onStep(p::stepped);
+    }
+
+    /** Periodic checkpoints written, skipped and failed so far (all 0 without {@link #checkpointEvery}). */
+    public long[] periodicCheckpointCounts() {
+        PeriodicCheckpoints p = periodic;
+        return p == null ? new long[3] : p.counts();
+    }
+
     /** Stops listening, closes every connection and waits for the server's threads to finish. */
     @Override
     public void close() {
@@ -141,6 +228,10 @@ public final class ParameterServer implements AutoCloseable {
         timeoutCheck.cancel(false);
         serverChannel.close().awaitUninterruptibly();
         shutdown(bossGroup, workerGroup);
+        PeriodicCheckpoints p = periodic;
+        if (p != null) {
+            p.close();
+        }
         aggregator.close();
         LOG.log(Level.INFO, "parameter server stopped after {0} steps", aggregator.step());
     }

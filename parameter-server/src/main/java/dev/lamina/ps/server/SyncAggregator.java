@@ -1,6 +1,7 @@
 package dev.lamina.ps.server;
 
 import dev.lamina.engine.optim.Optimizer;
+import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Message;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,6 +44,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
     private final ParamsPublisher publisher;
     private int arrived;
     private long step;
+    private LongConsumer stepListener = s -> { };
     private long stepStartNanos;
 
     /**
@@ -172,6 +175,24 @@ final class SyncAggregator<W> implements Aggregator<W> {
     }
 
     @Override
+    public synchronized Checkpoint checkpoint() {
+        return Snapshots.take(step, parameters, optimizer, progress);
+    }
+
+    @Override
+    public synchronized void restore(Checkpoint checkpoint) {
+        Progress[] restored = Snapshots.progress(checkpoint, workers);
+        System.arraycopy(restored, 0, progress, 0, workers);
+        step = checkpoint.step();
+        publisher.publish(step, parameters);
+    }
+
+    @Override
+    public synchronized void onStep(LongConsumer listener) {
+        stepListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
     public synchronized void close() {
         publisher.close();
     }
@@ -206,6 +227,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
             free(w);
         }
         arrived = 0;
+        stepListener.accept(step);
         return replies;
     }
 

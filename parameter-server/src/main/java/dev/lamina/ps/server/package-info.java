@@ -10,5 +10,10 @@
  * <p>{@link dev.lamina.ps.server.ParameterServer} binds a Netty NIO server; the update logic itself has
  * no Netty dependency and is tested without sockets. Pushes are decoded straight into per-worker
  * buffers and each update is encoded once into a shared, reference-counted reply payload.
+ *
+ * <p>{@link dev.lamina.ps.server.ParameterServer#checkpoint()} takes a consistent snapshot between
+ * updates; {@link dev.lamina.ps.server.ParameterServer#restore} starts a server that continues from one
+ * bitwise; {@link dev.lamina.ps.server.ParameterServer#checkpointEvery} writes one every N steps on a
+ * background thread (see {@link dev.lamina.ps.checkpoint}).
  */
 package dev.lamina.ps.server;
