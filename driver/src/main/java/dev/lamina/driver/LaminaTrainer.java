@@ -49,6 +49,7 @@ public final class LaminaTrainer {
     private String featuresCol = "features";
     private String labelCol = "label";
     private Consumer<EpochReport> progress = r -> LOG.log(Level.INFO, r.line());
+    private EarlyStopping.Config earlyStopping = EarlyStopping.Config.off();
 
     public LaminaTrainer(SparkSession spark, ModelSpec spec, TrainingConfig config) {
         this.spark = spark;
@@ -60,6 +61,15 @@ public final class LaminaTrainer {
     public LaminaTrainer withColumns(String features, String label) {
         this.featuresCol = features;
         this.labelCol = label;
+        return this;
+    }
+
+    /**
+     * Stops when the evaluation metric has not improved for {@code config.patience()} epochs and
+     * returns the best epoch's parameters (default: off, train every epoch, keep the last).
+     */
+    public LaminaTrainer withEarlyStopping(EarlyStopping.Config config) {
+        this.earlyStopping = config;
         return this;
     }
 
@@ -107,6 +117,7 @@ public final class LaminaTrainer {
             serverConfig = serverConfig.withAsync(config.exchange().staleness());
         }
         List<EpochReport> history = new ArrayList<>();
+        EarlyStopping stopping = new EarlyStopping(earlyStopping);
         long start = System.nanoTime();
         float[] params;
         Optional<CheckpointStore> store = Checkpointing.open(config, spark.sparkContext().hadoopConfiguration());
@@ -129,18 +140,33 @@ public final class LaminaTrainer {
                 if (store.isPresent()) {
                     Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
                 }
-                EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, server.parameters());
+                float[] current = server.parameters();
+                EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, current);
+                stopping.observe(epoch + 1, eval, current);
                 long t2 = System.nanoTime();
                 EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
                         stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()));
                 history.add(report);
                 progress.accept(report);
+                if (stopping.shouldStop()) {
+                    LOG.log(Level.INFO, "early stopping after epoch {0}: no better evaluation {1} than epoch {2}"
+                            + " for {3} epochs; keeping epoch {2}''s parameters", epoch + 1, earlyStopping.metric(),
+                            stopping.bestEpoch(), earlyStopping.patience());
+                    break;
+                }
             }
-            params = server.parameters();
+            params = stopping.result(server.parameters());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainedModel(spec, params, List.copyOf(history), metrics(history, seconds), provenance(provenance));
+        Map<String, Object> metrics = metrics(history, seconds);
+        if (earlyStopping.enabled()) {
+            metrics.put("best_epoch", stopping.bestEpoch());
+            EpochReport best = history.get(stopping.bestEpoch() - 1);
+            metrics.put("test_accuracy", best.testAccuracy());
+            metrics.put("test_loss", best.testLoss());
+        }
+        return new TrainedModel(spec, params, List.copyOf(history), metrics, provenance(provenance));
     }
 
     /** A cosine schedule without a stated length spans the whole run. */

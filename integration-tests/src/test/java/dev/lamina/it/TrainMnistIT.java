@@ -62,4 +62,17 @@ class TrainMnistIT {
         assertEquals(((Number) metrics.get("test_accuracy")).doubleValue(),
                 ((Number) evaluated.get("test_accuracy")).doubleValue(), 1e-9);
     }
+
+    @Test
+    void validationSplitDrivesEarlyStoppingAndTestMetricsComeFromTheTestSplit(@TempDir Path tmp) throws Exception {
+        TrainedModel model = train(tmp.resolve("es"), "--set", "training.epochs=6", "--set", "data.validationFraction=0.2",
+                "--set", "training.earlyStopping={metric: loss, patience: 1}");
+        Map<String, Object> m = model.metrics();
+        int best = ((Number) m.get("best_epoch")).intValue();
+        int epochs = model.history().size();
+        assertTrue(best >= 1 && (epochs == best + 1 || epochs == 6), "best epoch " + best + " of " + epochs + " run");
+        assertTrue(m.containsKey("val_accuracy") && m.containsKey("test_accuracy"), m.toString());
+        assertTrue(((Number) m.get("test_accuracy")).doubleValue() > 0.85, m.toString());
+        assertEquals(model.history().get(best - 1).testAccuracy(), ((Number) m.get("val_accuracy")).doubleValue(), 1e-12);
+    }
 }

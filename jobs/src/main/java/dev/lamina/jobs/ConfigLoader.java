@@ -1,5 +1,6 @@
 package dev.lamina.jobs;
 
+import dev.lamina.driver.EarlyStopping;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.engine.optim.ScheduleConfig;
@@ -82,8 +83,9 @@ public final class ConfigLoader {
         Object model = root.raw("model");
         root.finish();
         DataConfig dataConfig = new DataConfig(data.string("dataset", "mnist"), data.string("cache", defaultCache),
-                data.integer("trainLimit", 0), data.integer("testLimit", 0));
+                data.integer("trainLimit", 0), data.integer("testLimit", 0), data.number("validationFraction", 0));
         data.finish();
+        EarlyStopping.Config earlyStopping = earlyStopping(training);
         TrainingConfig trainingConfig = training(training);
         OutputConfig outputConfig = new OutputConfig(output.string("dir", "out/model"));
         output.finish();
@@ -99,7 +101,7 @@ public final class ConfigLoader {
             String msg = e.getMessage();
             throw new IllegalArgumentException(msg.startsWith("model") ? msg : "model." + msg, e);
         }
-        return new JobConfig(dataConfig, spec, trainingConfig, outputConfig, tree);
+        return new JobConfig(dataConfig, spec, trainingConfig, outputConfig, earlyStopping, tree);
     }
 
     private static TrainingConfig training(ConfigSection t) {
@@ -115,6 +117,16 @@ public final class ConfigLoader {
                 t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange)
                 .withCheckpoints(t.string("checkpointDir", d.checkpointDir()), t.integer("checkpointEvery", d.checkpointEvery()));
         t.finish();
+        return config;
+    }
+
+    /** training.earlyStopping: a section with metric (loss or accuracy), patience (0 = off) and minDelta. */
+    private static EarlyStopping.Config earlyStopping(ConfigSection t) {
+        EarlyStopping.Config d = EarlyStopping.Config.off();
+        ConfigSection e = t.section("earlyStopping");
+        EarlyStopping.Config config = new EarlyStopping.Config(e.string("metric", d.metric()), e.integer("patience",
+                d.patience()), e.number("minDelta", d.minDelta()));
+        e.finish();
         return config;
     }
 

@@ -1,5 +1,6 @@
 package dev.lamina.jobs;
 
+import dev.lamina.driver.EarlyStopping;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.worker.TrainingConfig;
 import java.util.Map;
@@ -11,12 +12,18 @@ import java.util.Map;
  * @param model    the model spec
  * @param training how to train
  * @param output   where results go
+ * @param earlyStopping when to stop training early (off by default)
  * @param source   the parsed YAML after overrides (recorded as provenance)
  */
 public record JobConfig(DataConfig data, ModelSpec model, TrainingConfig training, OutputConfig output,
-                        Map<String, Object> source) {
+                        EarlyStopping.Config earlyStopping, Map<String, Object> source) {
 
     public JobConfig {
+        if (earlyStopping.enabled() && data.validationFraction() == 0) {
+            throw new IllegalArgumentException("training.earlyStopping.patience : " + earlyStopping.patience()
+                    + " with data.validationFraction : 0 (expected: a validation split > 0, so that early stopping"
+                    + " does not choose the epoch on the test data)");
+        }
         if (data.trainLimit() > 0 && data.trainLimit() < training.batchSize()) {
             throw new IllegalArgumentException("data.trainLimit : " + data.trainLimit()
                     + " (expected: 0 or >= training.batchSize = " + training.batchSize() + ")");

@@ -8,6 +8,7 @@ import dev.lamina.driver.TrainedModel;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.engine.io.Json;
 import dev.lamina.worker.EvalStats;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
@@ -29,6 +30,22 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * metrics.json's test_* come from the test split with the final parameters; with a validation
+     * split the per-epoch figures were validation figures, kept as val_*.
+     */
+    static TrainedModel withTestMetrics(TrainedModel model, EvalStats test, boolean validated) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : model.metrics().entrySet()) {
+            String key = validated && e.getKey().startsWith("test_") ? "val_" + e.getKey().substring(5) : e.getKey();
+            metrics.put(key, e.getValue());
+        }
+        metrics.put("test_accuracy", test.accuracy());
+        metrics.put("test_loss", test.meanLoss());
+        metrics.put("test_macro_f1", test.macroF1());
+        return new TrainedModel(model.spec(), model.parameters(), model.history(), metrics, model.provenance());
+    }
+
     /** Runs the job and returns the model (for tests and embedding); errors propagate. */
     public static TrainedModel run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"));
@@ -45,12 +62,23 @@ public final class TrainJob {
             provenance.put("config", config.source());
             provenance.put("dataFingerprint", Map.of("train", train.fingerprint(), "test", test.fingerprint()));
             Dataset<Row> testFrame = DataLoader.frame(spark, test);
-            TrainedModel model = new LaminaTrainer(spark, config.model(), config.training())
+            Dataset<Row> trainFrame = DataLoader.frame(spark, train);
+            Dataset<Row> evalFrame = testFrame;
+            double fraction = config.data().validationFraction();
+            if (fraction > 0) {
+                Dataset<Row>[] split = trainFrame.randomSplit(new double[] {1 - fraction, fraction},
+                        config.training().seed());
+                trainFrame = split[0];
+                evalFrame = split[1];
+            }
+            TrainedModel trained = new LaminaTrainer(spark, config.model(), config.training())
                     .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
+                    .withEarlyStopping(config.earlyStopping())
                     .withProgress(r -> System.out.println(r.line()))
-                    .fit(DataLoader.frame(spark, train), testFrame, provenance);
+                    .fit(trainFrame, evalFrame, provenance);
             EvalStats evaluation = DistributedEvaluator.evaluate(spark, testFrame, DataLoader.FEATURES, DataLoader.LABEL,
-                    model.spec(), model.parameters());
+                    trained.spec(), trained.parameters());
+            TrainedModel model = withTestMetrics(trained, evaluation, fraction > 0);
             String dir = config.output().dir();
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             ModelFiles.write(model, dir, hadoop);

@@ -132,6 +132,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void earlyStoppingNeedsAValidationSplit() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.earlyStopping={metric: accuracy, patience: 2}",
+                "data.validationFraction=0.1"));
+        assertEquals(2, c.earlyStopping().patience());
+        assertEquals(0.1, c.data().validationFraction());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.earlyStopping={patience: 2}")));
+        assertTrue(e.getMessage().contains("data.validationFraction : 0"), e.getMessage());
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("data.validationFraction=0.7")));
+        assertEquals("data.validationFraction : 0.7 (expected: in [0, 0.5))", f.getMessage());
+    }
+
+    @Test
     void badOverrideSyntaxIsExplained() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("training.epochs")));
