@@ -2,6 +2,7 @@ package dev.lamina.driver;
 
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.Model;
+import dev.lamina.engine.nn.BatchNormStatistics;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.ScheduleConfig;
 import dev.lamina.ps.checkpoint.CheckpointStore;
@@ -9,6 +10,7 @@ import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Secrets;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
+import dev.lamina.worker.BatchNormCollector;
 import dev.lamina.worker.EpochTrainer;
 import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.FeatureBlock;
@@ -118,6 +120,7 @@ public final class LaminaTrainer {
         }
         List<EpochReport> history = new ArrayList<>();
         EarlyStopping stopping = new EarlyStopping(earlyStopping);
+        float[] lastEvaluated = null;
         long start = System.nanoTime();
         float[] params;
         Optional<CheckpointStore> store = Checkpointing.open(config, spark.sparkContext().hadoopConfiguration());
@@ -140,9 +143,10 @@ public final class LaminaTrainer {
                 if (store.isPresent()) {
                     Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
                 }
-                float[] current = server.parameters();
+                float[] current = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
                 EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, current);
                 stopping.observe(epoch + 1, eval, current);
+                lastEvaluated = current;
                 long t2 = System.nanoTime();
                 EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
@@ -156,7 +160,7 @@ public final class LaminaTrainer {
                     break;
                 }
             }
-            params = stopping.result(server.parameters());
+            params = stopping.result(history.size() == 0 ? server.parameters() : lastEvaluated);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = metrics(history, seconds);
@@ -167,6 +171,30 @@ public final class LaminaTrainer {
             metrics.put("test_loss", best.testLoss());
         }
         return new TrainedModel(spec, params, List.copyOf(history), metrics, provenance(provenance));
+    }
+
+    /**
+     * For a model with batch normalization, {@code params} with running statistics collected from up
+     * to 50 training batches per partition (precise batch norm): the parameter server never updates
+     * them, so they are set before every evaluation and for the final model. Other models: unchanged.
+     */
+    private float[] withBatchNormStatistics(JavaSparkContext jsc, JavaRDD<FeatureBlock> blocks, float[] params,
+                                            Model model) {
+        if (!BatchNormCollector.needed(spec)) {
+            return params;
+        }
+        org.apache.spark.broadcast.Broadcast<float[]> weights = jsc.broadcast(params);
+        ModelSpec s = spec;
+        int batch = config.workerBatchSize();
+        try {
+            BatchNormStatistics.Sums sums = blocks.map(b -> BatchNormCollector.collect(s, weights.value(), b, batch, 50))
+                    .reduce(BatchNormStatistics.Sums::merge);
+            float[] withStats = params.clone();
+            model.batchNormStatistics(1, withStats, KernelProvider.kernels()).writeTo(withStats, sums);
+            return withStats;
+        } finally {
+            weights.destroy();
+        }
     }
 
     /** A cosine schedule without a stated length spans the whole run. */

@@ -62,17 +62,70 @@ public final class BatchNormStatistics {
 
     /** Writes the averaged statistics into {@code params}' running_mean and running_var entries. */
     public void writeTo(float[] params) {
-        if (batches == 0) {
-            throw new IllegalStateException("no batch accumulated (expected: accumulate() at least once)");
+        writeTo(params, sums());
+    }
+
+    /**
+     * The accumulated sums, to merge with other partitions' (distributed precise batch norm):
+     * per layer, the sums over batches of the batch means and of the unbiased batch variances.
+     */
+    public record Sums(double[][] means, double[][] vars, int batches) implements java.io.Serializable {
+
+        /** These sums plus {@code o}'s (same layers and channels). */
+        public Sums merge(Sums o) {
+            if (o.batches == 0) {
+                return this;
+            }
+            if (batches == 0) {
+                return o;
+            }
+            if (o.means.length != means.length) {
+                throw new IllegalArgumentException("cannot merge statistics of " + means.length + " and " + o.means.length
+                        + " batch-norm layers");
+            }
+            double[][] m = new double[means.length][];
+            double[][] v = new double[vars.length][];
+            for (int i = 0; i < means.length; i++) {
+                m[i] = means[i].clone();
+                v[i] = vars[i].clone();
+                for (int c = 0; c < m[i].length; c++) {
+                    m[i][c] += o.means[i][c];
+                    v[i][c] += o.vars[i][c];
+                }
+            }
+            return new Sums(m, v, batches + o.batches);
+        }
+    }
+
+    /** A copy of what has been accumulated so far. */
+    public Sums sums() {
+        double[][] m = new double[meanSums.length][];
+        double[][] v = new double[varSums.length][];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = meanSums[i].clone();
+            v[i] = varSums[i].clone();
+        }
+        return new Sums(m, v, batches);
+    }
+
+    /** Writes averaged statistics from {@code sums} (e.g. merged over partitions) into {@code params}. */
+    public void writeTo(float[] params, Sums sums) {
+        if (sums.batches() == 0) {
+            throw new IllegalStateException("no batch accumulated (expected: statistics of at least one batch)");
         }
         for (int i = 0; i < nodes.size(); i++) {
             ParameterView m = means.get(i);
             ParameterView v = vars.get(i);
             for (int ch = 0; ch < m.size(); ch++) {
-                params[m.offset() + ch] = (float) (meanSums[i][ch] / batches);
-                params[v.offset() + ch] = (float) (varSums[i][ch] / batches);
+                params[m.offset() + ch] = (float) (sums.means()[i][ch] / sums.batches());
+                params[v.offset() + ch] = (float) (sums.vars()[i][ch] / sums.batches());
             }
         }
+    }
+
+    /** True when the model has batch-norm layers (otherwise there is nothing to collect). */
+    public boolean any() {
+        return !nodes.isEmpty();
     }
 
     /** How many batches have been accumulated. */
