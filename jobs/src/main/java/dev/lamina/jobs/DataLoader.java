@@ -1,5 +1,6 @@
 package dev.lamina.jobs;
 
+import dev.lamina.driver.data.FashionMnist;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
 import java.io.IOException;
@@ -28,7 +29,11 @@ final class DataLoader {
     /** Reads (fetching on first use) the split; for provenance, the images' fingerprint is kept. */
     LabeledImages images(boolean train) throws IOException {
         int limit = train ? config.trainLimit() : config.testLimit();
-        return limit == 0 ? Mnist.load(Path.of(config.cache()), train) : Mnist.load(Path.of(config.cache()), train, limit);
+        Path cache = Path.of(config.cache());
+        if (config.dataset().equals("fashion-mnist")) {
+            return FashionMnist.load(cache, train, limit);
+        }
+        return limit == 0 ? Mnist.load(cache, train) : Mnist.load(cache, train, limit);
     }
 
     static Dataset<Row> frame(SparkSession spark, LabeledImages images) {
