@@ -1,19 +1,12 @@
 package dev.lamina.engine.autodiff;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.kernel.Kernels;
-import dev.lamina.engine.kernel.ScalarKernels;
 import dev.lamina.engine.tensor.Shape;
-import dev.lamina.engine.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,9 +14,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Central-difference gradient checks for every op that has a gradient rule. Each case builds
- * loss = sum(op(inputs) * R) with a fixed random R, so every output element's gradient is exercised,
- * and compares the analytic gradient of every input element with (L(x + h) - L(x - h)) / 2h.
+ * Central-difference gradient checks for every core op that has a gradient rule, through the shared
+ * {@link GradientChecker}: loss = sum(op(inputs) * R) with a fixed random R, so every output
+ * element's gradient is exercised, against (L(x + h) - L(x - h)) / 2h for every input element.
  */
 class GradientCheckTest {
     private static final float H = 1e-2f;
@@ -56,96 +49,23 @@ class GradientCheckTest {
     }
 
     static Stream<Kernels> kernels() {
-        return KernelProvider.vectorized()
-                ? Stream.of(ScalarKernels.INSTANCE, KernelProvider.kernels()) : Stream.of(ScalarKernels.INSTANCE);
+        return GradientChecker.kernels();
     }
 
     @ParameterizedTest(name = "{0} ({1})")
     @MethodSource("cases")
     void analyticGradientMatchesCentralDifference(Case c, Kernels kernels) {
-        Graph g = new Graph();
-        List<Node> params = new ArrayList<>();
-        for (int i = 0; i < c.inputs().size(); i++) {
-            params.add(g.param("x" + i, c.inputs().get(i)));
-        }
-        Node out = c.op().apply(g, params);
-        Node r = g.input("r", out.shape());
-        Node loss = g.sum(g.mul(out, r));
-        assertCentralDifference(g, loss, params, r, kernels, c.awayFromZero(), 7);
+        int checked = GradientChecker.check(kernels, c.inputs(), c.op(), Map.of(), c.awayFromZero(), 7);
+        assertTrue(checked > 0, "no element was checked");
     }
 
     @ParameterizedTest(name = "nll of logSoftmax ({0})")
     @MethodSource("kernels")
     void nllGradientMatchesCentralDifference(Kernels kernels) {
-        Graph g = new Graph();
-        Node logits = g.param("logits", Shape.of(4, 5));
-        Node labels = g.input("labels", Shape.of(4));
-        Node loss = g.nll(g.logSoftmax(logits), labels);
-        Map<Node, float[]> extra = Map.of(labels, new float[] {0, 3, 4, 1});
-        assertCentralDifference(g, loss, List.of(logits), null, kernels, false, 11, extra);
-    }
-
-    private static void assertCentralDifference(Graph g, Node loss, List<Node> params, Node r, Kernels kernels,
-                                                boolean awayFromZero, long seed) {
-        assertCentralDifference(g, loss, params, r, kernels, awayFromZero, seed, Map.of());
-    }
-
-    private static void assertCentralDifference(Graph g, Node loss, List<Node> params, Node r, Kernels kernels,
-                                                boolean awayFromZero, long seed, Map<Node, float[]> fixedInputs) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Map<Node, Node> grads = Gradients.of(g, loss, params);
-        Map<Node, Tensor> bindings = new HashMap<>();
-        List<Node> outputs = new ArrayList<>(List.of(loss));
-        List<float[]> values = new ArrayList<>();
-        List<float[]> analytic = new ArrayList<>();
-        for (Node p : params) {
-            float[] v = new float[p.shape().size()];
-            for (int i = 0; i < v.length; i++) {
-                float x = (float) random.nextDouble(-1, 1);
-                v[i] = awayFromZero ? Math.copySign(0.1f + Math.abs(x), x) : x;
-            }
-            values.add(v);
-            bindings.put(p, new Tensor(p.shape(), v, 0));
-            float[] a = new float[v.length];
-            analytic.add(a);
-            Node gn = grads.get(p);
-            if (bindings.containsKey(gn) || gn.inputs().isEmpty()) {
-                gn = g.copy(gn);
-            }
-            bindings.put(gn, new Tensor(p.shape(), a, 0));
-            outputs.add(gn);
-        }
-        Plan plan = Plan.compile(kernels, g, outputs, bindings);
-        if (r != null) {
-            Tensor rt = plan.tensor(r);
-            for (int i = 0; i < rt.size(); i++) {
-                rt.data()[rt.offset() + i] = (float) random.nextDouble(-1, 1);
-            }
-        }
-        fixedInputs.forEach((node, v) -> System.arraycopy(v, 0, plan.tensor(node).data(), plan.tensor(node).offset(), v.length));
-        plan.run();
-        List<float[]> analyticCopy = analytic.stream().map(float[]::clone).toList();
-        Tensor lossT = plan.tensor(loss);
-        int checked = 0;
-        for (int p = 0; p < params.size(); p++) {
-            float[] v = values.get(p);
-            for (int i = 0; i < v.length; i++) {
-                float saved = v[i];
-                v[i] = saved + H;
-                plan.run();
-                double up = lossT.get(0);
-                v[i] = saved - H;
-                plan.run();
-                double down = lossT.get(0);
-                v[i] = saved;
-                double numeric = (up - down) / (2 * H);
-                double a = analyticCopy.get(p)[i];
-                double tolerance = 2e-3 + 1e-2 * Math.max(Math.abs(a), Math.abs(numeric));
-                assertEquals(numeric, a, tolerance, params.get(p) + "[" + i + "]");
-                checked++;
-            }
-        }
-        assertTrue(checked > 0, "no element was checked");
+        int checked = GradientChecker.check(kernels, List.of(Shape.of(4, 5)),
+                (g, x) -> g.nll(g.logSoftmax(x.get(0)), g.input("labels", Shape.of(4))),
+                Map.of("labels", new float[] {0, 3, 4, 1}), false, 11);
+        assertTrue(checked == 20, "checked " + checked);
     }
 
     @org.junit.jupiter.api.Test
