@@ -14,8 +14,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Claiming, rather than assigning, blocks matters when the machine is oversubscribed: a pool
  * thread the OS has not scheduled yet claims nothing, the caller computes its block too, and the
  * product never waits for a time slice. The claim word packs the job's generation (high 32
- * bits) with the next block index, so a thread that wakes late cannot claim a block of a
- * finished job.
+ * bits), its number of blocks (bits 16-31) and the next block index (bits 0-15): a thread that
+ * leaves a job late judges what is left by the word it read, never by the fields the next call
+ * is already rewriting, so it cannot claim a block of a finished job or of one not yet
+ * published. (Reading the block count from a shared field let a late thread claim "block 2" of
+ * a finished 2-block job once the next call had set 5 blocks, compute it from a half-copied
+ * problem and count it into the next job, whose caller then waited forever.)
  *
  * <p>Nothing is allocated per call: the problem is copied into the workspaces, the block ranges
  * into int arrays, and the claim word publishes the job. Pool threads spin on it for a short
@@ -30,6 +34,8 @@ final class GemmPool {
 
     /** Spin iterations before a waiting thread parks (some tens of microseconds). */
     private static final int SPINS = 1 << 12;
+    private static final int PARTS_SHIFT = 16;
+    private static final int INDEX_MASK = 0xFFFF;
 
     private final int threads;
     private final Thread[] workers;
@@ -39,7 +45,7 @@ final class GemmPool {
     private final int[] colStart;
     private final int[] colEnd;
     private final ReentrantLock lock = new ReentrantLock();
-    /** (generation << 32) | next unclaimed block. */
+    /** (generation << 32) | (blocks << 16) | next unclaimed block. */
     private final AtomicLong claim = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
     private volatile Thread caller;
@@ -48,7 +54,7 @@ final class GemmPool {
     private int parts;
 
     GemmPool(int threads) {
-        assert threads >= 2;
+        assert threads >= 2 && threads <= INDEX_MASK;
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         this.workspaces = new VectorGemm.Workspace[threads];
@@ -135,7 +141,7 @@ final class GemmPool {
         failure = null;
         done.set(0);
         generation++;
-        long base = (long) generation << 32;
+        long base = ((long) generation << 32) | ((long) parts << PARTS_SHIFT);
         claim.set(base);
         for (Thread worker : workers) {
             LockSupport.unpark(worker);
@@ -155,20 +161,22 @@ final class GemmPool {
     }
 
     /**
-     * Claims and computes blocks of the job whose claim word started at {@code base}, with the
-     * workspace of participant {@code t}, until none is left or the job is over.
+     * Claims and computes blocks of the job whose claim word started at {@code base} (generation
+     * and block count, index 0), with the workspace of participant {@code t}, until none is left
+     * or the job is over.
      */
     private void computeBlocks(int t, long base) {
+        int jobParts = (int) (base >>> PARTS_SHIFT) & INDEX_MASK;
         while (true) {
             long current = claim.get();
-            if ((current & 0xFFFF_FFFF_0000_0000L) != base) {
+            if ((current & ~(long) INDEX_MASK) != base) {
                 return;
             }
-            int block = (int) current;
-            if (block >= parts || !claim.compareAndSet(current, current + 1)) {
-                if (block >= parts) {
-                    return;
-                }
+            int block = (int) current & INDEX_MASK;
+            if (block >= jobParts) {
+                return;
+            }
+            if (!claim.compareAndSet(current, current + 1)) {
                 continue;
             }
             try {
@@ -178,7 +186,7 @@ final class GemmPool {
                 // failure is rethrown to the caller, as the cause of an IllegalStateException.
                 failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             }
-            if (done.incrementAndGet() == parts && t != 0) {
+            if (done.incrementAndGet() == jobParts && t != 0) {
                 LockSupport.unpark(caller);
             }
         }
@@ -190,7 +198,7 @@ final class GemmPool {
         while (true) {
             int spin = 0;
             long base;
-            while ((base = claim.get() & 0xFFFF_FFFF_0000_0000L) == seen) {
+            while ((base = claim.get() & ~(long) INDEX_MASK) == seen) {
                 if (spin++ < SPINS) {
                     Thread.onSpinWait();
                 } else {

@@ -17,6 +17,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link ThreadedKernels}: GEMM split over a {@link GemmPool} must agree with the reference for
@@ -79,6 +80,39 @@ class ThreadedKernelsTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Regression: a finished job's claim word used to stay claimable when the next product was
+     * split into more blocks, so a pool thread still leaving the old job could claim a block of
+     * the new one before it was published, compute it from a half-copied problem and count it
+     * twice; the caller then waited forever (the CI run of 2026-11-24 hung here). Alternating
+     * products of 2 and 5 blocks on a 5-thread pool hit that window within seconds.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void productsSplitIntoMoreBlocksThanTheLastAreNeitherLostNorCountedTwice() {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        Kernels pool = new ThreadedKernels(5, 0);
+        SplittableRandom rnd = new SplittableRandom(11);
+        int[][] shapes = {{16, 32, 8}, {40, 32, 8}};
+        float[][] a = new float[2][];
+        float[][] b = new float[2][];
+        float[][] expected = new float[2][];
+        for (int s = 0; s < 2; s++) {
+            int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            a[s] = random(rnd, m * k);
+            b[s] = random(rnd, k * n);
+            expected[s] = new float[m * n];
+            ScalarKernels.INSTANCE.gemm(false, false, m, n, k, 1f, a[s], 0, k, b[s], 0, n, 0f, expected[s], 0, n);
+        }
+        for (int r = 0; r < 200_000; r++) {
+            int s = r & 1;
+            int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+            float[] c = new float[m * n];
+            pool.gemm(false, false, m, n, k, 1f, a[s], 0, k, b[s], 0, n, 0f, c, 0, n);
+            assertArrayEquals(expected[s], c, 1e-5f, "round " + r);
         }
     }
 
