@@ -34,6 +34,22 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
                 trainSeconds, computeSeconds, commSeconds, evalSeconds, pushBytesPerStep);
     }
 
+    /** The inverse of {@link #toMap()}; {@code epochs} is the run's total, which the map leaves out. */
+    public static EpochReport fromMap(Map<String, Object> m, int epochs) {
+        return new EpochReport(number(m, "epoch").intValue(), epochs, number(m, "train_loss").doubleValue(),
+                number(m, "test_accuracy").doubleValue(), number(m, "test_loss").doubleValue(),
+                number(m, "samples").longValue(), number(m, "train_seconds").doubleValue(),
+                number(m, "eval_seconds").doubleValue(), number(m, "compute_seconds").doubleValue(),
+                number(m, "comm_seconds").doubleValue(), number(m, "push_bytes_per_step").doubleValue());
+    }
+
+    private static Number number(Map<String, Object> m, String key) {
+        if (!(m.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException("epoch report " + key + " : " + m.get(key) + " (expected: a number)");
+        }
+        return n;
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);

@@ -5,6 +5,7 @@ import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.BatchNormStatistics;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.ScheduleConfig;
+import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.checkpoint.CheckpointStore;
 import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Secrets;
@@ -52,6 +53,7 @@ public final class LaminaTrainer {
     private String labelCol = "label";
     private Consumer<EpochReport> progress = r -> LOG.log(Level.INFO, r.line());
     private EarlyStopping.Config earlyStopping = EarlyStopping.Config.off();
+    private boolean resume;
 
     public LaminaTrainer(SparkSession spark, ModelSpec spec, TrainingConfig config) {
         this.spark = spark;
@@ -72,6 +74,19 @@ public final class LaminaTrainer {
      */
     public LaminaTrainer withEarlyStopping(EarlyStopping.Config config) {
         this.earlyStopping = config;
+        return this;
+    }
+
+    /**
+     * Continues from the newest valid checkpoint in {@code training.checkpointDir} instead of starting
+     * afresh (default: false): the parameters, optimizer state, server step and per-worker progress are
+     * restored, training goes on with the next epoch (or, from a checkpoint taken mid-epoch, with the
+     * first step no worker had acknowledged), and the earlier epochs' reports come from the checkpoint.
+     * Refused with an explanation when there is no checkpoint, or when it was written with another
+     * training configuration, model or data.
+     */
+    public LaminaTrainer withResume(boolean resume) {
+        this.resume = resume;
         return this;
     }
 
@@ -118,31 +133,38 @@ public final class LaminaTrainer {
         if (config.mode().equals("async")) {
             serverConfig = serverConfig.withAsync(config.exchange().staleness());
         }
-        List<EpochReport> history = new ArrayList<>();
         EarlyStopping stopping = new EarlyStopping(earlyStopping);
         float[] lastEvaluated = null;
         long start = System.nanoTime();
         float[] params;
         Optional<CheckpointStore> store = Checkpointing.open(config, spark.sparkContext().hadoopConfiguration());
-        try (ParameterServer server = startServer(config, serverConfig, secret, initial, model)) {
+        Map<String, String> checkpointProvenance = Checkpointing.provenance(config, spec, provenance(provenance));
+        Optional<Checkpoint> resumed = resume
+                ? Optional.of(Checkpointing.resumePoint(store, checkpointProvenance, model.parameterCount()))
+                : Optional.empty();
+        List<EpochReport> history = new ArrayList<>(resumed.map(c -> Checkpointing.history(c.job(), config.epochs()))
+                .orElse(List.of()));
+        int firstEpoch = resumed.map(c -> c.job().completedEpochs()).orElse(0);
+        if (resumed.isPresent() && earlyStopping.enabled()) {
+            LOG.log(Level.WARNING, "resuming with early stopping: only epochs from {0} on compete for the best"
+                    + " weights (the earlier epochs' parameters are not in the checkpoint)", firstEpoch + 1);
+        }
+        try (ParameterServer server = resumed.isPresent()
+                ? restoreServer(config, serverConfig, secret, resumed.get())
+                : startServer(config, serverConfig, secret, initial, model)) {
             LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
                     model.parameterCount(), KernelProvider.description());
-            Map<String, String> checkpointProvenance = Checkpointing.provenance(config, provenance(provenance));
-            AtomicReference<JobState> job = new AtomicReference<>(
-                    new JobState(config.seed(), 0, new byte[0], checkpointProvenance));
+            AtomicReference<JobState> job = new AtomicReference<>(new JobState(config.seed(), firstEpoch, new byte[0],
+                    Checkpointing.withHistory(checkpointProvenance, history)));
             if (store.isPresent() && config.checkpointEvery() > 0) {
                 server.checkpointEvery(config.checkpointEvery(), store.get(), job::get);
             }
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
                 EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
                         spec, config, epoch, stepsPerEpoch);
                 long t0 = System.nanoTime();
                 WorkerStats stats = runEpoch(trainBlocks, task);
                 long t1 = System.nanoTime();
-                job.set(new JobState(config.seed(), epoch + 1, new byte[0], checkpointProvenance));
-                if (store.isPresent()) {
-                    Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
-                }
                 float[] current = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
                 EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, current);
                 stopping.observe(epoch + 1, eval, current);
@@ -152,6 +174,11 @@ public final class LaminaTrainer {
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
                         stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()));
                 history.add(report);
+                job.set(new JobState(config.seed(), epoch + 1, new byte[0],
+                        Checkpointing.withHistory(checkpointProvenance, history)));
+                if (store.isPresent()) {
+                    Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
+                }
                 progress.accept(report);
                 if (stopping.shouldStop()) {
                     LOG.log(Level.INFO, "early stopping after epoch {0}: no better evaluation {1} than epoch {2}"
@@ -160,11 +187,19 @@ public final class LaminaTrainer {
                     break;
                 }
             }
-            params = stopping.result(history.size() == 0 ? server.parameters() : lastEvaluated);
+            if (lastEvaluated == null) {
+                // No epoch ran here: a resumed job whose training had finished (its final files were lost).
+                lastEvaluated = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
+            }
+            params = stopping.result(lastEvaluated);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = metrics(history, seconds);
-        if (earlyStopping.enabled()) {
+        if (resumed.isPresent()) {
+            metrics.put("resumed_from_epoch", firstEpoch);
+            metrics.put("resumed_from_step", resumed.get().step());
+        }
+        if (earlyStopping.enabled() && stopping.bestEpoch() > 0) {
             metrics.put("best_epoch", stopping.bestEpoch());
             EpochReport best = history.get(stopping.bestEpoch() - 1);
             metrics.put("test_accuracy", best.testAccuracy());
@@ -212,6 +247,16 @@ public final class LaminaTrainer {
         try {
             return ParameterServer.start(serverConfig, secret, initial,
                     config.serverOptimizer().create(model.parameterCount()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
+                    + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
+        }
+    }
+
+    private ParameterServer restoreServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
+                                          Checkpoint checkpoint) {
+        try {
+            return ParameterServer.restore(serverConfig, secret, checkpoint, config.serverOptimizer());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
                     + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);

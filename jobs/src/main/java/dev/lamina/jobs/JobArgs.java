@@ -8,21 +8,31 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Parsed command-line options: {@code --name value} pairs, with {@code --set} repeatable.
+ * Parsed command-line options: {@code --name value} pairs, with {@code --set} repeatable, and
+ * flags without a value ({@code --resume}).
  *
- * @param options   single-valued options by name (without dashes)
+ * @param options   single-valued options by name (without dashes); a flag given maps to "true"
  * @param overrides the {@code --set key=value} overrides in order
  */
 record JobArgs(Map<String, String> options, List<String> overrides) {
 
     static JobArgs parse(String[] args, Set<String> allowed) {
+        return parse(args, allowed, Set.of());
+    }
+
+    /** As {@link #parse(String[], Set)}, where the names in {@code flags} take no value. */
+    static JobArgs parse(String[] args, Set<String> allowed, Set<String> flags) {
         Map<String, String> options = new TreeMap<>();
         List<String> overrides = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.startsWith("--") && flags.contains(a.substring(2))) {
+                options.put(a.substring(2), "true");
+                continue;
+            }
             if (!a.startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("argument '" + a + "' (expected: --option value; options: "
-                        + String.join(", ", allowed.stream().map(s -> "--" + s).sorted().toList()) + ", --set key=value)");
+                        + names(allowed, flags) + ", --set key=value)");
             }
             String name = a.substring(2);
             String value = args[++i];
@@ -32,10 +42,22 @@ record JobArgs(Map<String, String> options, List<String> overrides) {
                 options.put(name, value);
             } else {
                 throw new IllegalArgumentException("option --" + name + " (expected one of: "
-                        + String.join(", ", allowed.stream().map(s -> "--" + s).sorted().toList()) + ", --set)");
+                        + names(allowed, flags) + ", --set)");
             }
         }
         return new JobArgs(options, overrides);
+    }
+
+    private static String names(Set<String> allowed, Set<String> flags) {
+        List<String> all = new ArrayList<>();
+        allowed.forEach(n -> all.add("--" + n + " value"));
+        flags.forEach(n -> all.add("--" + n));
+        return String.join(", ", all.stream().sorted().toList());
+    }
+
+    /** Whether flag {@code name} was given. */
+    boolean flag(String name) {
+        return "true".equals(options.get(name));
     }
 
     String required(String name) {

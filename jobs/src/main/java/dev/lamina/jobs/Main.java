@@ -38,8 +38,9 @@ public final class Main {
     static String usage() {
         return String.join("\n",
                 "usage: lamina <command> [options]",
-                "  train    --config FILE [--set key=value]... [--output DIR] [--master URL]",
-                "           train the model the job file describes; writes model.json, weights.safetensors, metrics.json",
+                "  train    --config FILE [--set key=value]... [--output DIR] [--master URL] [--resume]",
+                "           train the model the job file describes; writes model.json, weights.safetensors, metrics.json;",
+                "           --resume continues a stopped run from the newest checkpoint in training.checkpointDir",
                 "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
                 "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
                 "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",

@@ -16,7 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** {@code train --config FILE [--set key=value]... [--output DIR] [--master URL]}. */
+/** {@code train --config FILE [--set key=value]... [--output DIR] [--master URL] [--resume]}. */
 public final class TrainJob {
 
     private TrainJob() {
@@ -48,7 +48,7 @@ public final class TrainJob {
 
     /** Runs the job and returns the model (for tests and embedding); errors propagate. */
     public static TrainedModel run(String[] args) throws Exception {
-        JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"));
+        JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"), Set.of("resume"));
         JobConfig config = parsed.config();
         DataLoader data = new DataLoader(config.data());
         LabeledImages train = data.images(true);
@@ -74,6 +74,7 @@ public final class TrainJob {
             TrainedModel trained = new LaminaTrainer(spark, config.model(), config.training())
                     .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
                     .withEarlyStopping(config.earlyStopping())
+                    .withResume(parsed.flag("resume"))
                     .withProgress(r -> System.out.println(r.line()))
                     .fit(trainFrame, evalFrame, provenance);
             EvalStats evaluation = DistributedEvaluator.evaluate(spark, testFrame, DataLoader.FEATURES, DataLoader.LABEL,
