@@ -54,6 +54,7 @@ public final class LaminaTrainer {
     private Consumer<EpochReport> progress = r -> LOG.log(Level.INFO, r.line());
     private EarlyStopping.Config earlyStopping = EarlyStopping.Config.off();
     private boolean resume;
+    private final LaminaMetricsSource metricsSource = new LaminaMetricsSource();
 
     public LaminaTrainer(SparkSession spark, ModelSpec spec, TrainingConfig config) {
         this.spark = spark;
@@ -159,11 +160,19 @@ public final class LaminaTrainer {
             if (store.isPresent() && config.checkpointEvery() > 0) {
                 server.checkpointEvery(config.checkpointEvery(), store.get(), job::get);
             }
+            metricsSource.register();
+            TrainPartition.Accumulators accumulators = TrainPartition.Accumulators.create(jsc.sc());
             for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
                 EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
                         spec, config, epoch, stepsPerEpoch);
                 long t0 = System.nanoTime();
-                WorkerStats stats = runEpoch(trainBlocks, task);
+                WorkerStats stats;
+                try (EpochProgress bar = EpochProgress.start(epoch + 1, config.epochs(), server.step(),
+                        serverStepsPerEpoch(stepsPerEpoch), server::step, metricsSource::step,
+                        System.console() != null ? System.err : null)) {
+                    stats = runEpoch(trainBlocks, task, accumulators);
+                }
+                metricsSource.step(server.step());
                 long t1 = System.nanoTime();
                 float[] current = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
                 EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, current);
@@ -174,6 +183,7 @@ public final class LaminaTrainer {
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
                         stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()));
                 history.add(report);
+                metricsSource.epochDone(report);
                 job.set(new JobState(config.seed(), epoch + 1, new byte[0],
                         Checkpointing.withHistory(checkpointProvenance, history)));
                 if (store.isPresent()) {
@@ -192,6 +202,8 @@ public final class LaminaTrainer {
                 lastEvaluated = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
             }
             params = stopping.result(lastEvaluated);
+        } finally {
+            metricsSource.unregister();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = metrics(history, seconds);
@@ -263,9 +275,19 @@ public final class LaminaTrainer {
         }
     }
 
-    private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task) {
+    /** Parameter-server steps in one epoch: one per step in sync, per round in local-sgd, per push in async. */
+    private long serverStepsPerEpoch(int stepsPerEpoch) {
+        return switch (config.mode()) {
+            case "local-sgd" -> (stepsPerEpoch + config.exchange().syncEvery() - 1) / config.exchange().syncEvery();
+            case "async" -> (long) stepsPerEpoch * config.workers();
+            default -> stepsPerEpoch;
+        };
+    }
+
+    private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task,
+                                 TrainPartition.Accumulators accumulators) {
         List<WorkerStats> perWorker = new JavaRDD<>(blocks.rdd().barrier()
-                .mapPartitions(new TrainPartition(task), false, ClassTag$.MODULE$.apply(WorkerStats.class)),
+                .mapPartitions(new TrainPartition(task, accumulators), false, ClassTag$.MODULE$.apply(WorkerStats.class)),
                 ClassTag$.MODULE$.apply(WorkerStats.class)).collect();
         WorkerStats total = WorkerStats.empty();
         for (WorkerStats s : perWorker) {

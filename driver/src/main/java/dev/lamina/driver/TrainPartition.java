@@ -8,16 +8,45 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.LongAccumulator;
 import scala.Function1;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 
-/** The body of one barrier task: wait for every worker, then train this partition for one epoch. */
+/**
+ * The body of one barrier task: wait for every worker, then train this partition for one epoch. Its
+ * figures also go to named accumulators, which the Spark UI shows on the stage page.
+ */
 final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator<WorkerStats>>, Serializable {
     private final EpochTrainer.Task task;
+    private final Accumulators accumulators;
 
-    TrainPartition(EpochTrainer.Task task) {
+    /** The job's named accumulators ({@code lamina.*}), created once on the driver. */
+    record Accumulators(LongAccumulator samples, LongAccumulator steps, LongAccumulator bytesSent,
+                        LongAccumulator bytesReceived, DoubleAccumulator computeSeconds,
+                        DoubleAccumulator commSeconds) implements Serializable {
+
+        static Accumulators create(SparkContext sc) {
+            return new Accumulators(sc.longAccumulator("lamina.samples"), sc.longAccumulator("lamina.steps"),
+                    sc.longAccumulator("lamina.bytesSent"), sc.longAccumulator("lamina.bytesReceived"),
+                    sc.doubleAccumulator("lamina.computeSeconds"), sc.doubleAccumulator("lamina.commSeconds"));
+        }
+
+        void add(WorkerStats s) {
+            samples.add(s.samples());
+            steps.add(s.steps());
+            bytesSent.add(s.bytesSent());
+            bytesReceived.add(s.bytesReceived());
+            computeSeconds.add(s.computeNanos() / 1e9);
+            commSeconds.add(s.commNanos() / 1e9);
+        }
+    }
+
+    TrainPartition(EpochTrainer.Task task, Accumulators accumulators) {
         this.task = task;
+        this.accumulators = accumulators;
     }
 
     @Override
@@ -31,6 +60,7 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
         context.barrier();
         try {
             WorkerStats stats = EpochTrainer.run(task, worker, block);
+            accumulators.add(stats);
             return CollectionConverters.asScala(List.of(stats).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException("worker " + worker + " failed in epoch " + task.epoch() + ": " + e.getMessage(), e);

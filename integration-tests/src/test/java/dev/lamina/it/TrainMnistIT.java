@@ -63,6 +63,71 @@ class TrainMnistIT {
                 ((Number) evaluated.get("test_accuracy")).doubleValue(), 1e-9);
     }
 
+    /**
+     * Training figures reach Spark's own observability: the {@code lamina} metrics source through a
+     * configured CSV sink, and the named accumulators through the event log the Spark UI and history
+     * server read. (SparkConf reads spark.* system properties; they are cleared afterwards.)
+     */
+    @Test
+    void metricsReachSparkSinksAndAccumulatorsTheEventLog(@TempDir Path tmp) throws Exception {
+        Path csv = Files.createDirectories(tmp.resolve("csv"));
+        Path events = Files.createDirectories(tmp.resolve("events"));
+        Map<String, String> props = Map.of(
+                "spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink",
+                "spark.metrics.conf.*.sink.csv.period", "1",
+                "spark.metrics.conf.*.sink.csv.unit", "seconds",
+                "spark.metrics.conf.*.sink.csv.directory", csv.toString(),
+                "spark.eventLog.enabled", "true",
+                "spark.eventLog.dir", events.toUri().toString(),
+                "spark.eventLog.compress", "false");
+        props.forEach(System::setProperty);
+        TrainedModel model;
+        try {
+            model = train(tmp.resolve("m"), "--set", "training.epochs=2");
+        } finally {
+            props.keySet().forEach(System::clearProperty);
+        }
+        assertEquals(2, lastValue(csv, "lamina.epoch.csv"), 0);
+        assertEquals(model.history().get(1).testAccuracy(), lastValue(csv, "lamina.test_accuracy.csv"), 1e-9);
+        assertTrue(lastValue(csv, "lamina.step.csv") >= 2 * (2048 / 64), "server steps reported");
+
+        // Spark 4 may roll event logs (a folder eventlog_v2_<app> of events_<n>_<app> files); read every file.
+        List<Path> logs;
+        try (var files = Files.walk(events)) {
+            logs = files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().startsWith("events_")
+                    || p.getFileName().toString().startsWith("local-")).sorted().toList();
+        }
+        assertTrue(!logs.isEmpty(), "an event log under " + events);
+        StringBuilder all = new StringBuilder();
+        for (Path p : logs) {
+            all.append(Files.readString(p));
+        }
+        String log = all.toString();
+        long samples = model.history().stream().mapToLong(EpochReport::samples).sum();
+        for (String name : List.of("lamina.samples", "lamina.steps", "lamina.bytesSent", "lamina.computeSeconds")) {
+            assertTrue(log.contains("\"Name\":\"" + name + "\""), "event log names accumulator " + name);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\"Name\":\"lamina.samples\",\"Value\":\"?(\\d+)").matcher(log);
+        long last = -1;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        assertEquals(samples, last, "lamina.samples after the last epoch");
+    }
+
+    /** The value column of the last row of the CSV sink's file whose name ends with {@code suffix}. */
+    private static double lastValue(Path dir, String suffix) throws Exception {
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+        }
+        assertEquals(1, files.size(), "CSV sink files ending with " + suffix + " in " + dir);
+        List<String> lines = Files.readAllLines(files.get(0));
+        String[] last = lines.get(lines.size() - 1).split(",");
+        return Double.parseDouble(last[last.length - 1]);
+    }
+
     @Test
     void validationSplitDrivesEarlyStoppingAndTestMetricsComeFromTheTestSplit(@TempDir Path tmp) throws Exception {
         TrainedModel model = train(tmp.resolve("es"), "--set", "training.epochs=6", "--set", "data.validationFraction=0.2",

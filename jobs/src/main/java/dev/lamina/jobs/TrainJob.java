@@ -46,6 +46,14 @@ public final class TrainJob {
         return new TrainedModel(model.spec(), model.parameters(), model.history(), metrics, model.provenance());
     }
 
+    private static void writeProgress(String path, String lines, Configuration hadoop) {
+        try {
+            ModelFiles.writeText(path, lines, hadoop);
+        } catch (java.io.IOException e) {
+            System.err.println("lamina train: cannot write " + path + " (training goes on): " + e.getMessage());
+        }
+    }
+
     /** Runs the job and returns the model (for tests and embedding); errors propagate. */
     public static TrainedModel run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"), Set.of("resume"));
@@ -71,11 +79,19 @@ public final class TrainJob {
                 trainFrame = split[0];
                 evalFrame = split[1];
             }
+            // history.jsonl grows by a line per epoch while training runs (rewritten whole: not every
+            // Hadoop file system appends); the final one, written with the model, covers every epoch.
+            StringBuilder progressLines = new StringBuilder();
             TrainedModel trained = new LaminaTrainer(spark, config.model(), config.training())
                     .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
                     .withEarlyStopping(config.earlyStopping())
                     .withResume(parsed.flag("resume"))
-                    .withProgress(r -> System.out.println(r.line()))
+                    .withProgress(r -> {
+                        System.out.println(r.line());
+                        progressLines.append(Json.write(r.toMap())).append('\n');
+                        writeProgress(config.output().dir() + "/" + ModelFiles.HISTORY, progressLines.toString(),
+                                spark.sparkContext().hadoopConfiguration());
+                    })
                     .fit(trainFrame, evalFrame, provenance);
             EvalStats evaluation = DistributedEvaluator.evaluate(spark, testFrame, DataLoader.FEATURES, DataLoader.LABEL,
                     trained.spec(), trained.parameters());
