@@ -82,8 +82,22 @@ public final class ConfigLoader {
         ConfigSection output = root.section("output");
         Object model = root.raw("model");
         root.finish();
-        DataConfig dataConfig = new DataConfig(data.string("dataset", "mnist"), data.string("cache", defaultCache),
-                data.integer("trainLimit", 0), data.integer("testLimit", 0), data.number("validationFraction", 0));
+        String dataset = data.string("dataset", "mnist");
+        DataConfig.Files files = null;
+        if (dataset.equalsIgnoreCase("files")) {
+            files = new DataConfig.Files(data.string("format", ""), data.string("train", ""), data.string("test", ""),
+                    data.string("featuresCol", "features"), data.string("labelCol", "label"),
+                    data.strings("featureColumns"), data.section("options").strings());
+        } else {
+            for (String key : List.of("format", "train", "test", "featuresCol", "labelCol", "featureColumns", "options")) {
+                if (data.has(key)) {
+                    throw new IllegalArgumentException(data.key(key) + " : " + data.raw(key) + " (expected: only with"
+                            + " data.dataset: files; data.dataset is " + dataset + ")");
+                }
+            }
+        }
+        DataConfig dataConfig = new DataConfig(dataset, data.string("cache", defaultCache),
+                data.integer("trainLimit", 0), data.integer("testLimit", 0), data.number("validationFraction", 0), files);
         data.finish();
         EarlyStopping.Config earlyStopping = earlyStopping(training);
         TrainingConfig trainingConfig = training(training);

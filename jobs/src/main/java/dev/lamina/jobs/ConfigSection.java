@@ -106,6 +106,41 @@ final class ConfigSection {
         return String.valueOf(v);
     }
 
+    /** A list of single values ({@code [a, b]}) or one comma-separated string; empty when absent. */
+    List<String> strings(String name) {
+        Object v = raw(name);
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (v instanceof List<?> list) {
+            for (Object item : list) {
+                if (item == null || item instanceof Map || item instanceof List) {
+                    throw new IllegalArgumentException(key(name) + " : " + v + " (expected: a list of names)");
+                }
+                out.add(String.valueOf(item));
+            }
+        } else if (v instanceof Map) {
+            throw new IllegalArgumentException(key(name) + " : " + v + " (expected: a list of names)");
+        } else {
+            for (String part : String.valueOf(v).split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every key of this section with its single value, as text (e.g. data source options). */
+    Map<String, String> strings() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : values.keySet()) {
+            out.put(name, string(name, null));
+        }
+        return out;
+    }
+
     /** Throws naming every unknown key (with its full dotted path) and the closest known key. */
     void finish() {
         List<String> unknown = new ArrayList<>();

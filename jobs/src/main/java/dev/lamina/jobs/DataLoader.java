@@ -5,18 +5,30 @@ import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Loads the configured dataset as DataFrames with a binary {@code features} and an int {@code label} column. */
+/**
+ * Loads the configured dataset as DataFrames with a {@code features} column (binary for the bundled
+ * image datasets; vector, array or binary for files) and a numeric {@code label} column.
+ */
 final class DataLoader {
+    private static final System.Logger LOG = System.getLogger(DataLoader.class.getName());
     static final String FEATURES = "features";
     static final String LABEL = "label";
 
@@ -24,6 +36,92 @@ final class DataLoader {
 
     DataLoader(DataConfig config) {
         this.config = config;
+    }
+
+    /**
+     * One split, ready for training or evaluation.
+     *
+     * @param frame       columns {@link #FEATURES} and {@link #LABEL}
+     * @param count       its rows
+     * @param fingerprint what identifies the data (a checksum, or files with sizes and times)
+     */
+    record Split(Dataset<Row> frame, long count, String fingerprint) {
+    }
+
+    /** The training ({@code train}) or test split; built-in datasets are fetched on first use. */
+    Split split(SparkSession spark, boolean train) throws IOException {
+        if (config.files() == null) {
+            LabeledImages images = images(train);
+            return new Split(frame(spark, images), images.count(), images.fingerprint());
+        }
+        DataConfig.Files f = config.files();
+        String key = train ? "data.train" : "data.test";
+        String path = train ? f.train() : f.test();
+        String fingerprint = fingerprint(key, path, spark.sparkContext().hadoopConfiguration());
+        Dataset<Row> raw = spark.read().format(f.format()).options(f.options()).load(path);
+        Dataset<Row> frame = raw.select(featureColumn(f, raw, path).as(FEATURES), column(raw, f.labelCol(),
+                "data.labelCol", path).as(LABEL));
+        int limit = train ? config.trainLimit() : config.testLimit();
+        if (limit > 0) {
+            frame = frame.limit(limit);
+        }
+        return new Split(frame, frame.count(), f.format() + " " + fingerprint);
+    }
+
+    /** The features: the named column, or the listed (or, for CSV, all non-label) columns as an array. */
+    private static Column featureColumn(DataConfig.Files f, Dataset<Row> raw, String path) {
+        List<String> names = f.featureColumns();
+        if (names.isEmpty() && f.format().equalsIgnoreCase("csv") && !has(raw, f.featuresCol())) {
+            names = new ArrayList<>();
+            for (String c : raw.columns()) {
+                if (!c.equals(f.labelCol())) {
+                    names.add(c);
+                }
+            }
+            LOG.log(System.Logger.Level.INFO, "{0}: no column {1}; the features are the {2} columns other than {3}",
+                    path, f.featuresCol(), names.size(), f.labelCol());
+        }
+        if (names.isEmpty()) {
+            return column(raw, f.featuresCol(), "data.featuresCol", path);
+        }
+        Column[] parts = new Column[names.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = column(raw, names.get(i), "data.featureColumns", path).cast(DataTypes.DoubleType);
+        }
+        return functions.array(parts);
+    }
+
+    private static boolean has(Dataset<Row> raw, String name) {
+        return Arrays.asList(raw.columns()).contains(name.contains(".") ? name.substring(0, name.indexOf('.')) : name);
+    }
+
+    /** A column of {@code raw} (a nested field as a.b), or an error naming the key and the columns there are. */
+    private static Column column(Dataset<Row> raw, String name, String key, String path) {
+        if (!has(raw, name)) {
+            throw new IllegalArgumentException(key + " : " + name + " is not a column of " + path + " (columns: "
+                    + String.join(", ", raw.columns()) + ")");
+        }
+        return raw.col(name);
+    }
+
+    /** The path's files, their total size and newest modification time: changes when the data does. */
+    private static String fingerprint(String key, String url, Configuration hadoop) throws IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(url);
+        FileSystem fs = path.getFileSystem(hadoop);
+        if (!fs.exists(path)) {
+            throw new IllegalArgumentException(key + " : " + url + " (expected: an existing file or directory)");
+        }
+        long files = 0;
+        long bytes = 0;
+        long newest = 0;
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
+        while (it.hasNext()) {
+            LocatedFileStatus st = it.next();
+            files++;
+            bytes += st.getLen();
+            newest = Math.max(newest, st.getModificationTime());
+        }
+        return url + " (" + files + " files, " + bytes + " bytes, newest " + Instant.ofEpochMilli(newest) + ")";
     }
 
     /** Reads (fetching on first use) the split; for provenance, the images' fingerprint is kept. */

@@ -2,7 +2,6 @@ package dev.lamina.jobs;
 
 import dev.lamina.driver.DistributedEvaluator;
 import dev.lamina.driver.ModelFiles;
-import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.engine.io.Json;
 import dev.lamina.worker.EvalStats;
 import java.util.LinkedHashMap;
@@ -48,11 +47,11 @@ public final class EvaluateJob {
         JobArgs parsed = JobArgs.parse(args, Set.of("model", "config", "master"));
         String dir = parsed.required("model");
         JobConfig config = parsed.config();
-        LabeledImages test = new DataLoader(config.data()).images(false);
         SparkSession spark = Environment.spark("lamina evaluate", parsed.options().get("master"));
         try {
+            DataLoader.Split test = new DataLoader(config.data()).split(spark, false);
             ModelFiles.Saved saved = ModelFiles.read(dir, spark.sparkContext().hadoopConfiguration());
-            EvalStats stats = DistributedEvaluator.evaluate(spark, DataLoader.frame(spark, test), DataLoader.FEATURES,
+            EvalStats stats = DistributedEvaluator.evaluate(spark, test.frame(), DataLoader.FEATURES,
                     DataLoader.LABEL, saved.spec(), saved.parameters());
             Map<String, Object> metrics = new LinkedHashMap<>(stats.toMap("test_"));
             metrics.put("confusion_matrix", stats.confusionRows());

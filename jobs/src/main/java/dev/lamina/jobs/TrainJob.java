@@ -5,7 +5,6 @@ import dev.lamina.driver.HtmlReport;
 import dev.lamina.driver.LaminaTrainer;
 import dev.lamina.driver.ModelFiles;
 import dev.lamina.driver.TrainedModel;
-import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.engine.io.Json;
 import dev.lamina.worker.EvalStats;
 import java.util.LinkedHashMap;
@@ -59,18 +58,21 @@ public final class TrainJob {
         JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"), Set.of("resume"));
         JobConfig config = parsed.config();
         DataLoader data = new DataLoader(config.data());
-        LabeledImages train = data.images(true);
-        LabeledImages test = data.images(false);
-        System.out.printf("lamina train: %s, %d train / %d test samples, %d workers, %d epochs, global batch %d, %s%n",
-                config.data().dataset(), train.count(), test.count(), config.training().workers(),
-                config.training().epochs(), config.training().batchSize(), config.training().optimizer().type());
         SparkSession spark = Environment.spark("lamina train", parsed.options().get("master"));
         try {
+            DataLoader.Split train = data.split(spark, true);
+            DataLoader.Split test = data.split(spark, false);
+            System.out.printf("lamina train: %s, %d train / %d test samples, %d workers, %d epochs, global batch %d, %s%n",
+                    config.data().dataset(), train.count(), test.count(), config.training().workers(),
+                    config.training().epochs(), config.training().batchSize(), config.training().optimizer().type());
             Map<String, Object> provenance = Environment.provenance();
             provenance.put("config", config.source());
-            provenance.put("dataFingerprint", Map.of("train", train.fingerprint(), "test", test.fingerprint()));
-            Dataset<Row> testFrame = DataLoader.frame(spark, test);
-            Dataset<Row> trainFrame = DataLoader.frame(spark, train);
+            Map<String, Object> fingerprint = new LinkedHashMap<>();
+            fingerprint.put("train", train.fingerprint());
+            fingerprint.put("test", test.fingerprint());
+            provenance.put("dataFingerprint", fingerprint);
+            Dataset<Row> testFrame = test.frame();
+            Dataset<Row> trainFrame = train.frame();
             Dataset<Row> evalFrame = testFrame;
             double fraction = config.data().validationFraction();
             if (fraction > 0) {

@@ -173,4 +173,35 @@ class ConfigLoaderTest {
                 () -> loader.load(MNIST_MLP, List.of("training.checkpointEvery=10")));
         assertTrue(noDir.getMessage().contains("training.checkpointDir empty"), noDir.getMessage());
     }
+
+    @Test
+    void filesDatasetBindsFormatPathsColumnsAndOptions() throws Exception {
+        JobConfig c = loader.load(MNIST_MLP, List.of("data.dataset=files", "data.format=csv",
+                "data.train=hdfs:///d/train.csv", "data.test=hdfs:///d/test.csv", "data.labelCol=digit",
+                "data.featureColumns=[p0, p1, p2]", "data.options.header=true", "data.options.inferSchema=true"));
+        DataConfig.Files f = c.data().files();
+        assertEquals("csv", f.format());
+        assertEquals("hdfs:///d/train.csv", f.train());
+        assertEquals("hdfs:///d/test.csv", f.test());
+        assertEquals("digit", f.labelCol());
+        assertEquals("features", f.featuresCol());
+        assertEquals(List.of("p0", "p1", "p2"), f.featureColumns());
+        assertEquals(java.util.Map.of("header", "true", "inferSchema", "true"), f.options());
+        assertEquals(null, loader.load(MNIST_MLP, List.of()).data().files());
+    }
+
+    @Test
+    void filesDatasetNeedsPathsAndFileKeysNeedTheFilesDataset() {
+        IllegalArgumentException noTest = assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP,
+                List.of("data.dataset=files", "data.format=parquet", "data.train=/d/train")));
+        assertTrue(noTest.getMessage().contains("data.test : '' (expected: set when data.dataset is files)"),
+                noTest.getMessage());
+        IllegalArgumentException stray = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("data.format=parquet")));
+        assertTrue(stray.getMessage().contains("data.format : parquet (expected: only with data.dataset: files;"),
+                stray.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("data.dataset=cifar")));
+        assertTrue(unknown.getMessage().contains("(expected: mnist, fashion-mnist or files)"), unknown.getMessage());
+    }
 }
