@@ -47,6 +47,7 @@ public final class DataValidator {
     }
 
     /** Throws IllegalArgumentException describing every kind of bad row, if there is any. */
+    /** {@code classes} 0: the labels are values (regression) and need only be finite. */
     public static void check(Dataset<Row> df, String featuresCol, String labelCol, int width, int classes, String what) {
         Report report = scan(df, featuresCol, labelCol, width, classes);
         if (report.badRows() > 0) {
@@ -95,7 +96,10 @@ public final class DataValidator {
             return "rows with a null label: label is null";
         }
         double v = ((Number) row.get(1)).doubleValue();
-        if (v != Math.rint(v) || v < 0 || v >= classes) {
+        if (classes == 0 && !Double.isFinite(v)) {
+            return "rows with a non-finite label: label " + v;
+        }
+        if (classes > 0 && (v != Math.rint(v) || v < 0 || v >= classes)) {
             return "rows with a label outside [0, " + classes + "): label " + v;
         }
         return null;

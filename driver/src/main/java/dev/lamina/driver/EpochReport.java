@@ -28,6 +28,12 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
 
     /** The one progress line printed per epoch. */
     public String line() {
+        if (!Double.isFinite(testAccuracy)) {
+            return String.format("epoch %d/%d  train_loss %.5f  test_loss %.5f  samples/s %,.0f  time %.1fs"
+                            + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)  push %,.0f B/step",
+                    epoch, epochs, trainLoss, testLoss, samplesPerSecond(), trainSeconds + evalSeconds, trainSeconds,
+                    computeSeconds, commSeconds, evalSeconds, pushBytesPerStep);
+        }
         return String.format("epoch %d/%d  train_loss %.4f  test_accuracy %.4f  test_loss %.4f  samples/s %,.0f  time %.1fs"
                         + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)  push %,.0f B/step",
                 epoch, epochs, trainLoss, testAccuracy, testLoss, samplesPerSecond(), trainSeconds + evalSeconds,
@@ -37,7 +43,8 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
     /** The inverse of {@link #toMap()}; {@code epochs} is the run's total, which the map leaves out. */
     public static EpochReport fromMap(Map<String, Object> m, int epochs) {
         return new EpochReport(number(m, "epoch").intValue(), epochs, number(m, "train_loss").doubleValue(),
-                number(m, "test_accuracy").doubleValue(), number(m, "test_loss").doubleValue(),
+                m.get("test_accuracy") == null ? Double.NaN : number(m, "test_accuracy").doubleValue(),
+                number(m, "test_loss").doubleValue(),
                 number(m, "samples").longValue(), number(m, "train_seconds").doubleValue(),
                 number(m, "eval_seconds").doubleValue(), number(m, "compute_seconds").doubleValue(),
                 number(m, "comm_seconds").doubleValue(), number(m, "push_bytes_per_step").doubleValue());
@@ -54,7 +61,7 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
         m.put("train_loss", trainLoss);
-        m.put("test_accuracy", testAccuracy);
+        m.put("test_accuracy", Double.isFinite(testAccuracy) ? testAccuracy : null);
         m.put("test_loss", testLoss);
         m.put("samples", samples);
         m.put("samples_per_second", samplesPerSecond());

@@ -33,6 +33,7 @@ public final class Featurizer {
     private final int width;
     private final int classes;
 
+    /** {@code classes} 0: the labels are values (regression, or unused by reconstruction), finite only. */
     public Featurizer(String featuresCol, String labelCol, int width, int classes) {
         this.featuresCol = featuresCol;
         this.labelCol = labelCol;
@@ -148,6 +149,12 @@ public final class Featurizer {
             throw new IllegalArgumentException("label is null in row " + n + " of this partition");
         }
         double v = ((Number) row.get(1)).doubleValue();
+        if (classes == 0) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("label " + v + " in row " + n + " of this partition (expected: finite)");
+            }
+            return (float) v;
+        }
         if (v != Math.rint(v) || v < 0 || v >= classes) {
             throw new IllegalArgumentException("label " + v + " in row " + n + " of this partition (expected: an integer in [0, "
                     + classes + "))");

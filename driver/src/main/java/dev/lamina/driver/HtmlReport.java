@@ -38,11 +38,13 @@ public final class HtmlReport {
             sb.append("<h2>Loss per epoch</h2>\n")
                     .append(lineChart(h.stream().map(EpochReport::trainLoss).toList(),
                             h.stream().map(EpochReport::testLoss).toList(), "train loss", "test loss"));
-            sb.append("<h2>Test accuracy per epoch</h2>\n")
-                    .append(lineChart(h.stream().map(EpochReport::testAccuracy).toList(), List.of(), "test accuracy", ""));
+            if (h.stream().anyMatch(r -> Double.isFinite(r.testAccuracy()))) {
+                sb.append("<h2>Test accuracy per epoch</h2>\n")
+                        .append(lineChart(h.stream().map(EpochReport::testAccuracy).toList(), List.of(), "test accuracy", ""));
+            }
             sb.append("<h2>Time per epoch</h2>\n").append(timeChart(h));
         }
-        if (evaluation != null) {
+        if (evaluation != null && evaluation.classification()) {
             sb.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n").append(confusion(evaluation));
         }
         return sb.append("</body></html>\n").toString();

@@ -15,6 +15,7 @@ import dev.lamina.worker.BatchNormCollector;
 import dev.lamina.worker.EpochTrainer;
 import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.FeatureBlock;
+import dev.lamina.worker.Targets;
 import dev.lamina.worker.TrainingConfig;
 import dev.lamina.worker.WorkerStats;
 import java.io.IOException;
@@ -104,11 +105,12 @@ public final class LaminaTrainer {
     public TrainedModel fit(Dataset<Row> train, Dataset<Row> test, Map<String, Object> provenance) {
         checkCluster();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Featurizer featurizer = new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes());
+        int classes = Targets.of(spec) == Targets.CLASSES ? spec.classes() : 0;
+        Featurizer featurizer = new Featurizer(featuresCol, labelCol, spec.inputSize(), classes);
         featurizer.checkSchema(train.schema());
         featurizer.checkSchema(test.schema());
-        DataValidator.check(train, featuresCol, labelCol, spec.inputSize(), spec.classes(), "the training data");
-        DataValidator.check(test, featuresCol, labelCol, spec.inputSize(), spec.classes(), "the evaluation data");
+        DataValidator.check(train, featuresCol, labelCol, spec.inputSize(), classes, "the training data");
+        DataValidator.check(test, featuresCol, labelCol, spec.inputSize(), classes, "the evaluation data");
         JavaRDD<FeatureBlock> trainBlocks = featurizer.blocks(train, config.workers())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<FeatureBlock> testBlocks = featurizer.blocks(test, Math.max(config.workers(), jsc.defaultParallelism()))
@@ -214,7 +216,9 @@ public final class LaminaTrainer {
         if (earlyStopping.enabled() && stopping.bestEpoch() > 0) {
             metrics.put("best_epoch", stopping.bestEpoch());
             EpochReport best = history.get(stopping.bestEpoch() - 1);
-            metrics.put("test_accuracy", best.testAccuracy());
+            if (Double.isFinite(best.testAccuracy())) {
+                metrics.put("test_accuracy", best.testAccuracy());
+            }
             metrics.put("test_loss", best.testLoss());
         }
         return new TrainedModel(spec, params, List.copyOf(history), metrics, provenance(provenance));
@@ -327,7 +331,9 @@ public final class LaminaTrainer {
         long samples = history.stream().mapToLong(EpochReport::samples).sum();
         double trainSeconds = history.stream().mapToDouble(EpochReport::trainSeconds).sum();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("test_accuracy", last.testAccuracy());
+        if (Double.isFinite(last.testAccuracy())) {
+            m.put("test_accuracy", last.testAccuracy());
+        }
         m.put("test_loss", last.testLoss());
         m.put("train_loss", last.trainLoss());
         m.put("epochs", history.size());

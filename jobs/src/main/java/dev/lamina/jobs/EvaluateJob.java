@@ -26,6 +26,9 @@ public final class EvaluateJob {
     /** A readable per-class table and the headline metrics. */
     static String table(EvalStats s) {
         StringBuilder sb = new StringBuilder();
+        if (!s.classification()) {
+            return String.format("test samples %d  loss %.6f%n", s.count(), s.meanLoss());
+        }
         sb.append(String.format("test samples %d  accuracy %.4f  log-loss %.4f  macro F1 %.4f%n", s.count(), s.accuracy(),
                 s.meanLoss(), s.macroF1()));
         sb.append(String.format("%6s %10s %10s %10s%n", "class", "precision", "recall", "f1"));
@@ -54,7 +57,11 @@ public final class EvaluateJob {
             EvalStats stats = DistributedEvaluator.evaluate(spark, test.frame(), DataLoader.FEATURES,
                     DataLoader.LABEL, saved.spec(), saved.parameters());
             Map<String, Object> metrics = new LinkedHashMap<>(stats.toMap("test_"));
-            metrics.put("confusion_matrix", stats.confusionRows());
+            if (stats.classification()) {
+                metrics.put("confusion_matrix", stats.confusionRows());
+            } else {
+                TrainJob.lossMetric(saved.spec(), stats).ifPresent(k -> metrics.put("test_" + k, stats.meanLoss()));
+            }
             ModelFiles.writeJson(dir + "/evaluation.json", metrics, spark.sparkContext().hadoopConfiguration());
             System.out.println(table(stats));
             System.out.println("lamina evaluate: wrote " + dir + "/evaluation.json");

@@ -39,9 +39,14 @@ public final class TrainJob {
             String key = validated && e.getKey().startsWith("test_") ? "val_" + e.getKey().substring(5) : e.getKey();
             metrics.put(key, e.getValue());
         }
-        metrics.put("test_accuracy", test.accuracy());
         metrics.put("test_loss", test.meanLoss());
-        metrics.put("test_macro_f1", test.macroF1());
+        if (test.classification()) {
+            metrics.put("test_accuracy", test.accuracy());
+            metrics.put("test_macro_f1", test.macroF1());
+        } else {
+            metrics.remove("test_accuracy");
+            lossMetric(model.spec(), test).ifPresent(k -> metrics.put("test_" + k, test.meanLoss()));
+        }
         return new TrainedModel(model.spec(), model.parameters(), model.history(), metrics, model.provenance());
     }
 
@@ -51,6 +56,18 @@ public final class TrainJob {
         } catch (java.io.IOException e) {
             System.err.println("lamina train: cannot write " + path + " (training goes on): " + e.getMessage());
         }
+    }
+
+    /** The name the mean loss goes by without classes: mse for an mse loss, mae for l1; else none. */
+    static java.util.Optional<String> lossMetric(dev.lamina.engine.nn.ModelSpec spec, EvalStats stats) {
+        if (stats.classification()) {
+            return java.util.Optional.empty();
+        }
+        return switch (spec.loss()) {
+            case "mse" -> java.util.Optional.of("mse");
+            case "l1" -> java.util.Optional.of("mae");
+            default -> java.util.Optional.empty();
+        };
     }
 
     /** Runs the job and returns the model (for tests and embedding); errors propagate. */

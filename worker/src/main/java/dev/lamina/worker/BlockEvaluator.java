@@ -18,7 +18,8 @@ public final class BlockEvaluator {
         if (block.width() != spec.inputSize()) {
             throw new IllegalArgumentException("feature width : " + block.width() + " (expected: " + spec.inputSize() + ")");
         }
-        EvalStats stats = EvalStats.empty(spec.classes());
+        boolean classes = Targets.of(spec) == Targets.CLASSES;
+        EvalStats stats = classes ? EvalStats.empty(spec.classes()) : EvalStats.values();
         int full = Math.min(BATCH, Math.max(1, block.rows()));
         ForwardStep step = model.forwardStep(full, params, KernelProvider.kernels());
         int[] identity = new int[block.rows()];
@@ -32,7 +33,9 @@ public final class BlockEvaluator {
             ForwardStep s = n == full ? step : model.forwardStep(n, params, KernelProvider.kernels());
             EpochTrainer.fillBatch(block, identity, start, s.features(), s.labels());
             float loss = s.run();
-            s.predictions(predicted);
+            if (classes) {
+                s.predictions(predicted);
+            }
             stats = stats.add(n, predicted, s.labels().data(), s.labels().offset(), loss);
             start += n;
         }

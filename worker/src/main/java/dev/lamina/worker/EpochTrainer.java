@@ -170,13 +170,26 @@ public final class EpochTrainer {
         return order;
     }
 
+    /**
+     * Copies rows {@code order[start..]} into the step's features and targets: the label per row, or,
+     * when the targets are as large as the features ({@link Targets#INPUT}), the features themselves.
+     */
     static void fillBatch(FeatureBlock block, int[] order, int start, Tensor features, Tensor labels) {
         int width = block.width();
-        int n = labels.size();
+        int n = features.size() / width;
+        boolean reconstruct = labels.size() == n * width && labels.size() != n;
+        if (!reconstruct && labels.size() != n) {
+            throw new IllegalArgumentException("targets of " + labels.size() + " values for " + n + " rows (expected: "
+                    + n + " labels or " + n * width + " features)");
+        }
         for (int r = 0; r < n; r++) {
             int row = order[start + r];
             System.arraycopy(block.features(), row * width, features.data(), features.offset() + r * width, width);
-            labels.data()[labels.offset() + r] = block.labels()[row];
+            if (reconstruct) {
+                System.arraycopy(block.features(), row * width, labels.data(), labels.offset() + r * width, width);
+            } else {
+                labels.data()[labels.offset() + r] = block.labels()[row];
+            }
         }
     }
 

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Classification metrics as a mergeable aggregate: a confusion matrix (rows = true class, columns =
- * predicted class) and the summed log-loss. Add per batch, merge per partition (dimension-checked).
+ * Evaluation metrics as a mergeable aggregate: for classification, a confusion matrix (rows = true
+ * class, columns = predicted class) and the summed log-loss; for regression and reconstruction
+ * ({@link #values()}), the row count and the summed loss (so the mean loss is the MSE for an mse
+ * loss, the MAE for l1). Add per batch, merge per partition (dimension-checked).
  *
- * @param classes   the number of classes
- * @param confusion classes x classes counts, row-major
- * @param lossSum   sum of per-sample negative log-likelihoods
+ * @param classes        the number of classes (1 without classes)
+ * @param confusion      classes x classes counts, row-major (one cell, the row count, without classes)
+ * @param lossSum        sum of per-sample losses
+ * @param classification whether predictions are classes
  */
-public record EvalStats(int classes, long[] confusion, double lossSum) implements Serializable {
+public record EvalStats(int classes, long[] confusion, double lossSum, boolean classification) implements Serializable {
 
     public EvalStats {
         if (classes < 1 || confusion.length != (long) classes * classes) {
@@ -24,27 +27,37 @@ public record EvalStats(int classes, long[] confusion, double lossSum) implement
     }
 
     public static EvalStats empty(int classes) {
-        return new EvalStats(classes, new long[classes * classes], 0);
+        return new EvalStats(classes, new long[classes * classes], 0, true);
+    }
+
+    /** An empty aggregate for a model without classes (regression, reconstruction). */
+    public static EvalStats values() {
+        return new EvalStats(1, new long[1], 0, false);
     }
 
     /** This aggregate plus one batch: predicted and true classes of {@code n} rows, and their mean loss. */
     public EvalStats add(int n, int[] predicted, float[] labels, int labelsOffset, double meanLoss) {
         long[] c = confusion.clone();
+        if (!classification) {
+            c[0] += n;
+            return new EvalStats(classes, c, lossSum + meanLoss * n, false);
+        }
         for (int r = 0; r < n; r++) {
             c[(int) labels[labelsOffset + r] * classes + predicted[r]]++;
         }
-        return new EvalStats(classes, c, lossSum + meanLoss * n);
+        return new EvalStats(classes, c, lossSum + meanLoss * n, true);
     }
 
     public EvalStats merge(EvalStats o) {
-        if (o.classes != classes) {
-            throw new IllegalArgumentException("cannot merge metrics over " + classes + " and " + o.classes + " classes");
+        if (o.classes != classes || o.classification != classification) {
+            throw new IllegalArgumentException("cannot merge metrics over " + (classification ? classes : "no")
+                    + " and " + (o.classification ? o.classes : "no") + " classes");
         }
         long[] c = confusion.clone();
         for (int i = 0; i < c.length; i++) {
             c[i] += o.confusion[i];
         }
-        return new EvalStats(classes, c, lossSum + o.lossSum);
+        return new EvalStats(classes, c, lossSum + o.lossSum, classification);
     }
 
     public long count() {
@@ -63,12 +76,13 @@ public record EvalStats(int classes, long[] confusion, double lossSum) implement
         return n;
     }
 
+    /** The share of rows predicted right; NaN without classes or rows. */
     public double accuracy() {
         long n = count();
-        return n == 0 ? Double.NaN : (double) correct() / n;
+        return n == 0 || !classification ? Double.NaN : (double) correct() / n;
     }
 
-    /** Mean negative log-likelihood (log-loss). */
+    /** Mean per-row loss: the log-loss for classification, e.g. the MSE for an mse loss. */
     public double meanLoss() {
         long n = count();
         return n == 0 ? Double.NaN : lossSum / n;
@@ -112,9 +126,17 @@ public record EvalStats(int classes, long[] confusion, double lossSum) implement
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    /** Flat metrics with a prefix ("test_"): accuracy, loss, macro F1, and per-class precision/recall/F1. */
+    /**
+     * Flat metrics with a prefix ("test_"): accuracy, loss, macro F1, and per-class precision/recall/F1;
+     * without classes, loss and samples only.
+     */
     public Map<String, Object> toMap(String prefix) {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (!classification) {
+            m.put(prefix + "loss", finite(meanLoss()));
+            m.put(prefix + "samples", count());
+            return m;
+        }
         m.put(prefix + "accuracy", accuracy());
         m.put(prefix + "loss", meanLoss());
         m.put(prefix + "samples", count());

@@ -40,6 +40,20 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "scale");
             return ReshapeConfig.upsample(ModelSpec.intValue(m, "scale"));
         });
+        READERS.put("reshape", m -> {
+            ModelSpec.onlyKeys(m, "type", "shape");
+            if (!(m.get("shape") instanceof List<?> dims)) {
+                throw new IllegalArgumentException("shape : " + m.get("shape") + " (expected: a list of dimensions)");
+            }
+            List<Integer> shape = new java.util.ArrayList<>();
+            for (Object d : dims) {
+                if (!(d instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+                    throw new IllegalArgumentException("shape : " + dims + " (expected: integer dimensions)");
+                }
+                shape.add(n.intValue());
+            }
+            return new ReshapeToConfig(shape);
+        });
         READERS.put("batchnorm", m -> {
             ModelSpec.onlyKeys(m, "type", "eps");
             return new BatchNormConfig(doubleValue(m, "eps", 1e-5));
