@@ -43,7 +43,10 @@ final class SparkStandaloneCluster implements AutoCloseable {
     private static final Pattern MASTER_PORT = Pattern.compile("Successfully started service 'sparkMaster' on port (\\d+)");
     private static final Pattern MASTER_UI_PORT = Pattern.compile("Successfully started service 'MasterUI' on port (\\d+)");
     private static final Pattern WORKER_UI_PORT = Pattern.compile("Successfully started service 'WorkerUI' on port (\\d+)");
+    private static final Pattern EXECUTOR_PID = Pattern.compile("Started daemon with process name: (\\d+)@");
     private static final Pattern APP_ID = Pattern.compile("Connected to Spark cluster with app ID (app-\\d+-\\d+)");
+    /** Master and Workers only schedule: a small heap, one GC thread and the quick JIT keep them off the 2 cores. */
+    private static final String DAEMON_HEAP = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path dir;
@@ -73,10 +76,13 @@ final class SparkStandaloneCluster implements AutoCloseable {
             throws IOException, InterruptedException {
         SparkStandaloneCluster cluster = new SparkStandaloneCluster(dir);
         try {
-            cluster.startMaster(timeout);
+            JvmProcess master = cluster.launch("master", DAEMON_HEAP, "org.apache.spark.deploy.master.Master",
+                    List.of("--host", HOST, "--port", "0", "--webui-port", "0"), Map.of());
+            cluster.masterPort = Integer.parseInt(cluster.awaitLog(master, MASTER_PORT, timeout));
             for (int i = 0; i < workerCount; i++) {
                 cluster.startWorker(i, cores, memoryMb);
             }
+            cluster.masterUiPort = Integer.parseInt(cluster.awaitLog(master, MASTER_UI_PORT, timeout));
             cluster.awaitWorkers(workerCount, timeout);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -111,6 +117,39 @@ final class SparkStandaloneCluster implements AutoCloseable {
 
     JvmProcess worker(int i) {
         return workers.get(i);
+    }
+
+    /**
+     * The executor JVM that Worker {@code i} runs for {@code appId}: its id comes from the Worker's
+     * {@code /json/}, its pid from the executor's own log ("Started daemon with process name:
+     * pid@host"), and it must be a child process of that Worker.
+     */
+    Executor executor(int i, String appId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<?> running = List.of();
+        while (System.nanoTime() < deadline) {
+            running = ((List<?>) workerState(i).get("executors")).stream()
+                    .filter(e -> appId.equals(((Map<?, ?>) e).get("appid"))).toList();
+            if (running.size() == 1) {
+                String id = String.valueOf(((Map<?, ?>) running.get(0)).get("id"));
+                Path log = workerDir(i).resolve(appId).resolve(id).resolve("stderr");
+                Matcher m = EXECUTOR_PID.matcher(read(log));
+                if (m.find()) {
+                    long pid = Long.parseLong(m.group(1));
+                    ProcessHandle handle = workers.get(i).process().children().filter(h -> h.pid() == pid).findFirst()
+                            .orElseThrow(() -> new AssertionError("executor " + id + " of " + appId + " logged pid "
+                                    + pid + " (expected: a child process of worker " + i + ")"));
+                    return new Executor(id, handle, log);
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("running executors of " + appId + " on worker " + i + ": " + running + " after "
+                + timeout.toSeconds() + " s (expected: one that logged its pid)" + diagnostics());
+    }
+
+    /** An executor JVM under a Worker: its id within the application, its process, its log. */
+    record Executor(String id, ProcessHandle process, Path log) {
     }
 
     /** The Master's state ({@code /json/}: workers, active and completed applications). */
@@ -159,16 +198,9 @@ final class SparkStandaloneCluster implements AutoCloseable {
         }
     }
 
-    private void startMaster(Duration timeout) throws IOException, InterruptedException {
-        JvmProcess master = launch("master", "-Xmx512m", "org.apache.spark.deploy.master.Master",
-                List.of("--host", HOST, "--port", "0", "--webui-port", "0"), Map.of());
-        masterPort = Integer.parseInt(awaitLog(master, MASTER_PORT, timeout));
-        masterUiPort = Integer.parseInt(awaitLog(master, MASTER_UI_PORT, timeout));
-    }
-
     private void startWorker(int i, int cores, int memoryMb) throws IOException {
         Files.createDirectories(workerDir(i));
-        JvmProcess worker = launch("worker-" + i, "-Xmx512m", "org.apache.spark.deploy.worker.Worker",
+        JvmProcess worker = launch("worker-" + i, DAEMON_HEAP, "org.apache.spark.deploy.worker.Worker",
                 List.of("--host", HOST, "--port", "0", "--webui-port", "0", "--cores", Integer.toString(cores),
                         "--memory", memoryMb + "m", "--work-dir", workerDir(i).toString(), masterUrl()),
                 Map.of("SPARK_DIST_CLASSPATH", classPath));
@@ -223,7 +255,7 @@ final class SparkStandaloneCluster implements AutoCloseable {
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(heap);
+        command.addAll(List.of(heap.split(" ")));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Dspark.master.rest.enabled=false", "-cp", classPath, mainClass));
         command.addAll(args);
@@ -261,6 +293,15 @@ final class SparkStandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** A log file's text so far; empty while it does not exist yet. */
+    static String read(Path log) {
+        try {
+            return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
+    }
+
     /** This JVM's class path without the project's own outputs (they reach the cluster in the application jar). */
     private static String clusterClassPath() {
         Path project = Path.of("..").toAbsolutePath().normalize();
@@ -287,11 +328,7 @@ final class SparkStandaloneCluster implements AutoCloseable {
         }
 
         String text() {
-            try {
-                return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + log, e);
-            }
+            return read(log);
         }
 
         String tail(int lines) {
