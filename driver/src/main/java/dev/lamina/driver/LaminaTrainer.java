@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -288,11 +289,20 @@ public final class LaminaTrainer {
         };
     }
 
+    /**
+     * One epoch as a barrier stage. The shuffle after it ({@code repartition(1)}) makes that stage a
+     * shuffle-map stage, which Spark retries as a whole when a task or an executor fails (up to
+     * {@code spark.stage.maxConsecutiveAttempts}); a failed barrier result stage instead aborts the job
+     * ("Could not recover from a failed barrier ResultStage"). The retried tasks resume from the
+     * parameter server's exactly-once records. The shuffle hands the stats over in arrival order, so
+     * they are summed in a fixed order.
+     */
     private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task,
                                  TrainPartition.Accumulators accumulators) {
-        List<WorkerStats> perWorker = new JavaRDD<>(blocks.rdd().barrier()
+        List<WorkerStats> perWorker = new ArrayList<>(new JavaRDD<>(blocks.rdd().barrier()
                 .mapPartitions(new TrainPartition(task, accumulators), false, ClassTag$.MODULE$.apply(WorkerStats.class)),
-                ClassTag$.MODULE$.apply(WorkerStats.class)).collect();
+                ClassTag$.MODULE$.apply(WorkerStats.class)).repartition(1).collect());
+        perWorker.sort(Comparator.comparingDouble(WorkerStats::lossSum));
         WorkerStats total = WorkerStats.empty();
         for (WorkerStats s : perWorker) {
             total = total.merge(s);
