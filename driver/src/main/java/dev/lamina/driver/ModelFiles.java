@@ -60,6 +60,12 @@ public final class ModelFiles {
         HadoopFiles.atomicWrite(path.getFileSystem(conf), path, Json.writePretty(values).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes a binary file (an image) atomically. */
+    public static void writeBytes(String file, byte[] bytes, Configuration conf) throws IOException {
+        Path path = new Path(file);
+        HadoopFiles.atomicWrite(path.getFileSystem(conf), path, bytes);
+    }
+
     /** Writes a text file (a report, JSON lines) atomically. */
     public static void writeText(String file, String text, Configuration conf) throws IOException {
         Path path = new Path(file);

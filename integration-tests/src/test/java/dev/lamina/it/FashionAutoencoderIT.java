@@ -36,6 +36,9 @@ class FashionAutoencoderIT {
         String history = Files.readString(out.resolve("history.jsonl"));
         assertTrue(history.contains("\"test_accuracy\":null"), history);
         assertFalse(Files.readString(out.resolve("report.html")).contains("Confusion matrix"));
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(out.resolve("reconstructions.png").toFile());
+        assertEquals(16 * (28 * 3 + 2) + 2, png.getWidth(), "16 images across");
+        assertEquals(2 * (28 * 3 + 2) + 2, png.getHeight(), "inputs over reconstructions");
 
         Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", out.toString(), "--config", CONFIG,
             "--master", "local[2]", "--set", "data.testLimit=1000"});

@@ -4,10 +4,13 @@ import dev.lamina.driver.DistributedEvaluator;
 import dev.lamina.driver.HtmlReport;
 import dev.lamina.driver.LaminaTrainer;
 import dev.lamina.driver.ModelFiles;
+import dev.lamina.driver.Reconstructions;
 import dev.lamina.driver.TrainedModel;
 import dev.lamina.engine.io.Json;
 import dev.lamina.worker.EvalStats;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
@@ -57,6 +60,9 @@ public final class TrainJob {
             System.err.println("lamina train: cannot write " + path + " (training goes on): " + e.getMessage());
         }
     }
+
+    /** The PNG of test images and their reconstructions an image autoencoder's job writes. */
+    static final String RECONSTRUCTIONS = "reconstructions.png";
 
     /** The name the mean loss goes by without classes: mse for an mse loss, mae for l1; else none. */
     static java.util.Optional<String> lossMetric(dev.lamina.engine.nn.ModelSpec spec, EvalStats stats) {
@@ -121,8 +127,16 @@ public final class TrainJob {
             ModelFiles.writeText(dir + "/" + ModelFiles.HISTORY, ModelFiles.historyLines(model), hadoop);
             ModelFiles.writeText(dir + "/" + ModelFiles.REPORT,
                     HtmlReport.render("Lamina: " + dir, model, evaluation), hadoop);
-            System.out.println("lamina train: wrote " + dir + " (" + String.join(", ", ModelFiles.MODEL_JSON,
-                    ModelFiles.WEIGHTS, ModelFiles.METRICS, ModelFiles.HISTORY, ModelFiles.REPORT) + ")");
+            List<String> written = new ArrayList<>(List.of(ModelFiles.MODEL_JSON, ModelFiles.WEIGHTS, ModelFiles.METRICS,
+                    ModelFiles.HISTORY, ModelFiles.REPORT));
+            if (Reconstructions.drawable(model.spec())) {
+                // The first 16 test images over their reconstructions.
+                List<Row> sample = testFrame.limit(16).collectAsList();
+                ModelFiles.writeBytes(dir + "/" + RECONSTRUCTIONS, Reconstructions.png(model.spec(), model.parameters(),
+                        sample, 0), hadoop);
+                written.add(RECONSTRUCTIONS);
+            }
+            System.out.println("lamina train: wrote " + dir + " (" + String.join(", ", written) + ")");
             System.out.println(Json.write(model.metrics()));
             return model;
         } finally {
