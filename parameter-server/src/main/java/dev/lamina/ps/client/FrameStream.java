@@ -82,6 +82,33 @@ final class FrameStream {
     }
 
     /**
+     * Sends any message through one heap buffer of the frame's size (the driver's large control frames,
+     * such as SHARD_INIT; allocates), within the send limit.
+     */
+    void sendWhole(long requestId, Message message) throws IOException {
+        int bytes = FrameFormat.frameBytes(message);
+        checkSend(message.type(), bytes);
+        ByteBuffer frame = ByteBuffer.allocate(bytes);
+        FrameFormat.write(requestId, message, frame);
+        writeFully(frame.flip());
+        bytesSent += bytes;
+    }
+
+    /**
+     * Reads one frame of any type, up to the receive limit, into a heap buffer of its size and decodes it
+     * (the driver's large control replies, such as SNAPSHOT; allocates).
+     */
+    Frame receiveWhole() throws IOException {
+        readFully(small.clear(), FrameFormat.HEADER_BYTES);
+        FrameHeader header = FrameFormat.readHeader(small.flip(), maxReceiveFrameBytes);
+        ByteBuffer frame = ByteBuffer.allocate(header.frameBytes());
+        frame.put(small.array(), 0, FrameFormat.HEADER_BYTES);
+        readFully(frame, header.frameBytes() - FrameFormat.HEADER_BYTES);
+        bytesReceived += header.frameBytes();
+        return FrameFormat.read(header, frame.flip());
+    }
+
+    /**
      * Sends a PUSH_COMPRESSED frame for {@code count} values whose encoding with codec {@code codecId}
      * is {@code encoded}'s remaining bytes (written from a duplicate; {@code encoded} does not move).
      */
