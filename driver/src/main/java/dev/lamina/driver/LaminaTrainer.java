@@ -8,7 +8,6 @@ import dev.lamina.engine.optim.ScheduleConfig;
 import dev.lamina.ps.checkpoint.CheckpointStore;
 import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Secrets;
-import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
 import dev.lamina.worker.BatchNormCollector;
 import dev.lamina.worker.EpochTrainer;
@@ -16,8 +15,6 @@ import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.FeatureBlock;
 import dev.lamina.worker.TrainingConfig;
 import dev.lamina.worker.WorkerStats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +36,7 @@ import scala.reflect.ClassTag$;
 /**
  * Trains a model on DataFrames with Spark: the training data becomes one cached block per worker;
  * each epoch is one barrier stage in which every worker trains its block against a parameter server
- * embedded in this driver (in the configured mode); after each epoch the model is evaluated on the test data
+ * embedded in this driver, or the standalone shards of {@code training.servers} (in the configured mode); after each epoch the model is evaluated on the test data
  * across the executors and a progress report is emitted.
  */
 public final class LaminaTrainer {
@@ -111,7 +108,6 @@ public final class LaminaTrainer {
         Model model = Model.of(spec);
         TrainingConfig config = withScheduleLength(stepsPerEpoch);
         float[] initial = model.initialParameters(config.seed());
-        byte[] secret = Secrets.newSecret();
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
         ServerConfig serverConfig = new ServerConfig(host, 0, config.workers(), 4 * model.parameterCount() + 4096,
                 Duration.ofSeconds(config.stepTimeoutSeconds()));
@@ -124,8 +120,8 @@ public final class LaminaTrainer {
         long start = System.nanoTime();
         float[] params;
         Optional<CheckpointStore> store = Checkpointing.open(config, spark.sparkContext().hadoopConfiguration());
-        try (ParameterServer server = startServer(config, serverConfig, secret, initial, model)) {
-            LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
+        try (ParameterServers server = ParameterServers.start(config, host, serverConfig, initial)) {
+            LOG.log(Level.INFO, "{0}; {1} parameters; kernels: {2}", server.description(),
                     model.parameterCount(), KernelProvider.description());
             Map<String, String> checkpointProvenance = Checkpointing.provenance(config, provenance(provenance));
             AtomicReference<JobState> job = new AtomicReference<>(
@@ -134,14 +130,14 @@ public final class LaminaTrainer {
                 server.checkpointEvery(config.checkpointEvery(), store.get(), job::get);
             }
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
+                EpochTrainer.Task task = new EpochTrainer.Task(server.host(), server.port(), Secrets.toHex(server.secret()),
                         spec, config, epoch, stepsPerEpoch);
                 long t0 = System.nanoTime();
                 WorkerStats stats = runEpoch(trainBlocks, task);
                 long t1 = System.nanoTime();
                 job.set(new JobState(config.seed(), epoch + 1, new byte[0], checkpointProvenance));
                 if (store.isPresent()) {
-                    Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
+                    Checkpointing.write(store.get(), server.checkpoint(job.get()));
                 }
                 float[] current = withBatchNormStatistics(jsc, trainBlocks, server.parameters(), model);
                 EvalStats eval = DistributedEvaluator.evaluate(jsc, testBlocks, spec, current);
@@ -205,17 +201,6 @@ public final class LaminaTrainer {
                     schedule.withTotalSteps((long) stepsPerEpoch * config.epochs())));
         }
         return config;
-    }
-
-    private ParameterServer startServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
-                                        float[] initial, Model model) {
-        try {
-            return ParameterServer.start(serverConfig, secret, initial,
-                    config.serverOptimizer().create(model.parameterCount()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
-                    + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
-        }
     }
 
     private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task) {

@@ -95,6 +95,23 @@ final class ConfigSection {
         throw new IllegalArgumentException(key(name) + " : " + v + " (expected: true or false)");
     }
 
+    /** A list of single values ({@code [a, b]}); a single value is a list of one; absent = empty. */
+    List<String> strings(String name) {
+        Object v = raw(name);
+        if (v == null) {
+            return List.of();
+        }
+        List<?> items = v instanceof List<?> l ? l : List.of(v);
+        List<String> out = new ArrayList<>(items.size());
+        for (Object item : items) {
+            if (item == null || item instanceof Map || item instanceof List) {
+                throw new IllegalArgumentException(key(name) + " : " + v + " (expected: a list of single values)");
+            }
+            out.add(String.valueOf(item));
+        }
+        return out;
+    }
+
     String string(String name, String fallback) {
         Object v = raw(name);
         if (v == null) {
