@@ -72,6 +72,18 @@ public final class ShardGroup implements AutoCloseable {
         return new ShardGroup(List.copyOf(clients));
     }
 
+    /**
+     * The largest frame the driver exchanges with shards of a job of {@code parameters} split over
+     * {@code shards}: the init frame or snapshot of the largest shard (parameters and optimizer state).
+     */
+    public static int maxFrameBytes(int parameters, int shards, OptimizerConfig optimizer, int workers) {
+        int largest = ShardRange.split(parameters, shards).get(0).count();
+        long stateBuffers = optimizer.create(1).state().length;
+        long bytes = 4L * (stateBuffers + 1) * largest + 24L * workers + 8192;
+        return (int) Math.min(dev.lamina.ps.protocol.FrameFormat.MAX_FRAME_BYTES,
+                Math.max(bytes, dev.lamina.ps.protocol.FrameFormat.PRE_AUTH_MAX_FRAME_BYTES));
+    }
+
     /** The shards' addresses, in order. */
     public List<String> addresses() {
         return shards.stream().map(ShardControlClient::address).toList();

@@ -70,7 +70,7 @@ public final class Secrets {
         Objects.requireNonNull(file, "file");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("secret file " + file + " : no such file (expected: a file holding"
-                    + " the job secret in hex, e.g. made with: head -c 32 /dev/urandom | xxd -p -c 64 > " + file + ")");
+                    + " the job secret in hex, e.g. made with: (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \\n' > " + file + "))");
         }
         PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (posix != null && posix.readAttributes().permissions().contains(PosixFilePermission.OTHERS_READ)) {
