@@ -23,7 +23,8 @@ import java.util.function.IntFunction;
  * no extra thread). Not thread-safe: one worker thread uses it.
  *
  * <p>Steps: every shard steps once per synchronous step, so their steps agree; the smallest is
- * returned. The acknowledged push is the least advanced shard's (a retried task resumes there).
+ * returned. The acknowledged push is the least advanced shard's (a retried task resumes there, and
+ * shards that already applied a push get a pull instead of it again).
  */
 public final class ShardedClient implements AutoCloseable {
     private final List<ShardConnection> shards;
@@ -33,6 +34,8 @@ public final class ShardedClient implements AutoCloseable {
     private final float[][] received;
     private final ExecutorService pool;
     private final int parameterCount;
+    /** Each shard's record of this worker's last applied push, as read by {@link #acknowledged()}. */
+    private final long[][] records;
 
     /** A fan-out over open connections, shard i holding the i-th range; takes ownership of them. */
     static ShardedClient over(List<? extends ShardConnection> connections, IntFunction<PushEncoder> encoders,
@@ -68,6 +71,7 @@ public final class ShardedClient implements AutoCloseable {
             }
         }
         this.pool = n > 1 ? Executors.newFixedThreadPool(n - 1, new DefaultThreadFactory(threadName, true)) : null;
+        this.records = new long[n][];
     }
 
     /**
@@ -135,8 +139,13 @@ public final class ShardedClient implements AutoCloseable {
         }
         return minimum(fanOut(s -> {
             ShardRange r = ranges.get(s);
-            System.arraycopy(update, r.offset(), updates[s], 0, r.count());
-            long next = shards.get(s).pushPull(epoch, step, sequence, dataOffset, encoders[s], updates[s], received[s]);
+            long next;
+            if (applied(s, epoch, sequence)) {
+                next = shards.get(s).pull(received[s]);
+            } else {
+                System.arraycopy(update, r.offset(), updates[s], 0, r.count());
+                next = shards.get(s).pushPull(epoch, step, sequence, dataOffset, encoders[s], updates[s], received[s]);
+            }
             System.arraycopy(received[s], 0, dst, r.offset(), r.count());
             return next;
         }));
@@ -144,17 +153,26 @@ public final class ShardedClient implements AutoCloseable {
 
     /**
      * The last push of this worker's partition that every shard applied, as {epoch, sequence,
-     * dataOffset} (epoch -1 when none): the least advanced shard's record.
+     * dataOffset} (epoch -1 when none): the least advanced shard's record. A task that failed between
+     * shards (one applied its push, another did not) resumes there; the shards' records are kept, and
+     * a push a shard already applied is not sent to it again: that shard's parameters are pulled instead.
      */
     public long[] acknowledged() throws IOException {
         long[] least = null;
-        for (ShardConnection shard : shards) {
-            long[] a = shard.acknowledged();
+        for (int s = 0; s < shards.size(); s++) {
+            long[] a = shards.get(s).acknowledged();
+            records[s] = a;
             if (least == null || a[0] < least[0] || (a[0] == least[0] && a[1] < least[1])) {
                 least = a;
             }
         }
         return least;
+    }
+
+    /** Whether shard {@code s}'s record (as last read) says it applied this worker's push (epoch, sequence). */
+    private boolean applied(int s, int epoch, long sequence) {
+        long[] r = records[s];
+        return r != null && (epoch < r[0] || (epoch == r[0] && sequence <= r[1]));
     }
 
     /** Bytes written to all shards, frames included. */

@@ -177,6 +177,28 @@ class ShardedClientTest {
     }
 
     @Test
+    void aRetryResumesAtTheLeastAdvancedShardAndDoesNotRepushWhereApplied() throws IOException {
+        // the failed task's push of sequence 3 reached shard 0 (applied: step 4) but not shard 1 (step 3)
+        List<MemoryShard> shards = shards(2, 2);
+        shards.get(0).step = 4;
+        shards.get(0).acknowledged = new long[] {0, 3, 256};
+        shards.get(1).step = 3;
+        shards.get(1).acknowledged = new long[] {0, 2, 192};
+        float[] dst = new float[4];
+        try (ShardedClient client = client(shards, "none")) {
+            assertArrayEquals(new long[] {0, 2, 192}, client.acknowledged());
+            long step = client.pull(dst);
+            assertEquals(3, step);
+            assertEquals(4, client.pushPull(0, step, 3, 256, ramp(4, 1), dst));
+            assertEquals(0, shards.get(0).received.size());
+            assertArrayEquals(new float[] {3, 4}, shards.get(1).received.get(0));
+            assertEquals(5, client.pushPull(0, 4, 4, 320, ramp(4, 1), dst));
+            assertArrayEquals(new float[] {1, 2}, shards.get(0).received.get(0));
+            assertArrayEquals(new float[] {-1, -1, -4, -5}, dst);
+        }
+    }
+
+    @Test
     void aShardsRefusalFailsTheStep() throws IOException {
         List<MemoryShard> shards = shards(2, 2, 2);
         shards.get(2).step = 4;
