@@ -150,6 +150,40 @@ public final class ParameterClient implements ShardConnection {
     }
 
     /**
+     * Like {@link #pushPull(int, long, long, long, float[], float[])} for this server's range of larger
+     * arrays: pushes {@code gradient[offset, offset + parameterCount())} and reads the new parameters into
+     * {@code dst} at the same place, without copying (a shard of several). Allocates nothing.
+     */
+    @Override
+    public long pushPullRange(int epoch, long step, long sequence, long dataOffset, float[] gradient, float[] dst,
+                              int offset) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, gradient.length);
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, dst.length);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.sendPush(requestId, workerId, epoch, step, sequence, dataOffset, gradient, offset, parameterCount);
+            return stream.receiveParams(requestId, dst, offset, parameterCount);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Copies the server's parameters into {@code dst[offset, offset + parameterCount())}; returns their step. */
+    @Override
+    public long pullRange(float[] dst, int offset) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, dst.length);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.send(requestId, PULL);
+            return stream.receiveParams(requestId, dst, offset, parameterCount);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
      * {@link #pushPull(int, long, long, long, float[], float[])} with {@code update} compressed by
      * {@code encoder} (which adds and keeps its error-feedback residual). With the {@code none} codec this
      * is the uncompressed streamed push. Allocates nothing.

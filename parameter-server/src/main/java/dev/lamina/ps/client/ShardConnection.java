@@ -16,6 +16,13 @@ interface ShardConnection extends AutoCloseable {
     long pushPull(int epoch, long step, long sequence, long dataOffset, PushEncoder encoder, float[] update,
                   float[] dst) throws IOException;
 
+    /** {@link #pull} into {@code dst[offset, offset + parameterCount())}. */
+    long pullRange(float[] dst, int offset) throws IOException;
+
+    /** An uncompressed push of {@code update[offset, ...)}, the new parameters read into {@code dst[offset, ...)}. */
+    long pushPullRange(int epoch, long step, long sequence, long dataOffset, float[] update, float[] dst, int offset)
+            throws IOException;
+
     /** The shard's record of this worker's last applied push: {epoch, sequence, dataOffset}. */
     long[] acknowledged() throws IOException;
 

@@ -19,8 +19,9 @@ import java.util.function.IntFunction;
  * holds the i-th contiguous range of the flat vector, as long as its AUTH_OK says. A push is cut into
  * the ranges and sent to all shards in parallel (each range compressed by its own encoder, with its
  * own error-feedback residual); the step completes when every shard has answered, and each answer is
- * copied into its range of the destination. With one shard the arrays go straight through (no copy,
- * no extra thread). Not thread-safe: one worker thread uses it.
+ * read into its range of the destination. Uncompressed pushes and pulls stream straight from and into
+ * the caller's arrays; a compressed push copies its range out first. With one shard nothing changes
+ * from a plain {@link ParameterClient} (no extra thread). Not thread-safe: one worker thread uses it.
  *
  * <p>Steps: every shard steps once per synchronous step, so their steps agree; the smallest is
  * returned. The acknowledged push is the least advanced shard's (a retried task resumes there, and
@@ -65,7 +66,7 @@ public final class ShardedClient implements AutoCloseable {
         this.received = new float[n][];
         for (int s = 0; s < n; s++) {
             this.encoders[s] = Objects.requireNonNull(encoders.apply(ranges.get(s).count()), "encoder");
-            if (n > 1) {
+            if (n > 1 && this.encoders[s].codec().id() != 0) {
                 updates[s] = new float[ranges.get(s).count()];
                 received[s] = new float[ranges.get(s).count()];
             }
@@ -118,11 +119,7 @@ public final class ShardedClient implements AutoCloseable {
         if (shards.size() == 1) {
             return shards.get(0).pull(dst);
         }
-        return minimum(fanOut(s -> {
-            long step = shards.get(s).pull(received[s]);
-            System.arraycopy(received[s], 0, dst, ranges.get(s).offset(), ranges.get(s).count());
-            return step;
-        }));
+        return minimum(fanOut(s -> shards.get(s).pullRange(dst, ranges.get(s).offset())));
     }
 
     /**
@@ -139,13 +136,16 @@ public final class ShardedClient implements AutoCloseable {
         }
         return minimum(fanOut(s -> {
             ShardRange r = ranges.get(s);
-            long next;
+            ShardConnection shard = shards.get(s);
             if (applied(s, epoch, sequence)) {
-                next = shards.get(s).pull(received[s]);
-            } else {
-                System.arraycopy(update, r.offset(), updates[s], 0, r.count());
-                next = shards.get(s).pushPull(epoch, step, sequence, dataOffset, encoders[s], updates[s], received[s]);
+                return shard.pullRange(dst, r.offset());
             }
+            if (encoders[s].codec().id() == 0) {
+                return shard.pushPullRange(epoch, step, sequence, dataOffset, update, dst, r.offset());
+            }
+            // a codec encodes a whole array (and keeps its residual per range): copy the range out and back
+            System.arraycopy(update, r.offset(), updates[s], 0, r.count());
+            long next = shard.pushPull(epoch, step, sequence, dataOffset, encoders[s], updates[s], received[s]);
             System.arraycopy(received[s], 0, dst, r.offset(), r.count());
             return next;
         }));

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,22 +47,41 @@ class ShardedClientTest {
         }
 
         @Override
+        public long pullRange(float[] dst, int offset) {
+            System.arraycopy(params, 0, dst, offset, params.length);
+            return step;
+        }
+
+        @Override
         public long pushPull(int epoch, long pushStep, long sequence, long dataOffset, PushEncoder encoder,
                              float[] update, float[] dst) throws IOException {
             assertEquals(params.length, update.length);
-            if (pushStep != step) {
-                throw new ParameterServerException(dev.lamina.ps.protocol.ErrorCode.WRONG_STEP, "step " + pushStep);
-            }
+            assertTrue(encoder.codec().id() != 0, "uncompressed pushes go through pushPullRange, without a copy");
             ByteBuffer encoded = encoder.encode(update);
             float[] decoded = new float[params.length];
             PushCodecs.decoder(encoder.codec().id()).decode(encoded.duplicate().order(ByteOrder.LITTLE_ENDIAN), decoded);
+            apply(epoch, pushStep, sequence, dataOffset, decoded);
+            return pull(dst);
+        }
+
+        @Override
+        public long pushPullRange(int epoch, long pushStep, long sequence, long dataOffset, float[] update,
+                                  float[] dst, int offset) throws IOException {
+            apply(epoch, pushStep, sequence, dataOffset, Arrays.copyOfRange(update, offset, offset + params.length));
+            return pullRange(dst, offset);
+        }
+
+        private void apply(int epoch, long pushStep, long sequence, long dataOffset, float[] decoded)
+                throws IOException {
+            if (pushStep != step) {
+                throw new ParameterServerException(dev.lamina.ps.protocol.ErrorCode.WRONG_STEP, "step " + pushStep);
+            }
             received.add(decoded);
             for (int i = 0; i < params.length; i++) {
                 params[i] -= decoded[i];
             }
             acknowledged = new long[] {epoch, sequence, dataOffset};
             step++;
-            return pull(dst);
         }
 
         @Override
@@ -220,13 +240,14 @@ class ShardedClientTest {
     }
 
     @Test
-    void oneShardPassesArraysStraightThrough() throws IOException {
+    void oneShardGetsTheWholeArraysWithTheirEncoder() throws IOException {
         List<MemoryShard> shards = shards(6);
         float[] update = ramp(6, 1);
         float[] dst = new float[6];
-        try (ShardedClient client = client(shards, "none")) {
+        try (ShardedClient client = client(shards, "fp16")) {
             client.pushPull(0, 0, 0, 0, update, dst);
         }
         assertArrayEquals(update, shards.get(0).received.get(0));
+        assertArrayEquals(new float[] {-1, -1, -1, -1, -1, -1}, dst);
     }
 }
