@@ -36,8 +36,9 @@ import scala.reflect.ClassTag$;
 /**
  * Trains a model on DataFrames with Spark: the training data becomes one cached block per worker;
  * each epoch is one barrier stage in which every worker trains its block against a parameter server
- * embedded in this driver, or the standalone shards of {@code training.servers} (in the configured mode); after each epoch the model is evaluated on the test data
- * across the executors and a progress report is emitted.
+ * embedded in this driver, or the standalone shards of {@code training.servers} (in the configured mode);
+ * after each epoch the model is evaluated on the test data across the executors and a progress report is
+ * emitted.
  */
 public final class LaminaTrainer {
     private static final System.Logger LOG = System.getLogger(LaminaTrainer.class.getName());

@@ -190,6 +190,50 @@ class ShardedParameterServerIT {
     }
 
     @Test
+    void asyncShardsApplyEveryPushOfEveryWorker() throws Exception {
+        List<ParameterServer> shards = List.of(ParameterServer.startShard(HOST, 0, 64 << 20, secret),
+                ParameterServer.startShard(HOST, 0, 64 << 20, secret));
+        List<String> addresses = addresses(shards);
+        try (ShardGroup group = ShardGroup.connect(addresses, secret, TIMEOUT,
+                ShardGroup.maxFrameBytes(PARAMETERS, 2, ADAM, WORKERS))) {
+            group.init(new ShardGroup.Job(WORKERS, true, 1, TIMEOUT, ADAM),
+                    ShardedCheckpoints.fresh(initialParameters(), ADAM, WORKERS));
+            List<Future<Long>> results = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                int worker = w;
+                results.add(pool.submit(() -> {
+                    try (ShardedClient client = ShardedClient.connect(addresses, secret, worker, TIMEOUT,
+                            n -> new PushEncoder(PushCodecs.create("int8", 0.01, 0.01), n))) {
+                        float[] params = new float[PARAMETERS];
+                        long step = client.pull(params);
+                        for (int s = 0; s < STEPS; s++) {
+                            step = client.pushPull(0, step, s, s + 1, gradient(worker, s), params);
+                        }
+                        return step;
+                    }
+                }));
+            }
+            for (Future<Long> r : results) {
+                assertTrue(r.get(120, TimeUnit.SECONDS) >= STEPS);
+            }
+            for (ParameterServer shard : shards) {
+                assertEquals((long) WORKERS * STEPS, shard.step());
+            }
+            float[] params = group.parameters();
+            float[] initial = initialParameters();
+            int changed = 0;
+            for (int i = 0; i < PARAMETERS; i++) {
+                assertTrue(Float.isFinite(params[i]), "parameter " + i);
+                changed += params[i] != initial[i] ? 1 : 0;
+            }
+            assertTrue(changed > PARAMETERS * 0.9, changed + " of " + PARAMETERS + " parameters changed");
+            assertEquals(WORKERS * STEPS, group.checkpoint(JobState.NONE).step());
+        } finally {
+            shards.forEach(ParameterServer::close);
+        }
+    }
+
+    @Test
     void aShardRefusesAnotherSecretAndWorkersBeforeTheDriver() throws Exception {
         try (ParameterServer shard = ParameterServer.startShard(HOST, 0, 64 << 20, secret)) {
             int port = shard.address().getPort();
