@@ -53,7 +53,7 @@ final class EpochProgress implements AutoCloseable {
         while (running) {
             long step = serverStep.getAsLong();
             listener.accept(step);
-            if (out != null) {
+            if (out != null && step >= 0) {
                 String line = bar(epoch, epochs, step - firstStep, stepsPerEpoch);
                 if (!line.equals(shown)) {
                     out.print("\r" + line);

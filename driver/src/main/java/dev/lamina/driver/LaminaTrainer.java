@@ -9,7 +9,6 @@ import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.checkpoint.CheckpointStore;
 import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Secrets;
-import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
 import dev.lamina.worker.BatchNormCollector;
 import dev.lamina.worker.EpochTrainer;
@@ -18,8 +17,6 @@ import dev.lamina.worker.FeatureBlock;
 import dev.lamina.worker.Targets;
 import dev.lamina.worker.TrainingConfig;
 import dev.lamina.worker.WorkerStats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +39,9 @@ import scala.reflect.ClassTag$;
 /**
  * Trains a model on DataFrames with Spark: the training data becomes one cached block per worker;
  * each epoch is one barrier stage in which every worker trains its block against a parameter server
- * embedded in this driver (in the configured mode); after each epoch the model is evaluated on the test data
- * across the executors and a progress report is emitted.
+ * embedded in this driver, or the standalone shards of {@code training.servers} (in the configured mode);
+ * after each epoch the model is evaluated on the test data across the executors and a progress report is
+ * emitted.
  */
 public final class LaminaTrainer {
     private static final System.Logger LOG = System.getLogger(LaminaTrainer.class.getName());
@@ -130,7 +128,6 @@ public final class LaminaTrainer {
         Model model = Model.of(spec);
         TrainingConfig config = withScheduleLength(stepsPerEpoch);
         float[] initial = model.initialParameters(config.seed());
-        byte[] secret = Secrets.newSecret();
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
         ServerConfig serverConfig = new ServerConfig(host, 0, config.workers(), 4 * model.parameterCount() + 4096,
                 Duration.ofSeconds(config.stepTimeoutSeconds()));
@@ -153,10 +150,8 @@ public final class LaminaTrainer {
             LOG.log(Level.WARNING, "resuming with early stopping: only epochs from {0} on compete for the best"
                     + " weights (the earlier epochs' parameters are not in the checkpoint)", firstEpoch + 1);
         }
-        try (ParameterServer server = resumed.isPresent()
-                ? restoreServer(config, serverConfig, secret, resumed.get())
-                : startServer(config, serverConfig, secret, initial, model)) {
-            LOG.log(Level.INFO, "parameter server on {0}; {1} parameters; kernels: {2}", server.address(),
+        try (ParameterServers server = ParameterServers.start(config, host, serverConfig, initial, resumed)) {
+            LOG.log(Level.INFO, "{0}; {1} parameters; kernels: {2}", server.description(),
                     model.parameterCount(), KernelProvider.description());
             AtomicReference<JobState> job = new AtomicReference<>(new JobState(config.seed(), firstEpoch, new byte[0],
                     Checkpointing.withHistory(checkpointProvenance, history)));
@@ -166,7 +161,7 @@ public final class LaminaTrainer {
             metricsSource.register();
             TrainPartition.Accumulators accumulators = TrainPartition.Accumulators.create(jsc.sc());
             for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
-                EpochTrainer.Task task = new EpochTrainer.Task(host, server.address().getPort(), Secrets.toHex(secret),
+                EpochTrainer.Task task = new EpochTrainer.Task(server.host(), server.port(), Secrets.toHex(server.secret()),
                         spec, config, epoch, stepsPerEpoch);
                 long t0 = System.nanoTime();
                 WorkerStats stats;
@@ -190,7 +185,7 @@ public final class LaminaTrainer {
                 job.set(new JobState(config.seed(), epoch + 1, new byte[0],
                         Checkpointing.withHistory(checkpointProvenance, history)));
                 if (store.isPresent()) {
-                    Checkpointing.write(store.get(), server.checkpoint().withJob(job.get()));
+                    Checkpointing.write(store.get(), server.checkpoint(job.get()));
                 }
                 progress.accept(report);
                 if (stopping.shouldStop()) {
@@ -257,27 +252,6 @@ public final class LaminaTrainer {
                     schedule.withTotalSteps((long) stepsPerEpoch * config.epochs())));
         }
         return config;
-    }
-
-    private ParameterServer startServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
-                                        float[] initial, Model model) {
-        try {
-            return ParameterServer.start(serverConfig, secret, initial,
-                    config.serverOptimizer().create(model.parameterCount()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
-                    + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
-        }
-    }
-
-    private ParameterServer restoreServer(TrainingConfig config, ServerConfig serverConfig, byte[] secret,
-                                          Checkpoint checkpoint) {
-        try {
-            return ParameterServer.restore(serverConfig, secret, checkpoint, config.serverOptimizer());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
-                    + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
-        }
     }
 
     /** Parameter-server steps in one epoch: one per step in sync, per round in local-sgd, per push in async. */

@@ -2,7 +2,11 @@ package dev.lamina.jobs;
 
 import dev.lamina.engine.io.Json;
 import dev.lamina.engine.optim.OptimizerConfig;
-import dev.lamina.ps.client.ParameterClient;
+import dev.lamina.ps.checkpoint.ShardedCheckpoints;
+import dev.lamina.ps.client.ShardGroup;
+import dev.lamina.ps.client.ShardedClient;
+import dev.lamina.ps.compress.PushCodecs;
+import dev.lamina.ps.compress.PushEncoder;
 import dev.lamina.ps.protocol.Secrets;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
@@ -18,14 +22,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N]}: plain-Java benchmarks
- * (no Spark). Suite {@code ps} runs one embedded parameter server and N clients over loopback in sync
- * mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
+ * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]}: plain-Java
+ * benchmarks (no Spark). Suite {@code ps} runs one embedded parameter server (or N shard servers) and
+ * N clients over loopback in sync mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
  * memory-copy bandwidth measured in the same run. Prints a table, then one JSON line.
  */
 public final class BenchJob {
     /** Options every suite understands; suites add their own. */
-    private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup");
+    private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards");
     private static final List<String> SUITES = List.of("ps");
 
     /**
@@ -36,8 +40,10 @@ public final class BenchJob {
      * @param workers concurrent clients, > 0
      * @param steps   measured steps, > 0
      * @param warmup  unmeasured steps first, >= 0
+     * @param shards  parameter-server shards, >= 1: 1 is the embedded server; more are standalone shard
+     *                servers in this process, initialised over the protocol like a driver does
      */
-    record BenchConfig(String suite, int params, int workers, int steps, int warmup) {
+    record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
                 throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES) + ")");
@@ -46,6 +52,11 @@ public final class BenchJob {
             atLeast("--workers", workers, 1);
             atLeast("--steps", steps, 1);
             atLeast("--warmup", warmup, 0);
+            atLeast("--shards", shards, 1);
+            if (shards > params) {
+                throw new IllegalArgumentException("--shards " + shards + " (expected: <= --params " + params
+                        + "; every shard holds at least one parameter)");
+            }
         }
 
         static BenchConfig parse(String[] args) {
@@ -55,7 +66,7 @@ public final class BenchJob {
             }
             Map<String, String> o = parsed.options();
             return new BenchConfig(o.getOrDefault("suite", "ps"), integer(o, "params", 25_000_000),
-                    integer(o, "workers", 2), integer(o, "steps", 10), integer(o, "warmup", 3));
+                    integer(o, "workers", 2), integer(o, "steps", 10), integer(o, "warmup", 3), integer(o, "shards", 1));
         }
 
         private static int integer(Map<String, String> options, String name, int fallback) {
@@ -107,14 +118,15 @@ public final class BenchJob {
         ServerConfig serverConfig = ServerConfig.defaults(config.workers()).withHost("127.0.0.1")
                 .withStepTimeout(Duration.ofMinutes(2));
         ExecutorService pool = Executors.newFixedThreadPool(config.workers());
-        try (ParameterServer server = ParameterServer.start(serverConfig, secret, initial,
-                OptimizerConfig.defaults().create(n))) {
+        List<ParameterServer> servers = new ArrayList<>();
+        try {
+            List<String> addresses = startServers(config, serverConfig, secret, initial, servers);
             int total = config.warmup() + config.steps();
             CyclicBarrier barrier = new CyclicBarrier(config.workers() + 1);
             List<Future<long[]>> clients = new ArrayList<>();
             for (int w = 0; w < config.workers(); w++) {
                 int worker = w;
-                clients.add(pool.submit(() -> client(server.address().getPort(), secret, worker, n, config, barrier)));
+                clients.add(pool.submit(() -> client(addresses, secret, worker, n, config, barrier)));
             }
             System.out.printf("%-8s %12s %12s%n", "phase", "seconds", "GB/s");
             barrier.await();
@@ -139,6 +151,7 @@ public final class BenchJob {
             m.put("suite", "ps");
             m.put("params", n);
             m.put("workers", config.workers());
+            m.put("shards", config.shards());
             m.put("steps", config.steps());
             m.put("bytes_per_step", bytes / config.steps());
             m.put("seconds_per_step", seconds / config.steps());
@@ -148,18 +161,46 @@ public final class BenchJob {
             return m;
         } finally {
             pool.shutdownNow();
+            servers.forEach(ParameterServer::close);
         }
     }
 
+    /**
+     * One embedded server, or {@code config.shards()} standalone shards initialised through a
+     * {@link ShardGroup} as the driver does; returns the addresses clients connect to.
+     */
+    private static List<String> startServers(BenchConfig config, ServerConfig serverConfig, byte[] secret,
+                                             float[] initial, List<ParameterServer> servers) throws Exception {
+        OptimizerConfig optimizer = OptimizerConfig.defaults();
+        if (config.shards() == 1) {
+            ParameterServer server = ParameterServer.start(serverConfig, secret, initial, optimizer.create(initial.length));
+            servers.add(server);
+            return List.of("127.0.0.1:" + server.address().getPort());
+        }
+        List<String> addresses = new ArrayList<>();
+        for (int s = 0; s < config.shards(); s++) {
+            ParameterServer shard = ParameterServer.startShard("127.0.0.1", 0, serverConfig.maxFrameBytes(), secret);
+            servers.add(shard);
+            addresses.add("127.0.0.1:" + shard.address().getPort());
+        }
+        try (ShardGroup group = ShardGroup.connect(addresses, secret, Duration.ofMinutes(2),
+                ShardGroup.maxFrameBytes(initial.length, config.shards(), optimizer, config.workers()))) {
+            group.init(new ShardGroup.Job(config.workers(), false, 0, serverConfig.stepTimeout(), optimizer),
+                    ShardedCheckpoints.fresh(initial, optimizer, config.workers()));
+        }
+        return addresses;
+    }
+
     /** One client: warm-up steps, then the measured steps between barriers; returns bytes at start and end. */
-    private static long[] client(int port, byte[] secret, int worker, int n, BenchConfig config, CyclicBarrier barrier)
-            throws Exception {
+    private static long[] client(List<String> addresses, byte[] secret, int worker, int n, BenchConfig config,
+                                 CyclicBarrier barrier) throws Exception {
         float[] gradient = new float[n];
         for (int i = 0; i < n; i++) {
             gradient[i] = ((i + worker) % 7 - 3) * 1e-6f;
         }
         float[] params = new float[n];
-        try (ParameterClient client = ParameterClient.connect("127.0.0.1", port, secret, worker, Duration.ofMinutes(3))) {
+        try (ShardedClient client = ShardedClient.connect(addresses, secret, worker, Duration.ofMinutes(3),
+                count -> new PushEncoder(PushCodecs.create("none", 0.01, 0.01), count))) {
             long step = client.pull(params);
             barrier.await();
             for (int s = 0; s < config.warmup(); s++) {

@@ -129,7 +129,8 @@ public final class ConfigLoader {
         TrainingConfig config = new TrainingConfig(t.integer("workers", d.workers()), t.integer("epochs", d.epochs()),
                 t.integer("batchSize", d.batchSize()), t.string("mode", d.mode()), optimizer,
                 t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange)
-                .withCheckpoints(t.string("checkpointDir", d.checkpointDir()), t.integer("checkpointEvery", d.checkpointEvery()));
+                .withCheckpoints(t.string("checkpointDir", d.checkpointDir()), t.integer("checkpointEvery", d.checkpointEvery()))
+                .withServers(t.strings("servers"), t.string("secretFile", d.secretFile()));
         t.finish();
         return config;
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}, {@code bench}.
+ * Commands: {@code train}, {@code evaluate}, {@code bench}, {@code ps}.
  */
 public final class Main {
 
@@ -20,6 +20,7 @@ public final class Main {
         switch (args[0]) {
             case "train" -> TrainJob.main(rest);
             case "evaluate" -> EvaluateJob.main(rest);
+            case "ps" -> ShardJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
                     BenchJob.main(rest);
@@ -28,7 +29,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate or bench)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, bench or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -45,7 +46,9 @@ public final class Main {
                 "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
                 "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
-                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N]",
-                "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy");
+                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]",
+                "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
+                "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N]",
+                "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }
 }

@@ -34,6 +34,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shardServersBindInOrderWithTheirSecretFile() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.servers=[10.0.0.1:7001, 10.0.0.2:7002]",
+                "training.secretFile=/etc/lamina/job.secret"));
+        assertEquals(List.of("10.0.0.1:7001", "10.0.0.2:7002"), c.training().servers());
+        assertEquals("/etc/lamina/job.secret", c.training().secretFile());
+        assertEquals(List.of(), loader.load(MNIST_MLP, List.of()).training().servers());
+    }
+
+    @Test
+    void badShardConfigurationsAreNamed() {
+        assertEquals("training.servers[1] : shard address : \"10.0.0.2\" (expected: host:port)",
+                assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of(
+                        "training.servers=[10.0.0.1:7001, 10.0.0.2]", "training.secretFile=/s"))).getMessage());
+        assertEquals("training.secretFile : empty with 1 training.servers (expected: the file holding the shards'"
+                + " secret, the one given to lamina ps --secret-file)",
+                assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of(
+                        "training.servers=[10.0.0.1:7001]"))).getMessage());
+        IllegalArgumentException clip = assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP,
+                List.of("training.servers=[a:1, b:2]", "training.secretFile=/s", "training.optimizer.clipNorm=1.0")));
+        assertTrue(clip.getMessage().startsWith("training.optimizer.clipNorm : 1.0 with 2 training.servers (expected: 0;"),
+                clip.getMessage());
+        assertEquals("training.servers[1] : a:1 (expected: each shard once; it is listed twice)",
+                assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of(
+                        "training.servers=[a:1, a:1]", "training.secretFile=/s"))).getMessage());
+    }
+
+    @Test
     void typoInSectionNameIsNamedWithSuggestion() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("trainig.epochs=3")));

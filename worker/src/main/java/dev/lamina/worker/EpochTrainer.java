@@ -7,13 +7,15 @@ import dev.lamina.engine.nn.ParameterView;
 import dev.lamina.engine.nn.TrainingStep;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.tensor.Tensor;
-import dev.lamina.ps.client.ParameterClient;
+import dev.lamina.ps.client.HostPort;
+import dev.lamina.ps.client.ShardedClient;
 import dev.lamina.ps.compress.PushCodecs;
 import dev.lamina.ps.compress.PushEncoder;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +24,9 @@ import java.util.SplittableRandom;
  * In sync and async mode every gradient is pushed and the server's parameters pulled; in local-sgd the
  * worker steps with its own optimizer and exchanges a parameter delta every {@code syncEvery} steps.
  * Pushes are compressed with the configured codec; topk and threshold carry their error-feedback
- * residual from push to push within the epoch. Allocates nothing per step.
+ * residual from push to push within the epoch. With several parameter-server shards every push and pull
+ * goes to all of them in parallel, each its range (compressed per range). Allocates nothing per step
+ * with one shard.
  */
 public final class EpochTrainer {
 
@@ -61,22 +65,31 @@ public final class EpochTrainer {
         TrainingStep step = model.trainingStep(batch, params, grads, KernelProvider.kernels());
         int[] order = shuffledOrder(block.rows(), task.config().seed(), task.epoch(), workerId);
         Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
-        try (ParameterClient client = ParameterClient.connect(task.host(), task.port(),
-                Secrets.fromHex(task.secretHex()), workerId, timeout)) {
-            ExchangeConfig exchange = task.config().exchange();
-            PushEncoder encoder = new PushEncoder(PushCodecs.create(exchange.compression(), exchange.topkRatio(),
-                    exchange.threshold()), model.parameterCount());
-            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads, encoder);
+        ExchangeConfig exchange = task.config().exchange();
+        try (ShardedClient client = ShardedClient.connect(serverAddresses(task), Secrets.fromHex(task.secretHex()),
+                workerId, timeout, n -> new PushEncoder(PushCodecs.create(exchange.compression(),
+                        exchange.topkRatio(), exchange.threshold()), n))) {
+            if (client.parameterCount() != model.parameterCount()) {
+                throw new IllegalStateException("parameter servers hold " + client.parameterCount() + " parameters in "
+                        + client.ranges().size() + " shards (expected: " + model.parameterCount() + ", the model's)");
+            }
+            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
             return task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
         }
     }
 
-    /** One epoch's state: the model step, its buffers, the data order, the push encoder. */
+    /** The configured standalone shards, else the driver's embedded server at the task's host and port. */
+    static List<String> serverAddresses(Task task) {
+        List<String> servers = task.config().servers();
+        return servers.isEmpty() ? List.of(new HostPort(task.host(), task.port()).toString()) : servers;
+    }
+
+    /** One epoch's state: the model step, its buffers, the data order (push encoders live in the client). */
     private record Loop(Task task, int workerId, FeatureBlock block, Model model, TrainingStep step, int[] order,
-                        float[] params, float[] grads, PushEncoder encoder) {
+                        float[] params, float[] grads) {
 
         /** sync and async: every step pushes its gradient and pulls the server's parameters. */
-        WorkerStats perStep(ParameterClient client) throws IOException {
+        WorkerStats perStep(ShardedClient client) throws IOException {
             int batch = task.config().workerBatchSize();
             long globalStep = client.pull(params);
             long compute = 0;
@@ -86,8 +99,7 @@ public final class EpochTrainer {
                 long t0 = System.nanoTime();
                 float loss = compute(s, globalStep);
                 long t1 = System.nanoTime();
-                globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, encoder, grads,
-                        params);
+                globalStep = client.pushPull(task.epoch(), globalStep, s, (long) (s + 1) * batch, grads, params);
                 compute += t1 - t0;
                 comm += System.nanoTime() - t1;
                 lossSum += loss;
@@ -99,7 +111,7 @@ public final class EpochTrainer {
          * local-sgd: steps with a local optimizer, and every {@code syncEvery} steps (and after the last)
          * pushes the parameter delta (start - now) and continues from the server's parameters.
          */
-        WorkerStats localSgd(ParameterClient client) throws IOException {
+        WorkerStats localSgd(ShardedClient client) throws IOException {
             int batch = task.config().workerBatchSize();
             int every = task.config().exchange().syncEvery();
             Optimizer local = task.config().optimizer().create(params.length);
@@ -120,7 +132,7 @@ public final class EpochTrainer {
                     for (int i = 0; i < delta.length; i++) {
                         delta[i] = anchor[i] - params[i];
                     }
-                    round = client.pushPull(task.epoch(), round, s, (long) (s + 1) * batch, encoder, delta, params);
+                    round = client.pushPull(task.epoch(), round, s, (long) (s + 1) * batch, delta, params);
                     System.arraycopy(params, 0, anchor, 0, params.length);
                     comm += System.nanoTime() - t1;
                 }
@@ -132,7 +144,7 @@ public final class EpochTrainer {
          * The first step to take: after the last push of this partition the server applied in this epoch
          * (a retried task resumes there instead of training those samples twice), else 0.
          */
-        private int resumeAt(ParameterClient client) throws IOException {
+        private int resumeAt(ShardedClient client) throws IOException {
             long[] acknowledged = client.acknowledged();
             return acknowledged[0] == task.epoch() ? (int) acknowledged[1] + 1 : 0;
         }
@@ -144,7 +156,7 @@ public final class EpochTrainer {
             return loss;
         }
 
-        private WorkerStats stats(ParameterClient client, double lossSum, long compute, long comm) {
+        private WorkerStats stats(ShardedClient client, double lossSum, long compute, long comm) {
             return new WorkerStats((long) task.stepsPerEpoch() * task.config().workerBatchSize(), task.stepsPerEpoch(),
                     lossSum, compute, comm, client.bytesSent(), client.bytesReceived());
         }

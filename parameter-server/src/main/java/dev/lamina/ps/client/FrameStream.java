@@ -82,6 +82,33 @@ final class FrameStream {
     }
 
     /**
+     * Sends any message through one heap buffer of the frame's size (the driver's large control frames,
+     * such as SHARD_INIT; allocates), within the send limit.
+     */
+    void sendWhole(long requestId, Message message) throws IOException {
+        int bytes = FrameFormat.frameBytes(message);
+        checkSend(message.type(), bytes);
+        ByteBuffer frame = ByteBuffer.allocate(bytes);
+        FrameFormat.write(requestId, message, frame);
+        writeFully(frame.flip());
+        bytesSent += bytes;
+    }
+
+    /**
+     * Reads one frame of any type, up to the receive limit, into a heap buffer of its size and decodes it
+     * (the driver's large control replies, such as SNAPSHOT; allocates).
+     */
+    Frame receiveWhole() throws IOException {
+        readFully(small.clear(), FrameFormat.HEADER_BYTES);
+        FrameHeader header = FrameFormat.readHeader(small.flip(), maxReceiveFrameBytes);
+        ByteBuffer frame = ByteBuffer.allocate(header.frameBytes());
+        frame.put(small.array(), 0, FrameFormat.HEADER_BYTES);
+        readFully(frame, header.frameBytes() - FrameFormat.HEADER_BYTES);
+        bytesReceived += header.frameBytes();
+        return FrameFormat.read(header, frame.flip());
+    }
+
+    /**
      * Sends a PUSH_COMPRESSED frame for {@code count} values whose encoding with codec {@code codecId}
      * is {@code encoded}'s remaining bytes (written from a duplicate; {@code encoded} does not move).
      */
@@ -107,20 +134,27 @@ final class FrameStream {
     /** Sends a PUSH_GRADIENT frame, streaming {@code values} in chunks. */
     void sendPush(long requestId, int workerId, int epoch, long step, long sequence, long dataOffset, float[] values)
             throws IOException {
-        long frameBytes = FrameFormat.pushFrameBytes(values.length);
+        sendPush(requestId, workerId, epoch, step, sequence, dataOffset, values, 0, values.length);
+    }
+
+    /** Sends a PUSH_GRADIENT frame of {@code values[from, from + count)}, streamed in chunks. */
+    void sendPush(long requestId, int workerId, int epoch, long step, long sequence, long dataOffset, float[] values,
+                  int from, int count) throws IOException {
+        java.util.Objects.checkFromIndexSize(from, count, values.length);
+        long frameBytes = FrameFormat.pushFrameBytes(count);
         checkSend(MessageType.PUSH_GRADIENT, frameBytes);
         small.clear();
         small.putInt(FrameFormat.MAGIC).put(FrameFormat.VERSION).put((byte) MessageType.PUSH_GRADIENT.id())
                 .putLong(requestId).putInt((int) frameBytes - FrameFormat.OVERHEAD_BYTES)
-                .putInt(workerId).putInt(epoch).putLong(step).putLong(sequence).putLong(dataOffset).putInt(values.length);
+                .putInt(workerId).putInt(epoch).putLong(step).putLong(sequence).putLong(dataOffset).putInt(count);
         crc.reset();
         crc.update(small.array(), 0, PUSH_PREFIX_BYTES);
         writeFully(small.flip());
         int perChunk = CHUNK_BYTES / 4;
-        for (int off = 0; off < values.length; off += perChunk) {
-            int n = Math.min(perChunk, values.length - off);
+        for (int off = 0; off < count; off += perChunk) {
+            int n = Math.min(perChunk, count - off);
             chunkFloats.clear();
-            chunkFloats.put(values, off, n);
+            chunkFloats.put(values, from + off, n);
             chunk.clear().limit(4 * n);
             crc.update(chunk);
             writeFully(chunk.flip());
@@ -137,7 +171,8 @@ final class FrameStream {
     Frame receive(float[] paramsDst) throws IOException {
         FrameHeader header = readHeader();
         if (header.type() == MessageType.PARAMS && paramsDst != null) {
-            return new Frame(header.requestId(), new Message.Params(readParams(header, paramsDst), paramsDst));
+            return new Frame(header.requestId(), new Message.Params(readParams(header, paramsDst, 0, paramsDst.length),
+                    paramsDst));
         }
         return readSmall(header);
     }
@@ -148,9 +183,15 @@ final class FrameStream {
      * {@link ParameterServerException}; anything else is a {@link ProtocolException}.
      */
     long receiveParams(long requestId, float[] dst) throws IOException {
+        return receiveParams(requestId, dst, 0, dst.length);
+    }
+
+    /** {@link #receiveParams(long, float[])} into {@code dst[from, from + count)}, which the count must match. */
+    long receiveParams(long requestId, float[] dst, int from, int count) throws IOException {
+        java.util.Objects.checkFromIndexSize(from, count, dst.length);
         FrameHeader header = readHeader();
         if (header.type() == MessageType.PARAMS && header.requestId() == requestId) {
-            return readParams(header, dst);
+            return readParams(header, dst, from, count);
         }
         Frame frame = readSmall(header);
         if (frame.message() instanceof Message.Failure failure && (frame.requestId() == requestId
@@ -198,7 +239,7 @@ final class FrameStream {
     }
 
     /** Streams the floats of a PARAMS frame into {@code dst}, checking its layout and CRC; returns its step. */
-    private long readParams(FrameHeader header, float[] dst) throws IOException {
+    private long readParams(FrameHeader header, float[] dst, int from, int expectedCount) throws IOException {
         if (header.payloadLength() < PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES) {
             throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, header.requestId(), "PARAMS payload : "
                     + header.payloadLength() + " bytes (expected: >= " + (PARAMS_PREFIX_BYTES - FrameFormat.HEADER_BYTES) + ")");
@@ -210,9 +251,9 @@ final class FrameStream {
             throw new ProtocolException(ErrorCode.MALFORMED_PAYLOAD, header.requestId(), "PARAMS count : " + count
                     + " (expected: " + (header.payloadLength() - 12) / 4 + " from the payload length)");
         }
-        if (count != dst.length) {
+        if (count != expectedCount) {
             throw new ProtocolException(ErrorCode.WRONG_SIZE, header.requestId(),
-                    "params count : " + count + " (expected: " + dst.length + ")");
+                    "params count : " + count + " (expected: " + expectedCount + ")");
         }
         crc.reset();
         crc.update(small.array(), 0, PARAMS_PREFIX_BYTES);
@@ -222,7 +263,7 @@ final class FrameStream {
             readFully(chunk.clear(), 4 * n);
             crc.update(chunk.flip());
             chunkFloats.clear();
-            chunkFloats.get(dst, off, n);
+            chunkFloats.get(dst, from + off, n);
         }
         readFully(small.clear(), FrameFormat.TRAILER_BYTES);
         int expected = small.getInt(0);

@@ -24,7 +24,7 @@ import java.util.Objects;
  * failure (I/O error, timeout, malformed bytes from the server) closes the client, because the
  * stream's position is then unknown.
  */
-public final class ParameterClient implements AutoCloseable {
+public final class ParameterClient implements ShardConnection {
     private static final Message.Pull PULL = new Message.Pull();
 
     private final TimedChannel socket;
@@ -107,6 +107,7 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     /** The server's parameter count: the length of every gradient and parameter array. */
+    @Override
     public int parameterCount() {
         return parameterCount;
     }
@@ -116,6 +117,7 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     /** Copies the server's current parameters into {@code dst} and returns their step. */
+    @Override
     public long pull(float[] dst) throws IOException {
         checkLength("dst", dst);
         checkOpen();
@@ -148,10 +150,45 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     /**
+     * Like {@link #pushPull(int, long, long, long, float[], float[])} for this server's range of larger
+     * arrays: pushes {@code gradient[offset, offset + parameterCount())} and reads the new parameters into
+     * {@code dst} at the same place, without copying (a shard of several). Allocates nothing.
+     */
+    @Override
+    public long pushPullRange(int epoch, long step, long sequence, long dataOffset, float[] gradient, float[] dst,
+                              int offset) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, gradient.length);
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, dst.length);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.sendPush(requestId, workerId, epoch, step, sequence, dataOffset, gradient, offset, parameterCount);
+            return stream.receiveParams(requestId, dst, offset, parameterCount);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Copies the server's parameters into {@code dst[offset, offset + parameterCount())}; returns their step. */
+    @Override
+    public long pullRange(float[] dst, int offset) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, parameterCount, dst.length);
+        checkOpen();
+        long requestId = nextRequestId++;
+        try {
+            stream.send(requestId, PULL);
+            return stream.receiveParams(requestId, dst, offset, parameterCount);
+        } catch (ProtocolException | IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
      * {@link #pushPull(int, long, long, long, float[], float[])} with {@code update} compressed by
      * {@code encoder} (which adds and keeps its error-feedback residual). With the {@code none} codec this
      * is the uncompressed streamed push. Allocates nothing.
      */
+    @Override
     public long pushPull(int epoch, long step, long sequence, long dataOffset, PushEncoder encoder, float[] update,
                          float[] dst) throws IOException {
         Objects.requireNonNull(encoder, "encoder");
@@ -176,6 +213,7 @@ public final class ParameterClient implements AutoCloseable {
      * The last push of this worker's partition the server applied, as {epoch, sequence, dataOffset}
      * (epoch -1 when none): a retried task resumes after it.
      */
+    @Override
     public long[] acknowledged() throws IOException {
         checkOpen();
         long requestId = nextRequestId++;
@@ -197,11 +235,13 @@ public final class ParameterClient implements AutoCloseable {
     }
 
     /** Bytes written to the server, frames included. */
+    @Override
     public long bytesSent() {
         return stream.bytesSent();
     }
 
     /** Bytes read from the server, frames included. */
+    @Override
     public long bytesReceived() {
         return stream.bytesReceived();
     }

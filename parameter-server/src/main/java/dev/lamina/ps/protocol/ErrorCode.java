@@ -22,9 +22,12 @@ public enum ErrorCode {
     DUPLICATE_PUSH(13, false, "the worker already pushed for this step"),
     WRONG_STEP(14, true, "the push is for a step other than the server's current step"),
     TIMEOUT(15, true, "the step did not complete in time"),
-    INTERNAL(16, true, "unexpected server error");
+    INTERNAL(16, true, "unexpected server error"),
+    NOT_INITIALIZED(17, true, "the shard has not been initialised by the driver yet"),
+    INVALID_INIT(18, false, "the shard initialisation does not describe a usable shard"),
+    ALREADY_INITIALIZED(19, false, "the shard already serves a job");
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[17];
+    private static final ErrorCode[] BY_CODE = new ErrorCode[20];
 
     static {
         for (ErrorCode e : values()) {

@@ -1,5 +1,6 @@
 package dev.lamina.ps.protocol;
 
+import dev.lamina.engine.optim.OptimizerConfig;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,11 @@ public sealed interface Message {
     int MAC_BYTES = 32;
     /** Error messages longer than this many chars are truncated, so an error frame always fits before auth. */
     int MAX_ERROR_CHARS = 512;
+    /**
+     * The id the driver authenticates with on a control connection to a shard (HELLO and the MAC carry it
+     * like a worker id): it may initialise the shard, take snapshots and read the parameters, never push.
+     */
+    int DRIVER_ID = -1;
 
     /** The type id written in the frame header. */
     MessageType type();
@@ -148,6 +154,72 @@ public sealed interface Message {
         @Override
         public MessageType type() {
             return MessageType.ERROR;
+        }
+    }
+
+    /**
+     * Driver to a standalone shard, on its control connection: serve this job. The shard holds the
+     * parameters {@code [offset, offset + n)} of a flat vector of {@code totalParameters}, where n and its
+     * starting state (parameters, optimizer state and steps, step, each worker's exactly-once record) are
+     * {@code state}: a {@code dev.lamina.ps.checkpoint.CheckpointCodec} encoding (a fresh job is a
+     * checkpoint at step 0 with zeroed optimizer state). Answered with {@link ShardReady}.
+     *
+     * @param async             apply pushes as they arrive (else synchronous steps)
+     * @param staleness         async: pushes a worker may run ahead of the slowest, >= 0
+     * @param stepTimeoutMillis how long a step waits for its last push, > 0
+     * @param optimizer         the optimizer the shard applies to its range
+     */
+    record ShardInit(int totalParameters, int offset, int workers, boolean async, int staleness,
+                     long stepTimeoutMillis, OptimizerConfig optimizer, byte[] state) implements Message {
+        public ShardInit {
+            Objects.requireNonNull(optimizer, "optimizer");
+            Objects.requireNonNull(state, "state");
+            if (totalParameters <= 0 || offset < 0 || offset >= totalParameters) {
+                throw new IllegalArgumentException("totalParameters : " + totalParameters + ", offset : " + offset
+                        + " (expected: totalParameters > 0 and offset in [0, totalParameters))");
+            }
+            if (workers <= 0) {
+                throw new IllegalArgumentException("workers : " + workers + " (expected: > 0)");
+            }
+            if (staleness < 0) {
+                throw new IllegalArgumentException("staleness : " + staleness + " (expected: >= 0)");
+            }
+            if (stepTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("stepTimeoutMillis : " + stepTimeoutMillis + " (expected: > 0)");
+            }
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.SHARD_INIT;
+        }
+    }
+
+    /** Shard to driver: initialised; it holds {@code parameterCount} parameters from {@code offset} at {@code step}. */
+    record ShardReady(int offset, int parameterCount, long step) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.SHARD_READY;
+        }
+    }
+
+    /** Driver to shard: send me a consistent snapshot of your state. */
+    record SnapshotQuery() implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.SNAPSHOT_QUERY;
+        }
+    }
+
+    /** Shard to driver: its state between two updates, as a {@code CheckpointCodec} encoding. */
+    record Snapshot(byte[] state) implements Message {
+        public Snapshot {
+            Objects.requireNonNull(state, "state");
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.SNAPSHOT;
         }
     }
 

@@ -11,9 +11,13 @@ public enum MessageType {
     ERROR(7),
     PROGRESS_QUERY(8),
     PROGRESS(9),
-    PUSH_COMPRESSED(10);
+    PUSH_COMPRESSED(10),
+    SHARD_INIT(11),
+    SHARD_READY(12),
+    SNAPSHOT_QUERY(13),
+    SNAPSHOT(14);
 
-    private static final MessageType[] BY_ID = new MessageType[11];
+    private static final MessageType[] BY_ID = new MessageType[15];
 
     static {
         for (MessageType t : values()) {

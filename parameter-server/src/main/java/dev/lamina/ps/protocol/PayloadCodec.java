@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * PROGRESS       int epoch, long sequence, long dataOffset
  * PUSH_COMPRESSED int workerId, int epoch, long step, long sequence, long dataOffset, byte codecId, int count,
  *                byte[rest] encoded (the codec's own layout, little-endian)
+ * SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT: see {@link ShardCodec}
  * </pre>
  */
 public final class PayloadCodec {
@@ -45,6 +46,7 @@ public final class PayloadCodec {
             case PROGRESS_QUERY -> 0;
             case PROGRESS -> PROGRESS_BYTES;
             case PUSH_COMPRESSED -> PUSH_COMPRESSED_FIXED_BYTES + ((Message.PushCompressed) message).encoded().length;
+            case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.payloadBytes(message);
         };
     }
 
@@ -87,6 +89,7 @@ public final class PayloadCodec {
                 dst.putInt(m.workerId()).putInt(m.epoch()).putLong(m.step()).putLong(m.sequence())
                         .putLong(m.dataOffset()).put((byte) m.codecId()).putInt(m.count()).put(m.encoded());
             }
+            case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.write(message, dst);
             default -> throw new AssertionError(message.type());
         }
     }
@@ -138,6 +141,7 @@ public final class PayloadCodec {
                         payload.getLong(), payload.getLong(), payload.get() & 0xFF, payload.getInt(),
                         bytes(payload, payload.remaining()));
             }
+            case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.read(header, payload);
         };
     }
 

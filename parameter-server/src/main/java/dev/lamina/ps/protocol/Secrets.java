@@ -1,5 +1,11 @@
 package dev.lamina.ps.protocol;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -52,5 +58,40 @@ public final class Secrets {
             throw new IllegalArgumentException("secret : " + secret.length + " bytes (expected: >= "
                     + MIN_SECRET_BYTES + ")");
         }
+    }
+
+    /**
+     * The secret in {@code file}: hex (as {@link #toHex} writes it), surrounding white space ignored.
+     * Refuses, naming the file and what is wrong, a file that is missing, empty, not hex, too short, or
+     * readable by every user (on file systems with POSIX permissions: the secret is what keeps other
+     * users off the parameter server).
+     */
+    public static byte[] readFile(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("secret file " + file + " : no such file (expected: a file holding"
+                    + " the job secret in hex, e.g. made with: (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \\n' > " + file + "))");
+        }
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix != null && posix.readAttributes().permissions().contains(PosixFilePermission.OTHERS_READ)) {
+            throw new IllegalArgumentException("secret file " + file + " : readable by every user (expected: no"
+                    + " access for others, e.g. chmod 600 " + file + ")");
+        }
+        String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("secret file " + file + " : empty (expected: the job secret in hex, >= "
+                    + 2 * MIN_SECRET_BYTES + " hex digits)");
+        }
+        byte[] secret;
+        try {
+            secret = fromHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("secret file " + file + " : not hex (" + e.getMessage() + ")", e);
+        }
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("secret file " + file + " : " + secret.length + " bytes (expected: >= "
+                    + MIN_SECRET_BYTES + ")");
+        }
+        return secret;
     }
 }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * A running parameter server (one shard holding all parameters) in the config's mode. Start it with
+ * A running parameter server in the config's mode: embedded (one shard holding all parameters, from
+ * {@link #start}) or a standalone shard that the driver initialises over the protocol ({@link #startShard}). Start it with
  * {@link #start}, hand {@link #address()} and the secret to the workers, and close it when the job ends.
  * Its threads are daemons.
  */
@@ -44,20 +45,20 @@ public final class ParameterServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
-    private final Aggregator<ServerHandler.Waiter> aggregator;
+    private final ShardState shard;
     private final ScheduledFuture<?> timeoutCheck;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile PeriodicCheckpoints periodic;
 
     private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
-                            Aggregator<ServerHandler.Waiter> aggregator, Duration stepTimeout) {
+                            ShardState shard, Duration stepTimeout) {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
-        this.aggregator = aggregator;
+        this.shard = shard;
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
                 Math.min(stepTimeout.toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
-        this.timeoutCheck = workerGroup.scheduleAtFixedRate(() -> ServerHandler.deliver(aggregator.expire()),
+        this.timeoutCheck = workerGroup.scheduleAtFixedRate(() -> ServerHandler.deliver(shard.expire()),
                 period, period, TimeUnit.NANOSECONDS);
     }
 
@@ -79,6 +80,22 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     /**
+     * Binds a standalone shard on {@code host:port} (port 0: ephemeral) that waits for a driver: the
+     * driver authenticates with {@code secret} as {@link dev.lamina.ps.protocol.Message#DRIVER_ID} and
+     * sends the shard's parameter range, starting state and mode ({@link
+     * dev.lamina.ps.protocol.Message.ShardInit}); workers are refused with {@code NOT_INITIALIZED} until
+     * then. {@code maxFrameBytes} caps every frame, the init frame included.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static ParameterServer startShard(String host, int port, int maxFrameBytes, byte[] secret)
+            throws IOException {
+        ServerConfig config = new ServerConfig(host, port, Runtime.getRuntime().availableProcessors(), maxFrameBytes,
+                Duration.ofMillis(400));
+        return bind(config, new Authenticator(secret), ShardState.awaitingInit(maxFrameBytes));
+    }
+
+    /**
      * Binds a server that continues from {@code checkpoint}: the same parameters, optimizer state and
      * step count, step and per-worker exactly-once records, so the next update is bitwise the one the
      * checkpointed server would have made.
@@ -95,6 +112,12 @@ public final class ParameterServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(secret);
         long pushFrame = checkFrames(config, checkpoint.parameters().length);
         return bind(config, authenticator, pushFrame, restoredAggregator(config, checkpoint, optimizerConfig));
+    }
+
+    private static ParameterServer bind(ServerConfig config, Authenticator authenticator, long pushFrame,
+                                        Aggregator<ServerHandler.Waiter> aggregator) throws IOException {
+        return bind(config, authenticator, ShardState.of(aggregator,
+                (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES)));
     }
 
     private static long checkFrames(ServerConfig config, int parameterCount) {
@@ -132,10 +155,9 @@ public final class ParameterServer implements AutoCloseable {
                         config.stepTimeout(), System::nanoTime);
     }
 
-    private static ParameterServer bind(ServerConfig config, Authenticator authenticator, long pushFrame,
-                                        Aggregator<ServerHandler.Waiter> aggregator) throws IOException {
-        ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
-                (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES), AUTH_TIMEOUT);
+    private static ParameterServer bind(ServerConfig config, Authenticator authenticator, ShardState shard)
+            throws IOException {
+        ServerHandler.Context context = new ServerHandler.Context(authenticator, shard, AUTH_TIMEOUT);
 
         int threads = Math.max(1, Math.min(config.workers(), Runtime.getRuntime().availableProcessors()));
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
@@ -158,12 +180,16 @@ public final class ParameterServer implements AutoCloseable {
         ChannelFuture bind = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             shutdown(boss, workers);
-            aggregator.close();
+            shard.close();
             throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
         }
-        ParameterServer server = new ParameterServer(boss, workers, bind.channel(), aggregator, config.stepTimeout());
-        LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
-                server.address(), aggregator.parameterCount(), config.workers(), config.mode());
+        ParameterServer server = new ParameterServer(boss, workers, bind.channel(), shard, config.stepTimeout());
+        if (shard.initialized()) {
+            LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
+                    server.address(), shard.aggregator().parameterCount(), config.workers(), config.mode());
+        } else {
+            LOG.log(Level.INFO, "parameter server shard on {0}: waiting for the driver", server.address());
+        }
         return server;
     }
 
@@ -174,11 +200,12 @@ public final class ParameterServer implements AutoCloseable {
 
     /** A copy of the parameters after the last completed step (consistent: never mid-update). */
     public float[] parameters() {
-        return aggregator.parameters();
+        return shard.aggregator().parameters();
     }
 
     /** The last applied push of partition {@code workerId}: a retried task resumes after it. */
     public Progress progress(int workerId) {
+        Aggregator<ServerHandler.Waiter> aggregator = shard.aggregator();
         if (workerId < 0 || workerId >= aggregator.workers()) {
             throw new IllegalArgumentException("workerId : " + workerId + " (expected: in [0, " + aggregator.workers() + "))");
         }
@@ -187,7 +214,7 @@ public final class ParameterServer implements AutoCloseable {
 
     /** Completed synchronous steps. */
     public long step() {
-        return aggregator.step();
+        return shard.aggregator().step();
     }
 
     /**
@@ -195,7 +222,7 @@ public final class ParameterServer implements AutoCloseable {
      * {@link JobState#NONE}; add the driver's part with {@link Checkpoint#withJob}.
      */
     public Checkpoint checkpoint() {
-        return aggregator.checkpoint();
+        return shard.aggregator().checkpoint();
     }
 
     /**
@@ -208,6 +235,7 @@ public final class ParameterServer implements AutoCloseable {
         if (periodic != null) {
             throw new IllegalStateException("periodic checkpoints already set up");
         }
+        Aggregator<ServerHandler.Waiter> aggregator = shard.aggregator();
         PeriodicCheckpoints p = new PeriodicCheckpoints(aggregator, everySteps, sink, job);
         periodic = p;
         aggregator.onStep(p::stepped);
@@ -232,8 +260,9 @@ public final class ParameterServer implements AutoCloseable {
         if (p != null) {
             p.close();
         }
-        aggregator.close();
-        LOG.log(Level.INFO, "parameter server stopped after {0} steps", aggregator.step());
+        shard.close();
+        LOG.log(Level.INFO, "parameter server stopped after {0} steps",
+                shard.initialized() ? shard.aggregator().step() : 0);
     }
 
     private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {

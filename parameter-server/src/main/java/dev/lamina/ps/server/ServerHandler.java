@@ -33,16 +33,27 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
     /**
      * What every connection of one server shares.
      *
-     * @param authenticatedMaxFrameBytes the frame limit once a worker has authenticated
-     * @param authTimeout                how long a connection may stay unauthenticated
+     * @param shard       the aggregator (once initialised) and the frame limits
+     * @param authTimeout how long a connection may stay unauthenticated
      */
-    record Context(Authenticator authenticator, Aggregator<Waiter> aggregator, int authenticatedMaxFrameBytes,
-                   Duration authTimeout) {
+    record Context(Authenticator authenticator, ShardState shard, Duration authTimeout) {
+
+        /** A server that holds {@code aggregator} from the start; workers may send frames up to the limit. */
+        Context(Authenticator authenticator, Aggregator<Waiter> aggregator, int authenticatedMaxFrameBytes,
+                Duration authTimeout) {
+            this(authenticator, ShardState.of(aggregator, authenticatedMaxFrameBytes), authTimeout);
+        }
+
+        Aggregator<Waiter> aggregator() {
+            return shard.aggregator();
+        }
     }
 
     private final Context context;
     private byte[] serverNonce;
     private int workerId = -1;
+    /** Whether the driver authenticated on this connection (as {@link Message#DRIVER_ID}). */
+    private boolean control;
     /** The last push this connection handed to the aggregator (freed if the connection drops mid-step). */
     private Waiter lastPush;
 
@@ -72,7 +83,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (lastPush != null) {
+        if (lastPush != null && !control) {
             context.aggregator().disconnected(workerId, lastPush);
         }
         ctx.fireChannelInactive();
@@ -84,7 +95,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         ctx.writeAndFlush(new Frame(0, new Message.Challenge(serverNonce)));
         Duration timeout = context.authTimeout();
         ctx.executor().schedule(() -> {
-            if (workerId < 0 && ctx.channel().isActive()) {
+            if (workerId < 0 && !control && ctx.channel().isActive()) {
                 failAndClose(ctx, 0, ErrorCode.TIMEOUT, "not authenticated within " + timeout);
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -93,6 +104,10 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (control) {
+            ShardControl.handle(ctx, frame, context.shard());
+            return;
+        }
         if (workerId < 0) {
             authenticate(ctx, frame);
             return;
@@ -125,7 +140,23 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
                     "worker " + hello.workerId() + ": the HELLO's MAC does not match the job secret");
             return;
         }
-        Aggregator<Waiter> aggregator = context.aggregator();
+        byte[] serverMac = authenticator.serverMac(hello.clientNonce(), serverNonce);
+        ShardState shard = context.shard();
+        if (hello.workerId() == Message.DRIVER_ID) {
+            control = true;
+            ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(shard.controlMaxFrameBytes());
+            boolean ready = shard.initialized();
+            ctx.writeAndFlush(new Frame(requestId, new Message.AuthOk(serverMac,
+                    ready ? shard.aggregator().parameterCount() : 0, ready ? shard.aggregator().step() : 0)));
+            LOG.log(Level.INFO, "driver connected from {0}", ctx.channel().remoteAddress());
+            return;
+        }
+        if (!shard.initialized()) {
+            failAndClose(ctx, requestId, ErrorCode.NOT_INITIALIZED, "worker " + hello.workerId()
+                    + ": this shard has not been initialised by the driver yet (expected: the driver's SHARD_INIT first)");
+            return;
+        }
+        Aggregator<Waiter> aggregator = shard.aggregator();
         if (hello.workerId() < 0 || hello.workerId() >= aggregator.workers()) {
             failAndClose(ctx, requestId, ErrorCode.UNKNOWN_WORKER,
                     "worker : " + hello.workerId() + " (expected: in [0, " + aggregator.workers() + "))");
@@ -133,9 +164,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         }
         workerId = hello.workerId();
         FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
-        decoder.maxFrameBytes(context.authenticatedMaxFrameBytes());
+        decoder.maxFrameBytes(shard.workerMaxFrameBytes());
         decoder.pushBuffer(new float[aggregator.parameterCount()]);
-        byte[] serverMac = authenticator.serverMac(hello.clientNonce(), serverNonce);
         ctx.writeAndFlush(new Frame(requestId,
                 new Message.AuthOk(serverMac, aggregator.parameterCount(), aggregator.step())));
         LOG.log(Level.DEBUG, "worker {0} authenticated from {1}", workerId, ctx.channel().remoteAddress());
@@ -171,7 +201,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         failAndClose(ctx, 0, ErrorCode.INTERNAL, cause.getClass().getSimpleName() + ": " + cause.getMessage());
     }
 
-    private static void failAndClose(ChannelHandlerContext ctx, long requestId, ErrorCode code, String message) {
+    static void failAndClose(ChannelHandlerContext ctx, long requestId, ErrorCode code, String message) {
         LOG.log(Level.WARNING, "closing {0}: {1} {2}", ctx.channel().remoteAddress(), code, message);
         ctx.writeAndFlush(new Frame(requestId, new Message.Failure(code, message)))
                 .addListener(ChannelFutureListener.CLOSE);

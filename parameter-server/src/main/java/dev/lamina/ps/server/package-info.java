@@ -11,6 +11,10 @@
  * no Netty dependency and is tested without sockets. Pushes are decoded straight into per-worker
  * buffers and each update is encoded once into a shared, reference-counted reply payload.
  *
+ * <p>A server is embedded ({@link dev.lamina.ps.server.ParameterServer#start}: all parameters from the
+ * start) or a standalone shard ({@link dev.lamina.ps.server.ParameterServer#startShard}) that holds one
+ * contiguous range of the parameters once the driver's SHARD_INIT arrives on its control connection.
+ *
  * <p>{@link dev.lamina.ps.server.ParameterServer#checkpoint()} takes a consistent snapshot between
  * updates; {@link dev.lamina.ps.server.ParameterServer#restore} starts a server that continues from one
  * bitwise; {@link dev.lamina.ps.server.ParameterServer#checkpointEvery} writes one every N steps on a

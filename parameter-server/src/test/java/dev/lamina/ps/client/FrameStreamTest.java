@@ -39,6 +39,29 @@ class FrameStreamTest {
     }
 
     @Test
+    void rangesOfLargerArraysAreSentAndReceivedInPlace() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameStream sender = new FrameStream(new ByteArrayInputStream(new byte[0]), out);
+        sender.limits(1024, 1024);
+        float[] whole = {9f, 1f, 2f, 3f, 9f};
+        sender.sendPush(21, 0, 1, 2, 3, 4, whole, 1, 3);
+        assertArrayEquals(TestFrames.encode(21, new Message.PushGradient(0, 1, 2, 3, 4, new float[] {1f, 2f, 3f})),
+                out.toByteArray());
+
+        byte[] reply = TestFrames.encode(22, new Message.Params(7, new float[] {5f, 6f}));
+        FrameStream receiver = new FrameStream(new ByteArrayInputStream(reply), new ByteArrayOutputStream());
+        receiver.limits(1024, 1024);
+        float[] dst = {0f, 0f, 0f, 0f};
+        assertEquals(7, receiver.receiveParams(22, dst, 2, 2));
+        assertArrayEquals(new float[] {0f, 0f, 5f, 6f}, dst);
+        FrameStream wrong = new FrameStream(new ByteArrayInputStream(reply), new ByteArrayOutputStream());
+        wrong.limits(1024, 1024);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> wrong.receiveParams(22, dst, 1, 3));
+        assertEquals(ErrorCode.WRONG_SIZE, e.code());
+        assertThrows(IndexOutOfBoundsException.class, () -> sender.sendPush(23, 0, 0, 0, 0, 0, whole, 3, 3));
+    }
+
+    @Test
     void compressedPushIsTheSameFrameAsTheMessage() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         FrameStream stream = new FrameStream(new ByteArrayInputStream(new byte[0]), out);
