@@ -58,12 +58,63 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
         }
         FeatureBlock block = blocks.next();
         context.barrier();
+        CancelWatch watch = new CancelWatch(context, worker);
         try {
-            WorkerStats stats = EpochTrainer.run(task, worker, block);
+            WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected);
             accumulators.add(stats);
             return CollectionConverters.asScala(List.of(stats).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException("worker " + worker + " failed in epoch " + task.epoch() + ": " + e.getMessage(), e);
+        } finally {
+            watch.stop();
+        }
+    }
+
+    /**
+     * Closes the task's parameter-server connection when Spark kills the task. When a barrier task
+     * fails, Spark kills the others without interrupting their threads, and a worker blocked waiting
+     * for a step the failed one will never push would otherwise hold its slot until
+     * {@code training.stepTimeoutSeconds} passed, delaying the stage's retry.
+     */
+    private static final class CancelWatch {
+        private static final long PERIOD_MILLIS = 100;
+        private final java.util.concurrent.atomic.AtomicReference<AutoCloseable> client =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        CancelWatch(BarrierTaskContext context, int worker) {
+            thread = new Thread(() -> {
+                while (running) {
+                    if (context.isInterrupted()) {
+                        AutoCloseable c = client.get();
+                        if (c != null) {
+                            try {
+                                c.close();
+                            } catch (Exception e) {
+                                // The task is being killed; its own failure is what Spark reports.
+                            }
+                            return;
+                        }
+                    }
+                    try {
+                        Thread.sleep(PERIOD_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "lamina-cancel-watch-" + worker);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void connected(AutoCloseable c) {
+            client.set(c);
+        }
+
+        void stop() {
+            running = false;
+            thread.interrupt();
         }
     }
 }

@@ -50,6 +50,16 @@ public final class EpochTrainer {
 
     /** Trains worker {@code workerId} for one epoch over {@code block}; returns what it did. */
     public static WorkerStats run(Task task, int workerId, FeatureBlock block) throws IOException {
+        return run(task, workerId, block, client -> { });
+    }
+
+    /**
+     * As {@link #run(Task, int, FeatureBlock)}; {@code connected} receives the connection to the
+     * parameter servers as soon as it is open, so that another thread can close it to abort the epoch
+     * (a cancelled Spark task whose thread is blocked waiting for the server).
+     */
+    public static WorkerStats run(Task task, int workerId, FeatureBlock block,
+                                  java.util.function.Consumer<AutoCloseable> connected) throws IOException {
         Model model = Model.of(task.spec());
         int batch = task.config().workerBatchSize();
         if (block.width() != task.spec().inputSize()) {
@@ -69,6 +79,7 @@ public final class EpochTrainer {
         try (ShardedClient client = ShardedClient.connect(serverAddresses(task), Secrets.fromHex(task.secretHex()),
                 workerId, timeout, n -> new PushEncoder(PushCodecs.create(exchange.compression(),
                         exchange.topkRatio(), exchange.threshold()), n))) {
+            connected.accept(client);
             if (client.parameterCount() != model.parameterCount()) {
                 throw new IllegalStateException("parameter servers hold " + client.parameterCount() + " parameters in "
                         + client.ranges().size() + " shards (expected: " + model.parameterCount() + ", the model's)");
