@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.driver.TrainedModel;
 import dev.lamina.jobs.EvaluateJob;
+import dev.lamina.jobs.PredictJob;
 import dev.lamina.jobs.TrainJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,5 +44,23 @@ class FashionAutoencoderIT {
         Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", out.toString(), "--config", CONFIG,
             "--master", "local[2]", "--set", "data.testLimit=1000"});
         assertEquals(mse, ((Number) evaluated.get("test_mse")).doubleValue(), 1e-9);
+
+        // predict: one anomaly score per test row, whose mean is the evaluated mse.
+        Path scores = tmp.resolve("scores");
+        long rows = PredictJob.run(new String[] {"--model", out.toString(), "--config", CONFIG, "--output",
+            scores.toString(), "--master", "local[2]", "--set", "data.testLimit=1000"});
+        assertEquals(1000, rows);
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+                .appName("read scores").getOrCreate();
+        try {
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.read().parquet(scores.toString());
+            assertEquals(java.util.List.of("label", "reconstruction_error"), java.util.List.of(df.columns()));
+            assertEquals(1000, df.count());
+            double mean = df.agg(org.apache.spark.sql.functions.avg("reconstruction_error")).first().getDouble(0);
+            System.out.printf("FashionAutoencoderIT: mean reconstruction_error %.6f vs test_mse %.6f%n", mean, mse);
+            assertEquals(mse, mean, 1e-5);
+        } finally {
+            spark.stop();
+        }
     }
 }

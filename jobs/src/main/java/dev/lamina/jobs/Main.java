@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}, {@code bench}, {@code ps}.
+ * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code bench}, {@code ps}.
  */
 public final class Main {
 
@@ -20,6 +20,7 @@ public final class Main {
         switch (args[0]) {
             case "train" -> TrainJob.main(rest);
             case "evaluate" -> EvaluateJob.main(rest);
+            case "predict" -> PredictJob.main(rest);
             case "ps" -> ShardJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
@@ -29,7 +30,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, bench or ps)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, bench or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -44,6 +45,9 @@ public final class Main {
                 "           --resume continues a stopped run from the newest checkpoint in training.checkpointDir",
                 "  evaluate --model DIR --config FILE [--set key=value]... [--master URL]",
                 "           evaluate a trained model on the job file's test data; prints and writes DIR/evaluation.json",
+                "  predict  --model DIR --config FILE --output PATH [--format parquet|json|csv] [--set key=value]... [--master URL]",
+                "           score the job file's test data: prediction and probability per row (reconstruction_error",
+                "           for an autoencoder), written with the row's other columns",
                 "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]",
