@@ -61,6 +61,28 @@ class TrainMnistIT {
                 "--master", "local[2]", "--set", "data.testLimit=1000"});
         assertEquals(((Number) metrics.get("test_accuracy")).doubleValue(),
                 ((Number) evaluated.get("test_accuracy")).doubleValue(), 1e-9);
+
+        // predict: one JSON line per test row; its predictions give the same accuracy.
+        Path predictions = tmp.resolve("predictions");
+        assertEquals(1000, dev.lamina.jobs.PredictJob.run(new String[] {"--model", dir.toString(), "--config", CONFIG,
+            "--output", predictions.toString(), "--format", "json", "--master", "local[2]", "--set", "data.testLimit=1000"}));
+        long rows = 0;
+        long right = 0;
+        try (var parts = Files.list(predictions)) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                for (String line : Files.readAllLines(part)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> row = (Map<String, Object>) Json.parse(line);
+                    List<?> probability = (List<?>) row.get("probability");
+                    assertEquals(10, probability.size());
+                    assertEquals(1.0, probability.stream().mapToDouble(v -> ((Number) v).doubleValue()).sum(), 1e-9);
+                    rows++;
+                    right += ((Number) row.get("label")).intValue() == ((Number) row.get("prediction")).intValue() ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(1000, rows);
+        assertEquals(((Number) evaluated.get("test_accuracy")).doubleValue(), (double) right / rows, 1e-9);
     }
 
     /**
