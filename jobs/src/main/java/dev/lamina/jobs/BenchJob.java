@@ -65,21 +65,10 @@ public final class BenchJob {
                 throw new IllegalArgumentException("--set " + parsed.overrides().get(0) + " (expected: no --set for bench)");
             }
             Map<String, String> o = parsed.options();
-            return new BenchConfig(o.getOrDefault("suite", "ps"), integer(o, "params", 25_000_000),
-                    integer(o, "workers", 2), integer(o, "steps", 10), integer(o, "warmup", 3), integer(o, "shards", 1));
+            return new BenchConfig(o.getOrDefault("suite", "ps"), JobArgs.integer(o, "params", 25_000_000),
+                    JobArgs.integer(o, "workers", 2), JobArgs.integer(o, "steps", 10), JobArgs.integer(o, "warmup", 3), JobArgs.integer(o, "shards", 1));
         }
 
-        private static int integer(Map<String, String> options, String name, int fallback) {
-            String v = options.get(name);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(v.replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + name + " " + v + " (expected: an integer)", e);
-            }
-        }
 
         private static void atLeast(String name, int value, int min) {
             if (value < min) {

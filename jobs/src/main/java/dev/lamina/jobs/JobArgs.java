@@ -55,6 +55,19 @@ record JobArgs(Map<String, String> options, List<String> overrides) {
         return String.join(", ", all.stream().sorted().toList());
     }
 
+    /** Option {@code --name} as an integer (underscores allowed: 25_000_000), else {@code fallback}. */
+    static int integer(Map<String, String> options, String name, int fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " " + v + " (expected: an integer)", e);
+        }
+    }
+
     /** Whether flag {@code name} was given. */
     boolean flag(String name) {
         return "true".equals(options.get(name));

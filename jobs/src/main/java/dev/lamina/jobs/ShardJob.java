@@ -35,26 +35,15 @@ public final class ShardJob {
                 throw new IllegalArgumentException("--set " + parsed.overrides().get(0) + " (expected: no --set for ps)");
             }
             Map<String, String> o = parsed.options();
-            int port = integer(o, "port", -1);
+            int port = JobArgs.integer(o, "port", -1);
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port " + o.getOrDefault("port", "(missing)")
                         + " (expected: a port in [0, 65535], 0 for any free port)");
             }
             return new ShardArgs(o.getOrDefault("host", "0.0.0.0"), port, Path.of(parsed.required("secret-file")),
-                    integer(o, "max-frame-bytes", ServerConfig.DEFAULT_MAX_FRAME_BYTES));
+                    JobArgs.integer(o, "max-frame-bytes", ServerConfig.DEFAULT_MAX_FRAME_BYTES));
         }
 
-        private static int integer(Map<String, String> options, String name, int fallback) {
-            String v = options.get(name);
-            if (v == null) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(v.replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + name + " " + v + " (expected: an integer)", e);
-            }
-        }
     }
 
     private ShardJob() {

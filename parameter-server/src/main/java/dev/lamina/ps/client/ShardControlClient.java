@@ -23,7 +23,7 @@ import java.util.Objects;
  * {@link ParameterServerException} naming the shard; any other failure closes the connection. Not
  * thread-safe.
  */
-public final class ShardControlClient implements AutoCloseable {
+public final class ShardControlClient implements java.io.Closeable {
     private final String address;
     private final TimedChannel socket;
     private final FrameStream stream;

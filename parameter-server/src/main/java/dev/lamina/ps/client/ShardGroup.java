@@ -156,20 +156,6 @@ public final class ShardGroup implements AutoCloseable {
     /** Closes the control connections (the shard processes keep running). */
     @Override
     public void close() throws IOException {
-        IOException first = null;
-        for (ShardControlClient c : shards) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closing.closeAll(shards);
     }
 }

@@ -190,21 +190,7 @@ public final class ShardedClient implements AutoCloseable {
         if (pool != null) {
             pool.shutdownNow();
         }
-        IOException first = null;
-        for (ShardConnection c : shards) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closing.closeAll(shards);
     }
 
     /** One shard's part of a request. */
