@@ -5,14 +5,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The convolution family: 2-d convolution (im2col + GEMM, per sample and per group), per-channel
+ * The convolution family: 2-d convolution (im2col + GEMM over chunks of samples, per group), per-channel
  * bias and reshape. {@link #register()} also registers the sibling families of convolutional
  * networks ({@link PoolingOps}, {@link BatchNormOps}, {@link DropoutOps}, {@link PointwiseLossOps}).
  *
  * <p>Layout is NCHW: x [B, C, H, W]; weights are [O, C/groups, KH, KW] as in PyTorch. The output is
  * [B, O, OH, OW] with OH = (H + 2 padH - dilationH (KH - 1) - 1) / strideH + 1 (likewise OW).
  * Integer attributes of the three convolution ops: (strideH, strideW, padH, padW, dilationH,
- * dilationW, groups). Each op's scratch is one sample's column matrix [C KH KW, OH OW].
+ * dilationW, groups). Each op's scratch holds a chunk of S samples' column matrices side by side,
+ * [C KH KW, S OH OW], plus the chunk's output or upstream as [O, S OH OW] (see
+ * {@link ConvGeometry#chunkSamples(int, long)}), so a group needs one GEMM per chunk, not per sample.
  */
 public final class ConvOps {
     /** Forward strategy chosen by shape (see {@link #direct(Node)}). */
@@ -99,14 +101,15 @@ public final class ConvOps {
                     + " with padding [" + padH + ", " + padW + "] and dilation [" + dilationH + ", " + dilationW
                     + "] (expected: an output of at least 1 x 1)");
         }
-        long col = (long) c * w.shape().dim(2) * w.shape().dim(3) * oh * ow;
-        if (col > Integer.MAX_VALUE - 8) {
+        long perSample = ConvGeometry.floatsPerSample(attrs);
+        if (perSample > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("conv2d column matrix of input " + x.shape() + " and weight " + w.shape()
-                    + " has " + col + " elements (expected: < 2^31)");
+                    + " has " + perSample + " elements per sample with the output (expected: < 2^31)");
         }
+        int scratch = ConvGeometry.chunkSamples(x.shape().dim(0), perSample) * (int) perSample;
         attrs[ConvGeometry.STRATEGY] = strategy;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
-        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, (int) col);
+        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, scratch);
     }
 
     /** x [B, C, ...] plus bias[c] on channel c. */
@@ -172,19 +175,28 @@ public final class ConvOps {
         }
         Node xn = n.input(0);
         Node wn = n.input(1);
-        float[] col = b.scratch(n);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
-            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
-            for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(false, false, og, p, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
-                        col, gr * kg * p, p, 0f, b.data(n), b.offset(n) + (s * o + gr * og) * p, p);
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        int xSample = xn.shape().size() / batch;
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int product = k * ld;
+            for (int s = 0; s < samples; s++) {
+                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
             }
+            for (int gr = 0; gr < groups; gr++) {
+                b.kernels().gemm(false, false, og, ld, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        scratch, gr * kg * ld, ld, 0f, scratch, product + gr * og * ld, ld);
+            }
+            ConvGeometry.scatterSamples(samples, o, p, scratch, product, b.data(n), b.offset(n) + s0 * o * p);
         }
     }
 
@@ -234,44 +246,65 @@ public final class ConvOps {
         }
     }
 
-    /** dcol = W_g^T up_g per group, then col2im accumulates dcol into dx. */
+    /**
+     * Per chunk of samples: the upstream gathered to [O, S P], dcol_g = W_g^T up_g per group, then
+     * col2im accumulates dcol into dx.
+     */
     private static void conv2dBackwardInput(Node n, Buffers b) {
         Node up = n.input(0);
         Node wn = n.input(1);
-        float[] col = b.scratch(n);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = n.shape().size() / n.intAttr(ConvGeometry.BATCH);
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        int xSample = n.shape().size() / batch;
         Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int upstream = k * ld;
+            ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
             for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(true, false, kg, p, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
-                        b.data(up), b.offset(up) + (s * o + gr * og) * p, p, 0f, col, gr * kg * p, p);
+                b.kernels().gemm(true, false, kg, ld, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        scratch, upstream + gr * og * ld, ld, 0f, scratch, gr * kg * ld, ld);
             }
-            ConvGeometry.col2im(n, col, b.data(n), b.offset(n) + s * xSample);
+            for (int s = 0; s < samples; s++) {
+                ConvGeometry.col2im(n, scratch, s * p, ld, b.data(n), b.offset(n) + (s0 + s) * xSample);
+            }
         }
     }
 
-    /** dW_g = sum over samples of up_g col_g^T. */
+    /** dW_g = sum over chunks of up_g col_g^T, with the chunk's samples side by side in both. */
     private static void conv2dBackwardWeight(Node n, Buffers b) {
         Node xn = n.input(0);
         Node up = n.input(1);
-        float[] col = b.scratch(n);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
-            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
-            float beta = s == 0 ? 0f : 1f;
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        int xSample = xn.shape().size() / batch;
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int upstream = k * ld;
+            for (int s = 0; s < samples; s++) {
+                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
+            }
+            ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
+            float beta = s0 == 0 ? 0f : 1f;
             for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(false, true, og, kg, p, 1f, b.data(up), b.offset(up) + (s * o + gr * og) * p, p,
-                        col, gr * kg * p, p, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
+                b.kernels().gemm(false, true, og, kg, ld, 1f, scratch, upstream + gr * og * ld, ld,
+                        scratch, gr * kg * ld, ld, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
             }
         }
     }
