@@ -104,6 +104,13 @@ final class ConvGeometry {
                     int first = firstColumn(shift, sw, ow);
                     int last = lastColumn(shift, sw, ow, w, first);
                     int dst = colOff + row * ld;
+                    if (sh == 1 && sw == 1 && ow == w) {
+                        int y0 = Math.max(0, ph - i * dh);
+                        int y1 = Math.max(y0, Math.min(oh, h + ph - i * dh));
+                        rowsOfSameWidth(x, plane + (y0 - ph + i * dh) * w + shift, col, dst, ow, oh, y0, y1, first,
+                                last);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++, dst += ow) {
                         int iy = y * sh - ph + i * dh;
                         if (iy < 0 || iy >= h) {
@@ -163,6 +170,29 @@ final class ConvGeometry {
                 }
             }
         }
+    }
+
+    /**
+     * One row of the column matrix when output and input rows have the same width and unit strides:
+     * input rows y0 - padH + i dilationH .. are consecutive in x as output rows y0 .. y1 are in col,
+     * so the valid part is one copy from src (x's element for output row y0, column 0); the columns
+     * it wraps around ([0, first) and [last, OW) of each row) and the rows outside [y0, y1) are then
+     * zeroed.
+     */
+    private static void rowsOfSameWidth(float[] x, int src, float[] col, int dst, int ow, int oh, int y0, int y1,
+                                        int first, int last) {
+        if (y0 == y1 || first == last) {
+            zero(col, dst, oh * ow);
+            return;
+        }
+        int from = y0 * ow + first;
+        int to = (y1 - 1) * ow + last;
+        System.arraycopy(x, src + first, col, dst + from, to - from);
+        zero(col, dst, from);
+        for (int y = y0; y < y1 - 1; y++) {
+            zero(col, dst + y * ow + last, ow - last + first);
+        }
+        zero(col, dst + to, oh * ow - to);
     }
 
     /** Zeroes col[from, from + n): the few padded columns of a row, cheaper than an Arrays.fill call. */

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The im2col + GEMM convolution over chunks of samples (forward, input gradient and weight gradient)
  * against a plain nested-loop reference in double, on shapes with one chunk, several equal chunks and
- * a short last chunk, and with padding wide enough to leave whole column rows empty.
+ * a short last chunk, with padding wide enough to leave whole column rows empty, and with output
+ * rows as wide as input rows (where im2col copies a whole kernel row at once).
  */
 class ConvChunkTest {
 
@@ -40,7 +41,11 @@ class ConvChunkTest {
         "3,2,9,7, 4,3,2, 2,3, 3,2, 1,2, 1",
         "4,3,11,13, 3,2,3, 3,2, 1,3, 2,1, 3",
         "2,1,1,1, 2,1,1, 1,1, 0,0, 1,1, 1",
-        "2,2,5,4, 2,2,2, 1,2, 2,2, 3,1, 1"})
+        "2,2,5,4, 2,2,2, 1,2, 2,2, 3,1, 1",
+        "3,2,2,6, 2,3,3, 1,1, 1,1, 1,1, 1",
+        "2,3,7,7, 4,3,3, 1,1, 2,2, 2,2, 1",
+        "1,1,3,5, 2,5,3, 1,1, 3,1, 1,1, 1",
+        "2,1,4,6, 1,1,7, 1,1, 0,3, 1,1, 1"})
     void chunkedConvolutionMatchesNestedLoops(int b, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
                                               int ph, int pw, int dh, int dw, int groups) {
         Geometry geo = new Geometry(b, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
