@@ -111,11 +111,18 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** See {@link Kernels#gemm}; runs on the calling thread with its own workspace. */
+    /**
+     * See {@link Kernels#gemm}; runs on the calling thread with its own workspace, or as dot products
+     * ({@link DotGemm}) for a tiny C with a long K.
+     */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
         if (trivial(m, n, k, beta, c, cOff, ldc)) {
+            return;
+        }
+        if (DotGemm.suits(transA, transB, m, n, k)) {
+            DotGemm.gemm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         Workspace w = WORKSPACE.get();
