@@ -122,12 +122,16 @@ public final class ConvOps {
         return g.node(Op.ADD_CHANNEL_BIAS, List.of(x, bias), x.shape(), "", NO_INTS, 0f, 0);
     }
 
-    /** The per-channel sum of x [B, C, ...], shape [C]. */
+    /**
+     * The per-channel sum of x [B, C, ...], shape [C]. Its scratch holds one sample's worth, the sum
+     * over the batch, so the long reduction runs in the vectorized {@code sumRows} kernel.
+     */
     public static Node sumChannels(Graph g, Node x) {
         if (x.shape().rank() < 2) {
             throw new IllegalArgumentException("sumChannels x shape " + x.shape() + " (expected: [B, C, ...])");
         }
-        return g.node(Op.SUM_CHANNELS, List.of(x), Shape.of(x.shape().dim(1)), "", NO_INTS, 0f, 0);
+        return g.node(Op.SUM_CHANNELS, List.of(x), Shape.of(x.shape().dim(1)), "", NO_INTS, 0f,
+                x.shape().size() / x.shape().dim(0));
     }
 
     /** x with another shape of the same number of elements (e.g. flatten [B, C, H, W] to [B, C H W]). */
@@ -328,19 +332,17 @@ public final class ConvOps {
         }
     }
 
+    /** Sums x [B, C, inner] over the batch into scratch [C, inner] (vectorized), then each channel's inner. */
     private static void sumChannelsForward(Node n, Buffers b) {
         Shape s = n.input(0).shape();
         int channels = s.dim(1);
         int inner = s.size() / (s.dim(0) * channels);
-        float[] x = b.data(n.input(0));
-        int xo = b.offset(n.input(0));
+        float[] batchSum = b.scratch(n);
+        b.kernels().sumRows(s.dim(0), channels * inner, b.data(n.input(0)), b.offset(n.input(0)), batchSum, 0);
         for (int c = 0; c < channels; c++) {
             double acc = 0;
-            for (int bi = 0; bi < s.dim(0); bi++) {
-                int base = xo + (bi * channels + c) * inner;
-                for (int j = 0; j < inner; j++) {
-                    acc += x[base + j];
-                }
+            for (int j = c * inner; j < (c + 1) * inner; j++) {
+                acc += batchSum[j];
             }
             b.data(n)[b.offset(n) + c] = (float) acc;
         }
