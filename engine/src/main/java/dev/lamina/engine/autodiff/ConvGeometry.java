@@ -27,7 +27,11 @@ final class ConvGeometry {
     static final int OW = 15;
     /** The forward strategy: {@link ConvOps#AUTO}, {@link ConvOps#IM2COL} or {@link ConvOps#DIRECT}. */
     static final int STRATEGY = 16;
-    static final int COUNT = 17;
+    /** Samples per im2col chunk (see {@link #chunkSamples(int, long)}). */
+    static final int CHUNK = 17;
+    /** 1 when the forward pass keeps every chunk's column matrix for the weight gradient, else 0. */
+    static final int CACHED = 18;
+    static final int COUNT = 19;
 
     private ConvGeometry() {
     }
@@ -38,7 +42,7 @@ final class ConvGeometry {
         int oh = outSize(x[2], w[2], strideH, padH, dilationH);
         int ow = outSize(x[3], w[3], strideW, padW, dilationW);
         return new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups,
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0};
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0};
     }
 
     static int outSize(int in, int kernel, int stride, int pad, int dilation) {
@@ -75,9 +79,38 @@ final class ConvGeometry {
         return rows * attrs[OH] * attrs[OW];
     }
 
-    /** The chunk size of a convolution node (or one of its backward nodes), from its scratch size. */
+    /** The chunk size of a convolution node (or one of its backward nodes). */
     static int chunkSamples(Node n) {
-        return (int) (n.scratchSize() / ((long) (kernelRows(n) + n.intAttr(O)) * positions(n)));
+        return n.intAttr(CHUNK);
+    }
+
+    /**
+     * Largest column matrix of a whole batch, [C KH KW, B OH OW], that the forward pass keeps for the
+     * weight gradient instead of the weight gradient running im2col again: 2^22 floats (16 MiB).
+     */
+    static final long CACHE_FLOATS = 1 << 22;
+
+    /** Whether the im2col forward keeps all its column matrices: when they fit in CACHE_FLOATS. */
+    static boolean cacheable(int[] attrs) {
+        return (long) attrs[BATCH] * attrs[C] * attrs[KH] * attrs[KW] * attrs[OH] * attrs[OW] <= CACHE_FLOATS;
+    }
+
+    /**
+     * Scratch floats of a convolution op: the forward and the input gradient hold a chunk's columns
+     * and its [O, S OH OW] product or upstream; a caching forward holds every chunk's columns instead,
+     * and the weight gradient then only the gathered upstream.
+     */
+    static int scratchFloats(int[] attrs, Op op) {
+        long p = (long) attrs[OH] * attrs[OW];
+        long columns = (long) attrs[C] * attrs[KH] * attrs[KW] * p;
+        long chunkOutputs = (long) attrs[CHUNK] * attrs[O] * p;
+        boolean cached = attrs[CACHED] == 1;
+        long floats = switch (op) {
+            case CONV2D -> (cached ? attrs[BATCH] : attrs[CHUNK]) * columns + chunkOutputs;
+            case CONV2D_BACKWARD_WEIGHT -> (cached ? 0 : attrs[CHUNK] * columns) + chunkOutputs;
+            default -> attrs[CHUNK] * columns + chunkOutputs;
+        };
+        return (int) floats;
     }
 
     /**

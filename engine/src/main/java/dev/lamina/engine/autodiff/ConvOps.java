@@ -15,6 +15,8 @@ import java.util.List;
  * dilationW, groups). Each op's scratch holds a chunk of S samples' column matrices side by side,
  * [C KH KW, S OH OW], plus the chunk's output or upstream as [O, S OH OW] (see
  * {@link ConvGeometry#chunkSamples(int, long)}), so a group needs one GEMM per chunk, not per sample.
+ * When the whole batch's columns fit in {@link ConvGeometry#CACHE_FLOATS}, the forward keeps them all
+ * and the weight gradient (which takes the forward node as its third input) reads them there.
  */
 public final class ConvOps {
     /** Forward strategy chosen by shape (see {@link #direct(Node)}). */
@@ -47,9 +49,9 @@ public final class ConvOps {
                 b.data(n), b.offset(n), n.shape().size()));
         OpRegistry.rule(Op.CONV2D, (g, n, up) -> new Node[] {
             g.node(Op.CONV2D_BACKWARD_INPUT, List.of(up, n.input(1)), n.input(0).shape(), "", ints(n), 0f,
-                    n.scratchSize()),
-            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up), n.input(1).shape(), "", ints(n), 0f,
-                    n.scratchSize())});
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_INPUT)),
+            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up, n), n.input(1).shape(), "", ints(n), 0f,
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_WEIGHT))});
         OpRegistry.rule(Op.ADD_CHANNEL_BIAS, (g, n, up) -> new Node[] {up, sumChannels(g, up)});
         OpRegistry.rule(Op.RESHAPE, (g, n, up) -> new Node[] {reshape(g, up, n.input(0).shape())});
         PoolingOps.register();
@@ -106,10 +108,11 @@ public final class ConvOps {
             throw new IllegalArgumentException("conv2d column matrix of input " + x.shape() + " and weight " + w.shape()
                     + " has " + perSample + " elements per sample with the output (expected: < 2^31)");
         }
-        int scratch = ConvGeometry.chunkSamples(x.shape().dim(0), perSample) * (int) perSample;
+        attrs[ConvGeometry.CHUNK] = ConvGeometry.chunkSamples(x.shape().dim(0), perSample);
         attrs[ConvGeometry.STRATEGY] = strategy;
+        attrs[ConvGeometry.CACHED] = !direct(attrs) && ConvGeometry.cacheable(attrs) ? 1 : 0;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
-        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, scratch);
+        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
     }
 
     /** x [B, C, ...] plus bias[c] on channel c. */
@@ -163,13 +166,20 @@ public final class ConvOps {
      * the only shapes where it measured faster. A rule of shape only, so a run is reproducible bit for bit.
      */
     static boolean direct(Node n) {
-        int strategy = n.intAttr(ConvGeometry.STRATEGY);
+        return direct(n.intAttr(ConvGeometry.STRATEGY), n.intAttr(ConvGeometry.O), n.intAttr(ConvGeometry.GROUPS),
+                n.intAttr(ConvGeometry.STRIDE_W), n.intAttr(ConvGeometry.DILATION_W));
+    }
+
+    private static boolean direct(int[] attrs) {
+        return direct(attrs[ConvGeometry.STRATEGY], attrs[ConvGeometry.O], attrs[ConvGeometry.GROUPS],
+                attrs[ConvGeometry.STRIDE_W], attrs[ConvGeometry.DILATION_W]);
+    }
+
+    private static boolean direct(int strategy, int o, int groups, int strideW, int dilationW) {
         if (strategy != AUTO) {
             return strategy == DIRECT;
         }
-        int outputsPerGroup = n.intAttr(ConvGeometry.O) / n.intAttr(ConvGeometry.GROUPS);
-        return n.intAttr(ConvGeometry.STRIDE_W) == 1 && n.intAttr(ConvGeometry.DILATION_W) == 1
-                && outputsPerGroup <= DIRECT_MAX_OUTPUTS_PER_GROUP;
+        return strideW == 1 && dilationW == 1 && o / groups <= DIRECT_MAX_OUTPUTS_PER_GROUP;
     }
 
     private static void conv2dForward(Node n, Buffers b) {
@@ -188,17 +198,19 @@ public final class ConvOps {
         int og = o / groups;
         int kg = k / groups;
         int chunk = ConvGeometry.chunkSamples(n);
+        boolean cached = n.intAttr(ConvGeometry.CACHED) == 1;
         int xSample = xn.shape().size() / batch;
+        int product = (cached ? batch : chunk) * k * p;
         for (int s0 = 0; s0 < batch; s0 += chunk) {
             int samples = Math.min(chunk, batch - s0);
             int ld = samples * p;
-            int product = k * ld;
+            int col = cached ? s0 * k * p : 0;
             for (int s = 0; s < samples; s++) {
-                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
+                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, col + s * p, ld);
             }
             for (int gr = 0; gr < groups; gr++) {
                 b.kernels().gemm(false, false, og, ld, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
-                        scratch, gr * kg * ld, ld, 0f, scratch, product + gr * og * ld, ld);
+                        scratch, col + gr * kg * ld, ld, 0f, scratch, product + gr * og * ld, ld);
             }
             ConvGeometry.scatterSamples(samples, o, p, scratch, product, b.data(n), b.offset(n) + s0 * o * p);
         }
@@ -271,7 +283,7 @@ public final class ConvOps {
         for (int s0 = 0; s0 < batch; s0 += chunk) {
             int samples = Math.min(chunk, batch - s0);
             int ld = samples * p;
-            int upstream = k * ld;
+            int upstream = chunk * k * p;
             ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
             for (int gr = 0; gr < groups; gr++) {
                 b.kernels().gemm(true, false, kg, ld, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
@@ -283,11 +295,16 @@ public final class ConvOps {
         }
     }
 
-    /** dW_g = sum over chunks of up_g col_g^T, with the chunk's samples side by side in both. */
+    /**
+     * dW_g = sum over chunks of up_g col_g^T, with the chunk's samples side by side in both; the
+     * columns are the forward's (input 2) when it kept them, else im2col runs again here.
+     */
     private static void conv2dBackwardWeight(Node n, Buffers b) {
         Node xn = n.input(0);
         Node up = n.input(1);
+        boolean cached = n.intAttr(ConvGeometry.CACHED) == 1;
         float[] scratch = b.scratch(n);
+        float[] columns = cached ? b.scratch(n.input(2)) : scratch;
         int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
@@ -297,18 +314,21 @@ public final class ConvOps {
         int kg = k / groups;
         int chunk = ConvGeometry.chunkSamples(n);
         int xSample = xn.shape().size() / batch;
+        int upstream = cached ? 0 : chunk * k * p;
         for (int s0 = 0; s0 < batch; s0 += chunk) {
             int samples = Math.min(chunk, batch - s0);
             int ld = samples * p;
-            int upstream = k * ld;
-            for (int s = 0; s < samples; s++) {
-                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
+            int col = cached ? s0 * k * p : 0;
+            if (!cached) {
+                for (int s = 0; s < samples; s++) {
+                    ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
+                }
             }
             ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
             float beta = s0 == 0 ? 0f : 1f;
             for (int gr = 0; gr < groups; gr++) {
                 b.kernels().gemm(false, true, og, kg, ld, 1f, scratch, upstream + gr * og * ld, ld,
-                        scratch, gr * kg * ld, ld, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
+                        columns, col + gr * kg * ld, ld, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
             }
         }
     }

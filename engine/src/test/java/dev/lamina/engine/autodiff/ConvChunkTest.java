@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The im2col + GEMM convolution over chunks of samples (forward, input gradient and weight gradient)
  * against a plain nested-loop reference in double, on shapes with one chunk, several equal chunks and
  * a short last chunk, with padding wide enough to leave whole column rows empty, and with output
- * rows as wide as input rows (where im2col copies a whole kernel row at once).
+ * rows as wide as input rows (where im2col copies a whole kernel row at once); one shape is too large
+ * for the forward to keep its columns, so the weight gradient runs im2col itself.
  */
 class ConvChunkTest {
 
@@ -45,7 +46,8 @@ class ConvChunkTest {
         "3,2,2,6, 2,3,3, 1,1, 1,1, 1,1, 1",
         "2,3,7,7, 4,3,3, 1,1, 2,2, 2,2, 1",
         "1,1,3,5, 2,5,3, 1,1, 3,1, 1,1, 1",
-        "2,1,4,6, 1,1,7, 1,1, 0,3, 1,1, 1"})
+        "2,1,4,6, 1,1,7, 1,1, 0,3, 1,1, 1",
+        "4,64,48,48, 2,3,3, 1,1, 1,1, 1,1, 1"})
     void chunkedConvolutionMatchesNestedLoops(int b, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
                                               int ph, int pw, int dh, int dw, int groups) {
         Geometry geo = new Geometry(b, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
@@ -123,6 +125,21 @@ class ConvChunkTest {
             }
         }
         return new double[][] {y, dx, dw};
+    }
+
+    @Test
+    void forwardKeepsTheColumnsForTheWeightGradientOnlyUnderTheCap() {
+        Graph g = new Graph();
+        Node small = ConvOps.conv2d(g, g.input("a", Shape.of(64, 1, 28, 28)), g.input("wa", Shape.of(6, 1, 5, 5)),
+                1, 1, 2, 2, 1, 1, 1);
+        Node large = ConvOps.conv2d(g, g.input("b", Shape.of(4, 64, 48, 48)), g.input("wb", Shape.of(2, 64, 3, 3)),
+                1, 1, 1, 1, 1, 1, 1);
+        Node depthwise = ConvOps.conv2d(g, g.input("c", Shape.of(2, 4, 8, 8)), g.input("wc", Shape.of(4, 1, 3, 3)),
+                1, 1, 1, 1, 1, 1, 4);
+        assertEquals(1, small.intAttr(ConvGeometry.CACHED));
+        assertEquals(64 * 25 * 784 + small.intAttr(ConvGeometry.CHUNK) * 6 * 784, small.scratchSize());
+        assertEquals(0, large.intAttr(ConvGeometry.CACHED));
+        assertEquals(0, depthwise.intAttr(ConvGeometry.CACHED), "the direct forward makes no columns");
     }
 
     @Test
