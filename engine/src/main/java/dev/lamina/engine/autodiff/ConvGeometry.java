@@ -1,12 +1,12 @@
 package dev.lamina.engine.autodiff;
 
-import java.util.Arrays;
-
 /**
  * The sizes of one 2-d convolution, kept in the integer attributes of its nodes, with im2col and
  * col2im over one sample. Executors read sizes straight from the node, so nothing is allocated per
  * step. The column matrix is [C KH KW, OH OW]: row (c KH + i) KW + j holds x[c, oh strideH - padH +
- * i dilationH, ow strideW - padW + j dilationW] (zero outside the image) in column oh OW + ow.
+ * i dilationH, ow strideW - padW + j dilationW] (zero outside the image) in column oh OW + ow. The
+ * valid output columns of each kernel column are computed once per row, so the inner loops are
+ * plain copies (unit stride) without bounds tests.
  */
 final class ConvGeometry {
     static final int STRIDE_H = 0;
@@ -27,7 +27,11 @@ final class ConvGeometry {
     static final int OW = 15;
     /** The forward strategy: {@link ConvOps#AUTO}, {@link ConvOps#IM2COL} or {@link ConvOps#DIRECT}. */
     static final int STRATEGY = 16;
-    static final int COUNT = 17;
+    /** Samples per im2col chunk (see {@link #chunkSamples(int, long)}). */
+    static final int CHUNK = 17;
+    /** 1 when the forward pass keeps every chunk's column matrix for the weight gradient, else 0. */
+    static final int CACHED = 18;
+    static final int COUNT = 19;
 
     private ConvGeometry() {
     }
@@ -38,7 +42,7 @@ final class ConvGeometry {
         int oh = outSize(x[2], w[2], strideH, padH, dilationH);
         int ow = outSize(x[3], w[3], strideW, padW, dilationW);
         return new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups,
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0};
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0};
     }
 
     static int outSize(int in, int kernel, int stride, int pad, int dilation) {
@@ -55,10 +59,73 @@ final class ConvGeometry {
         return n.intAttr(C) * n.intAttr(KH) * n.intAttr(KW);
     }
 
-    /** Fills col [C KH KW, OH OW] from the sample of x starting at xOff. */
-    static void im2col(Node n, float[] x, int xOff, float[] col) {
+    /**
+     * Samples per im2col chunk: the executors lay the column matrices of a chunk of samples side by
+     * side, [C KH KW, S OH OW], so each group needs one GEMM per chunk instead of one per sample, with
+     * S OH OW columns (or, for the weight gradient, a reduction of that length). The scratch holds the
+     * chunk's column matrix plus its [O, S OH OW] product or upstream. A chunk is capped at
+     * {@link #CHUNK_FLOATS} floats of scratch (at least one sample), and the batch is split into
+     * chunks of equal size, a rule of shape only, so a run is reproducible bit for bit.
+     */
+    static int chunkSamples(int batch, long floatsPerSample) {
+        int max = (int) Math.max(1, Math.min(batch, CHUNK_FLOATS / floatsPerSample));
+        int chunks = (batch + max - 1) / max;
+        return (batch + chunks - 1) / chunks;
+    }
+
+    /** Scratch floats per sample of a chunk: the column matrix [C KH KW, OH OW] plus [O, OH OW]. */
+    static long floatsPerSample(int[] attrs) {
+        long rows = (long) attrs[C] * attrs[KH] * attrs[KW] + attrs[O];
+        return rows * attrs[OH] * attrs[OW];
+    }
+
+    /** The chunk size of a convolution node (or one of its backward nodes). */
+    static int chunkSamples(Node n) {
+        return n.intAttr(CHUNK);
+    }
+
+    /**
+     * Largest column matrix of a whole batch, [C KH KW, B OH OW], that the forward pass keeps for the
+     * weight gradient instead of the weight gradient running im2col again: 2^22 floats (16 MiB).
+     */
+    static final long CACHE_FLOATS = 1 << 22;
+
+    /** Whether the im2col forward keeps all its column matrices: when they fit in CACHE_FLOATS. */
+    static boolean cacheable(int[] attrs) {
+        return (long) attrs[BATCH] * attrs[C] * attrs[KH] * attrs[KW] * attrs[OH] * attrs[OW] <= CACHE_FLOATS;
+    }
+
+    /**
+     * Scratch floats of a convolution op: the forward and the input gradient hold a chunk's columns
+     * and its [O, S OH OW] product or upstream; a caching forward holds every chunk's columns instead,
+     * and the weight gradient then only the gathered upstream.
+     */
+    static int scratchFloats(int[] attrs, Op op) {
+        long p = (long) attrs[OH] * attrs[OW];
+        long columns = (long) attrs[C] * attrs[KH] * attrs[KW] * p;
+        long chunkOutputs = (long) attrs[CHUNK] * attrs[O] * p;
+        boolean cached = attrs[CACHED] == 1;
+        long floats = switch (op) {
+            case CONV2D -> (cached ? attrs[BATCH] : attrs[CHUNK]) * columns + chunkOutputs;
+            case CONV2D_BACKWARD_WEIGHT -> (cached ? 0 : attrs[CHUNK] * columns) + chunkOutputs;
+            default -> attrs[CHUNK] * columns + chunkOutputs;
+        };
+        return (int) floats;
+    }
+
+    /**
+     * Soft cap on a chunk's scratch: 2^18 floats (1 MiB), so the column matrix of a chunk is still in
+     * L2 when the GEMM reads it. Measured with bin/lamina bench --model lenet (see the commit log).
+     */
+    static final long CHUNK_FLOATS = 1 << 18;
+
+    /**
+     * Fills the column matrix of the sample of x at xOff into col: row r, column q at
+     * col[colOff + r ld + q] (ld >= OH OW, so the samples of a chunk sit side by side).
+     */
+    static void im2col(Node n, float[] x, int xOff, float[] col, int colOff, int ld) {
         int c = n.intAttr(C), h = n.intAttr(H), w = n.intAttr(W), kh = n.intAttr(KH), kw = n.intAttr(KW);
-        int oh = n.intAttr(OH), ow = n.intAttr(OW), p = oh * ow;
+        int oh = n.intAttr(OH), ow = n.intAttr(OW);
         int sh = n.intAttr(STRIDE_H), sw = n.intAttr(STRIDE_W), ph = n.intAttr(PAD_H), pw = n.intAttr(PAD_W);
         int dh = n.intAttr(DILATION_H), dw = n.intAttr(DILATION_W);
         int row = 0;
@@ -66,28 +133,46 @@ final class ConvGeometry {
             int plane = xOff + ch * h * w;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, row++) {
-                    int dst = row * p;
-                    for (int y = 0; y < oh; y++) {
+                    int shift = j * dw - pw;
+                    int first = firstColumn(shift, sw, ow);
+                    int last = lastColumn(shift, sw, ow, w, first);
+                    int dst = colOff + row * ld;
+                    if (sh == 1 && sw == 1 && ow == w) {
+                        int y0 = Math.max(0, ph - i * dh);
+                        int y1 = Math.max(y0, Math.min(oh, h + ph - i * dh));
+                        rowsOfSameWidth(x, plane + (y0 - ph + i * dh) * w + shift, col, dst, ow, oh, y0, y1, first,
+                                last);
+                        continue;
+                    }
+                    for (int y = 0; y < oh; y++, dst += ow) {
                         int iy = y * sh - ph + i * dh;
                         if (iy < 0 || iy >= h) {
-                            Arrays.fill(col, dst + y * ow, dst + (y + 1) * ow, 0f);
+                            zero(col, dst, ow);
                             continue;
                         }
-                        int src = plane + iy * w;
-                        for (int xo = 0; xo < ow; xo++) {
-                            int ix = xo * sw - pw + j * dw;
-                            col[dst + y * ow + xo] = ix >= 0 && ix < w ? x[src + ix] : 0f;
+                        zero(col, dst, first);
+                        int src = plane + iy * w + shift;
+                        if (sw == 1) {
+                            System.arraycopy(x, src + first, col, dst + first, last - first);
+                        } else {
+                            for (int xo = first; xo < last; xo++) {
+                                col[dst + xo] = x[src + xo * sw];
+                            }
                         }
+                        zero(col, dst + last, ow - last);
                     }
                 }
             }
         }
     }
 
-    /** Adds every entry of col [C KH KW, OH OW] back to its pixel of the sample of dx at dxOff. */
-    static void col2im(Node n, float[] col, float[] dx, int dxOff) {
+    /**
+     * Adds every entry of the column matrix in col (layout as in {@link #im2col}) back to its pixel
+     * of the sample of dx at dxOff.
+     */
+    static void col2im(Node n, float[] col, int colOff, int ld, float[] dx, int dxOff) {
         int c = n.intAttr(C), h = n.intAttr(H), w = n.intAttr(W), kh = n.intAttr(KH), kw = n.intAttr(KW);
-        int oh = n.intAttr(OH), ow = n.intAttr(OW), p = oh * ow;
+        int oh = n.intAttr(OH), ow = n.intAttr(OW);
         int sh = n.intAttr(STRIDE_H), sw = n.intAttr(STRIDE_W), ph = n.intAttr(PAD_H), pw = n.intAttr(PAD_W);
         int dh = n.intAttr(DILATION_H), dw = n.intAttr(DILATION_W);
         int row = 0;
@@ -95,21 +180,88 @@ final class ConvGeometry {
             int plane = dxOff + ch * h * w;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, row++) {
-                    int src = row * p;
-                    for (int y = 0; y < oh; y++) {
+                    int shift = j * dw - pw;
+                    int first = firstColumn(shift, sw, ow);
+                    int last = lastColumn(shift, sw, ow, w, first);
+                    int src = colOff + row * ld;
+                    for (int y = 0; y < oh; y++, src += ow) {
                         int iy = y * sh - ph + i * dh;
                         if (iy < 0 || iy >= h) {
                             continue;
                         }
-                        int dst = plane + iy * w;
-                        for (int xo = 0; xo < ow; xo++) {
-                            int ix = xo * sw - pw + j * dw;
-                            if (ix >= 0 && ix < w) {
-                                dx[dst + ix] += col[src + y * ow + xo];
+                        int dst = plane + iy * w + shift;
+                        if (sw == 1) {
+                            for (int xo = first; xo < last; xo++) {
+                                dx[dst + xo] += col[src + xo];
+                            }
+                        } else {
+                            for (int xo = first; xo < last; xo++) {
+                                dx[dst + xo * sw] += col[src + xo];
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One row of the column matrix when output and input rows have the same width and unit strides:
+     * input rows y0 - padH + i dilationH .. are consecutive in x as output rows y0 .. y1 are in col,
+     * so the valid part is one copy from src (x's element for output row y0, column 0); the columns
+     * it wraps around ([0, first) and [last, OW) of each row) and the rows outside [y0, y1) are then
+     * zeroed.
+     */
+    private static void rowsOfSameWidth(float[] x, int src, float[] col, int dst, int ow, int oh, int y0, int y1,
+                                        int first, int last) {
+        if (y0 == y1 || first == last) {
+            zero(col, dst, oh * ow);
+            return;
+        }
+        int from = y0 * ow + first;
+        int to = (y1 - 1) * ow + last;
+        System.arraycopy(x, src + first, col, dst + from, to - from);
+        zero(col, dst, from);
+        for (int y = y0; y < y1 - 1; y++) {
+            zero(col, dst + y * ow + last, ow - last + first);
+        }
+        zero(col, dst + to, oh * ow - to);
+    }
+
+    /** Zeroes col[from, from + n): the few padded columns of a row, cheaper than an Arrays.fill call. */
+    private static void zero(float[] col, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            col[i] = 0f;
+        }
+    }
+
+    /** The first output column xo whose input column xo sw + shift is >= 0 (at most ow). */
+    static int firstColumn(int shift, int sw, int ow) {
+        return shift >= 0 ? 0 : Math.min(ow, (-shift + sw - 1) / sw);
+    }
+
+    /** One past the last output column whose input column xo sw + shift is < w (at least first). */
+    static int lastColumn(int shift, int sw, int ow, int w, int first) {
+        int last = w - 1 - shift < 0 ? 0 : Math.min(ow, (w - 1 - shift) / sw + 1);
+        return Math.max(first, last);
+    }
+
+    /** Copies x [S, O, P] at xOff to out [O, S P] at outOff (one chunk's samples side by side). */
+    static void gatherSamples(int samples, int o, int p, float[] x, int xOff, float[] out, int outOff) {
+        int ld = samples * p;
+        for (int s = 0; s < samples; s++) {
+            for (int oc = 0; oc < o; oc++) {
+                System.arraycopy(x, xOff + (s * o + oc) * p, out, outOff + oc * ld + s * p, p);
+            }
+        }
+    }
+
+    /** Copies x [O, S P] at xOff back to out [S, O, P] at outOff (the inverse of gatherSamples). */
+    static void scatterSamples(int samples, int o, int p, float[] x, int xOff, float[] out, int outOff) {
+        int ld = samples * p;
+        for (int s = 0; s < samples; s++) {
+            for (int oc = 0; oc < o; oc++) {
+                System.arraycopy(x, xOff + oc * ld + s * p, out, outOff + (s * o + oc) * p, p);
             }
         }
     }

@@ -5,14 +5,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The convolution family: 2-d convolution (im2col + GEMM, per sample and per group), per-channel
+ * The convolution family: 2-d convolution (im2col + GEMM over chunks of samples, per group), per-channel
  * bias and reshape. {@link #register()} also registers the sibling families of convolutional
  * networks ({@link PoolingOps}, {@link BatchNormOps}, {@link DropoutOps}, {@link PointwiseLossOps}).
  *
  * <p>Layout is NCHW: x [B, C, H, W]; weights are [O, C/groups, KH, KW] as in PyTorch. The output is
  * [B, O, OH, OW] with OH = (H + 2 padH - dilationH (KH - 1) - 1) / strideH + 1 (likewise OW).
  * Integer attributes of the three convolution ops: (strideH, strideW, padH, padW, dilationH,
- * dilationW, groups). Each op's scratch is one sample's column matrix [C KH KW, OH OW].
+ * dilationW, groups). Each op's scratch holds a chunk of S samples' column matrices side by side,
+ * [C KH KW, S OH OW], plus the chunk's output or upstream as [O, S OH OW] (see
+ * {@link ConvGeometry#chunkSamples(int, long)}), so a group needs one GEMM per chunk, not per sample.
+ * When the whole batch's columns fit in {@link ConvGeometry#CACHE_FLOATS}, the forward keeps them all
+ * and the weight gradient (which takes the forward node as its third input) reads them there.
  */
 public final class ConvOps {
     /** Forward strategy chosen by shape (see {@link #direct(Node)}). */
@@ -45,9 +49,9 @@ public final class ConvOps {
                 b.data(n), b.offset(n), n.shape().size()));
         OpRegistry.rule(Op.CONV2D, (g, n, up) -> new Node[] {
             g.node(Op.CONV2D_BACKWARD_INPUT, List.of(up, n.input(1)), n.input(0).shape(), "", ints(n), 0f,
-                    n.scratchSize()),
-            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up), n.input(1).shape(), "", ints(n), 0f,
-                    n.scratchSize())});
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_INPUT)),
+            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up, n), n.input(1).shape(), "", ints(n), 0f,
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_WEIGHT))});
         OpRegistry.rule(Op.ADD_CHANNEL_BIAS, (g, n, up) -> new Node[] {up, sumChannels(g, up)});
         OpRegistry.rule(Op.RESHAPE, (g, n, up) -> new Node[] {reshape(g, up, n.input(0).shape())});
         PoolingOps.register();
@@ -99,14 +103,16 @@ public final class ConvOps {
                     + " with padding [" + padH + ", " + padW + "] and dilation [" + dilationH + ", " + dilationW
                     + "] (expected: an output of at least 1 x 1)");
         }
-        long col = (long) c * w.shape().dim(2) * w.shape().dim(3) * oh * ow;
-        if (col > Integer.MAX_VALUE - 8) {
+        long perSample = ConvGeometry.floatsPerSample(attrs);
+        if (perSample > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("conv2d column matrix of input " + x.shape() + " and weight " + w.shape()
-                    + " has " + col + " elements (expected: < 2^31)");
+                    + " has " + perSample + " elements per sample with the output (expected: < 2^31)");
         }
+        attrs[ConvGeometry.CHUNK] = ConvGeometry.chunkSamples(x.shape().dim(0), perSample);
         attrs[ConvGeometry.STRATEGY] = strategy;
+        attrs[ConvGeometry.CACHED] = !direct(attrs) && ConvGeometry.cacheable(attrs) ? 1 : 0;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
-        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, (int) col);
+        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
     }
 
     /** x [B, C, ...] plus bias[c] on channel c. */
@@ -119,12 +125,16 @@ public final class ConvOps {
         return g.node(Op.ADD_CHANNEL_BIAS, List.of(x, bias), x.shape(), "", NO_INTS, 0f, 0);
     }
 
-    /** The per-channel sum of x [B, C, ...], shape [C]. */
+    /**
+     * The per-channel sum of x [B, C, ...], shape [C]. Its scratch holds one sample's worth, the sum
+     * over the batch, so the long reduction runs in the vectorized {@code sumRows} kernel.
+     */
     public static Node sumChannels(Graph g, Node x) {
         if (x.shape().rank() < 2) {
             throw new IllegalArgumentException("sumChannels x shape " + x.shape() + " (expected: [B, C, ...])");
         }
-        return g.node(Op.SUM_CHANNELS, List.of(x), Shape.of(x.shape().dim(1)), "", NO_INTS, 0f, 0);
+        return g.node(Op.SUM_CHANNELS, List.of(x), Shape.of(x.shape().dim(1)), "", NO_INTS, 0f,
+                x.shape().size() / x.shape().dim(0));
     }
 
     /** x with another shape of the same number of elements (e.g. flatten [B, C, H, W] to [B, C H W]). */
@@ -156,13 +166,20 @@ public final class ConvOps {
      * the only shapes where it measured faster. A rule of shape only, so a run is reproducible bit for bit.
      */
     static boolean direct(Node n) {
-        int strategy = n.intAttr(ConvGeometry.STRATEGY);
+        return direct(n.intAttr(ConvGeometry.STRATEGY), n.intAttr(ConvGeometry.O), n.intAttr(ConvGeometry.GROUPS),
+                n.intAttr(ConvGeometry.STRIDE_W), n.intAttr(ConvGeometry.DILATION_W));
+    }
+
+    private static boolean direct(int[] attrs) {
+        return direct(attrs[ConvGeometry.STRATEGY], attrs[ConvGeometry.O], attrs[ConvGeometry.GROUPS],
+                attrs[ConvGeometry.STRIDE_W], attrs[ConvGeometry.DILATION_W]);
+    }
+
+    private static boolean direct(int strategy, int o, int groups, int strideW, int dilationW) {
         if (strategy != AUTO) {
             return strategy == DIRECT;
         }
-        int outputsPerGroup = n.intAttr(ConvGeometry.O) / n.intAttr(ConvGeometry.GROUPS);
-        return n.intAttr(ConvGeometry.STRIDE_W) == 1 && n.intAttr(ConvGeometry.DILATION_W) == 1
-                && outputsPerGroup <= DIRECT_MAX_OUTPUTS_PER_GROUP;
+        return strideW == 1 && dilationW == 1 && o / groups <= DIRECT_MAX_OUTPUTS_PER_GROUP;
     }
 
     private static void conv2dForward(Node n, Buffers b) {
@@ -172,19 +189,30 @@ public final class ConvOps {
         }
         Node xn = n.input(0);
         Node wn = n.input(1);
-        float[] col = b.scratch(n);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
-            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
-            for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(false, false, og, p, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
-                        col, gr * kg * p, p, 0f, b.data(n), b.offset(n) + (s * o + gr * og) * p, p);
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        boolean cached = n.intAttr(ConvGeometry.CACHED) == 1;
+        int xSample = xn.shape().size() / batch;
+        int product = (cached ? batch : chunk) * k * p;
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int col = cached ? s0 * k * p : 0;
+            for (int s = 0; s < samples; s++) {
+                ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, col + s * p, ld);
             }
+            for (int gr = 0; gr < groups; gr++) {
+                b.kernels().gemm(false, false, og, ld, kg, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        scratch, col + gr * kg * ld, ld, 0f, scratch, product + gr * og * ld, ld);
+            }
+            ConvGeometry.scatterSamples(samples, o, p, scratch, product, b.data(n), b.offset(n) + s0 * o * p);
         }
     }
 
@@ -234,44 +262,73 @@ public final class ConvOps {
         }
     }
 
-    /** dcol = W_g^T up_g per group, then col2im accumulates dcol into dx. */
+    /**
+     * Per chunk of samples: the upstream gathered to [O, S P], dcol_g = W_g^T up_g per group, then
+     * col2im accumulates dcol into dx.
+     */
     private static void conv2dBackwardInput(Node n, Buffers b) {
         Node up = n.input(0);
         Node wn = n.input(1);
-        float[] col = b.scratch(n);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = n.shape().size() / n.intAttr(ConvGeometry.BATCH);
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        int xSample = n.shape().size() / batch;
         Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int upstream = chunk * k * p;
+            ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
             for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(true, false, kg, p, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
-                        b.data(up), b.offset(up) + (s * o + gr * og) * p, p, 0f, col, gr * kg * p, p);
+                b.kernels().gemm(true, false, kg, ld, og, 1f, b.data(wn), b.offset(wn) + gr * og * kg, kg,
+                        scratch, upstream + gr * og * ld, ld, 0f, scratch, gr * kg * ld, ld);
             }
-            ConvGeometry.col2im(n, col, b.data(n), b.offset(n) + s * xSample);
+            for (int s = 0; s < samples; s++) {
+                ConvGeometry.col2im(n, scratch, s * p, ld, b.data(n), b.offset(n) + (s0 + s) * xSample);
+            }
         }
     }
 
-    /** dW_g = sum over samples of up_g col_g^T. */
+    /**
+     * dW_g = sum over chunks of up_g col_g^T, with the chunk's samples side by side in both; the
+     * columns are the forward's (input 2) when it kept them, else im2col runs again here.
+     */
     private static void conv2dBackwardWeight(Node n, Buffers b) {
         Node xn = n.input(0);
         Node up = n.input(1);
-        float[] col = b.scratch(n);
+        boolean cached = n.intAttr(ConvGeometry.CACHED) == 1;
+        float[] scratch = b.scratch(n);
+        float[] columns = cached ? b.scratch(n.input(2)) : scratch;
+        int batch = n.intAttr(ConvGeometry.BATCH);
         int groups = n.intAttr(ConvGeometry.GROUPS);
         int o = n.intAttr(ConvGeometry.O);
         int p = ConvGeometry.positions(n);
+        int k = ConvGeometry.kernelRows(n);
         int og = o / groups;
-        int kg = ConvGeometry.kernelRows(n) / groups;
-        int xSample = xn.shape().size() / n.intAttr(ConvGeometry.BATCH);
-        for (int s = 0; s < n.intAttr(ConvGeometry.BATCH); s++) {
-            ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + s * xSample, col);
-            float beta = s == 0 ? 0f : 1f;
+        int kg = k / groups;
+        int chunk = ConvGeometry.chunkSamples(n);
+        int xSample = xn.shape().size() / batch;
+        int upstream = cached ? 0 : chunk * k * p;
+        for (int s0 = 0; s0 < batch; s0 += chunk) {
+            int samples = Math.min(chunk, batch - s0);
+            int ld = samples * p;
+            int col = cached ? s0 * k * p : 0;
+            if (!cached) {
+                for (int s = 0; s < samples; s++) {
+                    ConvGeometry.im2col(n, b.data(xn), b.offset(xn) + (s0 + s) * xSample, scratch, s * p, ld);
+                }
+            }
+            ConvGeometry.gatherSamples(samples, o, p, b.data(up), b.offset(up) + s0 * o * p, scratch, upstream);
+            float beta = s0 == 0 ? 0f : 1f;
             for (int gr = 0; gr < groups; gr++) {
-                b.kernels().gemm(false, true, og, kg, p, 1f, b.data(up), b.offset(up) + (s * o + gr * og) * p, p,
-                        col, gr * kg * p, p, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
+                b.kernels().gemm(false, true, og, kg, ld, 1f, scratch, upstream + gr * og * ld, ld,
+                        columns, col + gr * kg * ld, ld, beta, b.data(n), b.offset(n) + gr * og * kg, kg);
             }
         }
     }
@@ -295,19 +352,17 @@ public final class ConvOps {
         }
     }
 
+    /** Sums x [B, C, inner] over the batch into scratch [C, inner] (vectorized), then each channel's inner. */
     private static void sumChannelsForward(Node n, Buffers b) {
         Shape s = n.input(0).shape();
         int channels = s.dim(1);
         int inner = s.size() / (s.dim(0) * channels);
-        float[] x = b.data(n.input(0));
-        int xo = b.offset(n.input(0));
+        float[] batchSum = b.scratch(n);
+        b.kernels().sumRows(s.dim(0), channels * inner, b.data(n.input(0)), b.offset(n.input(0)), batchSum, 0);
         for (int c = 0; c < channels; c++) {
             double acc = 0;
-            for (int bi = 0; bi < s.dim(0); bi++) {
-                int base = xo + (bi * channels + c) * inner;
-                for (int j = 0; j < inner; j++) {
-                    acc += x[base + j];
-                }
+            for (int j = c * inner; j < (c + 1) * inner; j++) {
+                acc += batchSum[j];
             }
             b.data(n)[b.offset(n) + c] = (float) acc;
         }

@@ -43,7 +43,7 @@ final class ThreadedKernels implements Kernels {
         if (VectorGemm.trivial(m, n, k, beta, c, cOff, ldc)) {
             return;
         }
-        if ((long) m * n * k < minParallelWork
+        if ((long) m * n * k < minParallelWork || DotGemm.suits(transA, transB, m, n, k)
                 || !pool.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
             VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }

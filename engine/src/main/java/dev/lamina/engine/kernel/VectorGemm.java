@@ -25,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       K it loads 2 vectors of Y, broadcasts MR values of X and issues 16 independent FMAs.</li>
  * </ol>
  * Edges: Y panels are zero-padded to NR columns; a last X panel with fewer than MR rows is copied
- * into a zero-padded buffer; tiles that are partial or land in C transposed are merged into C with
- * scalar code, full tiles with vectors.
+ * into a zero-padded buffer; tiles of full width (NR columns, any rows) are merged into C with
+ * vectors, the others (partial columns, or landing in C transposed) with scalar code.
  *
  * <p>Buffers and the current problem live in a per-thread {@link Workspace}, so steady-state calls
  * allocate nothing. {@link #multiply} computes a block of rows and columns of C' with one
@@ -111,11 +111,18 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
-    /** See {@link Kernels#gemm}; runs on the calling thread with its own workspace. */
+    /**
+     * See {@link Kernels#gemm}; runs on the calling thread with its own workspace, or as dot products
+     * ({@link DotGemm}) for a tiny C with a long K.
+     */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] c, int cOff, int ldc) {
         if (trivial(m, n, k, beta, c, cOff, ldc)) {
+            return;
+        }
+        if (DotGemm.suits(transA, transB, m, n, k)) {
+            DotGemm.gemm(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         Workspace w = WORKSPACE.get();
@@ -252,8 +259,8 @@ final class VectorGemm {
                     microKernel(kc, w.edgeX, 0, 1, MR, w.packedY, pbOff, w.tile);
                 }
                 int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
-                if (vectorMerge && rows == MR && cols == NR) {
-                    mergeFullTile(w.tile, w.alpha, beta, w.c, cIdx, w.cRs);
+                if (vectorMerge && cols == NR) {
+                    mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs);
                 } else if (rows == MR && w.cRs == 1) {
                     mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs);
                 } else {
@@ -322,9 +329,9 @@ final class VectorGemm {
         c71.intoArray(tile, 7 * NR + L);
     }
 
-    /** C'[0:MR, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'. */
-    private static void mergeFullTile(float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
-        for (int i = 0, t = 0; i < MR; i++, t += NR, cIdx += ldc) {
+    /** C'[0:rows, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'. */
+    private static void mergeFullTile(int rows, float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
+        for (int i = 0, t = 0; i < rows; i++, t += NR, cIdx += ldc) {
             for (int j = 0; j < NR; j += L) {
                 FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j).mul(alpha);
                 if (beta != 0f) {

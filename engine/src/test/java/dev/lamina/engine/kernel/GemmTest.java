@@ -31,7 +31,8 @@ class GemmTest {
     static final int[][] SHAPES = {
         {0, 0, 0}, {0, 5, 3}, {4, 0, 3}, {3, 4, 0}, {1, 1, 1}, {1, 1, 7}, {3, 7, 5}, {2, 33, 1},
         {7, 1, 9}, {8, 32, 16}, {9, 33, 17}, {15, 31, 63}, {8, 32, 256}, {16, 64, 257},
-        {13, 45, 300}, {200, 40, 20}, {10, 1100, 30}, {129, 300, 700},
+        {13, 45, 300}, {200, 40, 20}, {10, 1100, 30}, {129, 300, 700}, {6, 25, 2000}, {5, 3, 1030},
+        {3, 9, 1500},
     };
 
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, 2f}, {-1.5f, 1f}, {2f, -0.25f}};
@@ -81,6 +82,17 @@ class GemmTest {
             }
             assertTrue(swapped >= 3 && swapped <= SHAPES.length - 3, "transA=" + transA + " swapped=" + swapped);
         }
+    }
+
+    @Test
+    void tinyOutputsWithLongSumsTakeTheDotProductForm() {
+        int dots = 0;
+        for (int[] shape : SHAPES) {
+            dots += DotGemm.suits(false, true, shape[0], shape[1], shape[2]) ? 1 : 0;
+            assertTrue(!DotGemm.suits(true, true, shape[0], shape[1], shape[2])
+                    && !DotGemm.suits(false, false, shape[0], shape[1], shape[2]));
+        }
+        assertTrue(dots >= 3, "shapes in the dot-product form: " + dots);
     }
 
     @Test
