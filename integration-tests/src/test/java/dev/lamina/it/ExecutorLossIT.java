@@ -60,7 +60,12 @@ class ExecutorLossIT {
             long t1 = System.nanoTime();
             assertEquals(0, exit, () -> "spark-submit exit status (expected: 0)" + cluster.diagnostics());
             String log = driver.text();
-            assertTrue(log.contains("ExecutorLostFailure") && log.contains("due to barrier stage failure"),
+            // Two recoveries are possible, depending on when the kill lands: during training the barrier
+            // stage fails and is resubmitted; just after it, the collect loses the killed executor's
+            // shuffle output and Spark resubmits the barrier stage for the fetch failure (its tasks
+            // then find every step acknowledged and train nothing again).
+            assertTrue(log.contains("Lost executor") && (log.contains("due to barrier stage failure")
+                            || log.contains("due to fetch failure")),
                     "the driver saw the executor's loss and resubmitted the barrier stage" + cluster.diagnostics());
             assertEquals(StandaloneClusterIT.stepsInHistory(out), StandaloneClusterIT.serverSteps(log),
                     "parameter-server steps (expected: the epochs' samples / global batch: the retried tasks"
