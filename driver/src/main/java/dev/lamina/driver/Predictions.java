@@ -32,6 +32,30 @@ public final class Predictions {
     private Predictions() {
     }
 
+    /**
+     * The softmax of {@code classes} logits at {@code y[offset..]} into {@code probability}; returns
+     * the index of the largest logit (the first of equals).
+     */
+    public static int softmax(float[] y, int offset, int classes, double[] probability) {
+        double max = Double.NEGATIVE_INFINITY;
+        int best = 0;
+        for (int c = 0; c < classes; c++) {
+            if (y[offset + c] > max) {
+                max = y[offset + c];
+                best = c;
+            }
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            probability[c] = Math.exp(y[offset + c] - max);
+            sum += probability[c];
+        }
+        for (int c = 0; c < classes; c++) {
+            probability[c] /= sum;
+        }
+        return best;
+    }
+
     /** The scored rows of {@code df}, whose features are in {@code featuresCol}. */
     public static Dataset<Row> score(Dataset<Row> df, String featuresCol, ModelSpec spec, float[] params) {
         StructType in = df.schema();
@@ -112,25 +136,12 @@ public final class Predictions {
                 int o = base + r * outWidth;
                 switch (targets) {
                     case CLASSES -> {
-                        double max = Double.NEGATIVE_INFINITY;
-                        int best = 0;
-                        for (int c = 0; c < outWidth; c++) {
-                            if (y[o + c] > max) {
-                                max = y[o + c];
-                                best = c;
-                            }
-                        }
                         double[] p = new double[outWidth];
-                        double sum = 0;
-                        for (int c = 0; c < outWidth; c++) {
-                            p[c] = Math.exp(y[o + c] - max);
-                            sum += p[c];
-                        }
+                        values.add(softmax(y, o, outWidth, p));
                         List<Double> probability = new ArrayList<>(outWidth);
-                        for (int c = 0; c < outWidth; c++) {
-                            probability.add(p[c] / sum);
+                        for (double v : p) {
+                            probability.add(v);
                         }
-                        values.add(best);
                         values.add(scala.jdk.javaapi.CollectionConverters.asScala(probability).toSeq());
                     }
                     case VALUES -> values.add((double) y[o]);

@@ -33,9 +33,9 @@ class ExecutorLossIT {
         Path dir = Path.of("target", "spark-standalone", "ExecutorLossIT-" + System.currentTimeMillis());
         try (SparkStandaloneCluster cluster = SparkStandaloneCluster.start(dir, 2, 1, 1536, Duration.ofSeconds(90))) {
             Path out = cluster.dir().resolve("model");
-            // Spark cancels the surviving task of the failed attempt without interrupting it: it stays blocked
-            // in its push until the server's step timeout and holds its executor's only slot until then, so
-            // the retry starts after that timeout (30 s here instead of the default 600).
+            // Spark cancels the surviving task of the failed attempt without interrupting it; the task's
+            // cancel watch closes its connection at once. The 30 s step timeout (default 600) is only a
+            // backstop should that fail.
             List<String> args = StandaloneClusterIT.trainArgs(jar, cache, out, EPOCHS);
             args.addAll(List.of("--set", "data.trainLimit=" + TRAIN_SAMPLES, "--set", "training.stepTimeoutSeconds=30"));
             SparkStandaloneCluster.JvmProcess driver = cluster.submit("driver", "1g", args);

@@ -1,6 +1,7 @@
 package dev.lamina.driver.ml;
 
 import dev.lamina.driver.Featurizer;
+import dev.lamina.driver.Predictions;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.ForwardStep;
 import dev.lamina.engine.nn.Model;
@@ -59,24 +60,11 @@ final class PredictPartition implements FlatMapFunction<Iterator<Row>, Row> {
         Tensor logits = step.output();
         for (int r = 0; r < batch.size(); r++) {
             double[] raw = new double[classes];
-            double max = Double.NEGATIVE_INFINITY;
-            int best = 0;
             for (int c = 0; c < classes; c++) {
                 raw[c] = logits.get(r * classes + c);
-                if (raw[c] > max) {
-                    max = raw[c];
-                    best = c;
-                }
             }
             double[] prob = new double[classes];
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                prob[c] = Math.exp(raw[c] - max);
-                sum += prob[c];
-            }
-            for (int c = 0; c < classes; c++) {
-                prob[c] /= sum;
-            }
+            int best = Predictions.softmax(logits.data(), logits.offset() + r * classes, classes, prob);
             Row in = batch.get(r);
             Object[] values = new Object[in.length() + 3];
             for (int i = 0; i < in.length(); i++) {

@@ -53,8 +53,13 @@ class ParameterServerIT {
     }
 
     private static float[] initialParameters() {
-        float[] values = new float[PARAMETERS];
-        for (int i = 0; i < PARAMETERS; i++) {
+        return initialParameters(PARAMETERS);
+    }
+
+    /** Known starting values for {@code n} parameters (the sharded IT uses them too). */
+    static float[] initialParameters(int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
             values[i] = (float) Math.sin(i * 0.01);
         }
         return values;
@@ -62,8 +67,13 @@ class ParameterServerIT {
 
     /** Worker {@code worker}'s gradient at {@code step}: known, different per worker and step. */
     private static float[] gradient(int worker, long step) {
-        float[] g = new float[PARAMETERS];
-        for (int i = 0; i < PARAMETERS; i++) {
+        return gradient(PARAMETERS, worker, step);
+    }
+
+    /** As {@link #gradient(int, long)} for {@code n} parameters. */
+    static float[] gradient(int n, int worker, long step) {
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
             g[i] = (float) Math.cos(i * 0.003 + worker * 1.7 + step * 0.31) / (1 + worker + step);
         }
         return g;

@@ -79,19 +79,11 @@ class ShardedParameterServerIT {
     }
 
     private static float[] initialParameters() {
-        float[] values = new float[PARAMETERS];
-        for (int i = 0; i < PARAMETERS; i++) {
-            values[i] = (float) Math.sin(i * 0.01);
-        }
-        return values;
+        return ParameterServerIT.initialParameters(PARAMETERS);
     }
 
     private static float[] gradient(int worker, long step) {
-        float[] g = new float[PARAMETERS];
-        for (int i = 0; i < PARAMETERS; i++) {
-            g[i] = (float) Math.cos(i * 0.003 + worker * 1.7 + step * 0.31) / (1 + worker + step);
-        }
-        return g;
+        return ParameterServerIT.gradient(PARAMETERS, worker, step);
     }
 
     /** Both workers' sync steps against {@code addresses}; returns the parameters (equal on both workers). */
