@@ -5,6 +5,7 @@ import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.checkpoint.CheckpointStore;
 import dev.lamina.ps.checkpoint.JobState;
+import dev.lamina.worker.TlsConfig;
 import dev.lamina.worker.TrainingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,8 +74,9 @@ final class Checkpointing {
         Map<String, String> p = new LinkedHashMap<>();
         run.forEach((k, v) -> p.put(k, clip(canonical(v))));
         // Where and how often checkpoints go does not change the training: a run may resume from a
-        // moved directory (or one spelled with a trailing slash) and checkpoint at another rate.
-        p.put(TRAINING_CONFIG, clip(config.withCheckpoints("", 0).toString()));
+        // moved directory (or one spelled with a trailing slash) and checkpoint at another rate; nor does
+        // whether the parameter-server connections are encrypted.
+        p.put(TRAINING_CONFIG, clip(config.withCheckpoints("", 0).withTls(TlsConfig.off()).toString()));
         p.put(MODEL, clip(spec.toJson()));
         String version = Checkpointing.class.getPackage().getImplementationVersion();
         p.put("codeVersion", version == null ? "unknown (not from a jar)" : version);

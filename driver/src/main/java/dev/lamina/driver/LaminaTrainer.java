@@ -162,7 +162,7 @@ public final class LaminaTrainer {
             TrainPartition.Accumulators accumulators = TrainPartition.Accumulators.create(jsc.sc());
             for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
                 EpochTrainer.Task task = new EpochTrainer.Task(server.host(), server.port(), Secrets.toHex(server.secret()),
-                        spec, config, epoch, stepsPerEpoch);
+                        spec, config, epoch, stepsPerEpoch, server.tlsCertificate());
                 long t0 = System.nanoTime();
                 WorkerStats stats;
                 try (EpochProgress bar = EpochProgress.start(epoch + 1, config.epochs(), server.step(),

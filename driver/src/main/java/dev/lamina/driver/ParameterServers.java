@@ -7,9 +7,12 @@ import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.checkpoint.ShardedCheckpoints;
 import dev.lamina.ps.client.HostPort;
 import dev.lamina.ps.client.ShardGroup;
+import dev.lamina.ps.client.Transport;
 import dev.lamina.ps.protocol.Secrets;
+import dev.lamina.ps.protocol.TlsKeys;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
+import dev.lamina.worker.TlsConfig;
 import dev.lamina.worker.TrainingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,12 +31,15 @@ final class ParameterServers implements AutoCloseable {
     private final ShardGroup shards;
     private final byte[] secret;
     private final HostPort first;
+    private final byte[] tlsCertificate;
 
-    private ParameterServers(ParameterServer embedded, ShardGroup shards, byte[] secret, HostPort first) {
+    private ParameterServers(ParameterServer embedded, ShardGroup shards, byte[] secret, HostPort first,
+                             byte[] tlsCertificate) {
         this.embedded = embedded;
         this.shards = shards;
         this.secret = secret;
         this.first = first;
+        this.tlsCertificate = tlsCertificate;
     }
 
     /**
@@ -43,14 +49,17 @@ final class ParameterServers implements AutoCloseable {
     static ParameterServers start(TrainingConfig training, String driverHost, ServerConfig serverConfig,
                                   float[] initial, Optional<Checkpoint> resumed) {
         OptimizerConfig optimizer = training.serverOptimizer();
+        Optional<TlsKeys> tls = tlsKeys(training.tls());
+        byte[] certificate = tls.map(TlsKeys::certificate).orElse(new byte[0]);
         if (training.servers().isEmpty()) {
             byte[] secret = Secrets.newSecret();
+            ServerConfig config = tls.map(k -> serverConfig.withTls(k.serverContext())).orElse(serverConfig);
             try {
                 ParameterServer server = resumed.isPresent()
-                        ? ParameterServer.restore(serverConfig, secret, resumed.get(), optimizer)
-                        : ParameterServer.start(serverConfig, secret, initial, optimizer.create(initial.length));
+                        ? ParameterServer.restore(config, secret, resumed.get(), optimizer)
+                        : ParameterServer.start(config, secret, initial, optimizer.create(initial.length));
                 return new ParameterServers(server, null, secret,
-                        new HostPort(driverHost, server.address().getPort()));
+                        new HostPort(driverHost, server.address().getPort()), certificate);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the parameter server on " + serverConfig.host()
                         + " (set spark.driver.host to an address executors can reach): " + e.getMessage(), e);
@@ -66,11 +75,11 @@ final class ParameterServers implements AutoCloseable {
         int frame = ShardGroup.maxFrameBytes(initial.length, training.servers().size(), optimizer, training.workers());
         ShardGroup group = null;
         try {
-            group = ShardGroup.connect(training.servers(), secret, timeout, frame);
+            group = ShardGroup.connect(training.servers(), secret, timeout, frame, Transport.forCertificate(certificate));
             group.init(new ShardGroup.Job(training.workers(), serverConfig.mode() == ServerConfig.Mode.ASYNC,
                     serverConfig.staleness(), serverConfig.stepTimeout(), optimizer),
                     resumed.orElseGet(() -> ShardedCheckpoints.fresh(initial, optimizer, training.workers())));
-            return new ParameterServers(null, group, secret, HostPort.parse(training.servers().get(0)));
+            return new ParameterServers(null, group, secret, HostPort.parse(training.servers().get(0)), certificate);
         } catch (IOException e) {
             closeQuietly(group, e);
             throw new UncheckedIOException("cannot start the job on training.servers " + training.servers() + ": "
@@ -79,6 +88,26 @@ final class ParameterServers implements AutoCloseable {
             closeQuietly(group, e);
             throw e;
         }
+    }
+
+    /** The key store of {@code training.tls}, when TLS is on. */
+    private static Optional<TlsKeys> tlsKeys(TlsConfig tls) {
+        if (!tls.enabled()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TlsKeys.read(Path.of(tls.keyStore()), Path.of(tls.passwordFile())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("training.tls.keyStore : cannot read " + tls.keyStore() + ": "
+                    + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("training.tls : " + e.getMessage(), e);
+        }
+    }
+
+    /** The server certificate (DER) the workers pin; empty without TLS. */
+    byte[] tlsCertificate() {
+        return tlsCertificate.clone();
     }
 
     /** The per-job secret the workers authenticate with. */
@@ -97,8 +126,9 @@ final class ParameterServers implements AutoCloseable {
 
     /** For the log: where the parameters live. */
     String description() {
-        return embedded != null ? "embedded parameter server on " + embedded.address()
+        String where = embedded != null ? "embedded parameter server on " + embedded.address()
                 : shards.ranges().size() + " parameter-server shards " + shards.addresses() + ", ranges " + shards.ranges();
+        return tlsCertificate.length > 0 ? where + ", TLS" : where;
     }
 
     /**

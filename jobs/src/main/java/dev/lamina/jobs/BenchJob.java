@@ -7,7 +7,9 @@ import dev.lamina.ps.client.ShardGroup;
 import dev.lamina.ps.client.ShardedClient;
 import dev.lamina.ps.compress.PushCodecs;
 import dev.lamina.ps.compress.PushEncoder;
+import dev.lamina.ps.client.Transport;
 import dev.lamina.ps.protocol.Secrets;
+import dev.lamina.ps.protocol.TlsKeys;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -22,14 +25,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]}: plain-Java
+ * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]
+ * [--tls-keystore K --tls-password-file W]}: plain-Java
  * benchmarks (no Spark). Suite {@code ps} runs one embedded parameter server (or N shard servers) and
  * N clients over loopback in sync mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
  * memory-copy bandwidth measured in the same run. Prints a table, then one JSON line.
  */
 public final class BenchJob {
     /** Options every suite understands; suites add their own. */
-    private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards");
+    private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards",
+            "tls-keystore", "tls-password-file");
     private static final List<String> SUITES = List.of("ps");
 
     /**
@@ -42,8 +47,10 @@ public final class BenchJob {
      * @param warmup  unmeasured steps first, >= 0
      * @param shards  parameter-server shards, >= 1: 1 is the embedded server; more are standalone shard
      *                servers in this process, initialised over the protocol like a driver does
+     * @param tls     TLS with this key store on every connection, or plain TCP when empty
      */
-    record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards) {
+    record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards,
+                       Optional<ShardJob.TlsFiles> tls) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
                 throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES) + ")");
@@ -66,7 +73,8 @@ public final class BenchJob {
             }
             Map<String, String> o = parsed.options();
             return new BenchConfig(o.getOrDefault("suite", "ps"), JobArgs.integer(o, "params", 25_000_000),
-                    JobArgs.integer(o, "workers", 2), JobArgs.integer(o, "steps", 10), JobArgs.integer(o, "warmup", 3), JobArgs.integer(o, "shards", 1));
+                    JobArgs.integer(o, "workers", 2), JobArgs.integer(o, "steps", 10), JobArgs.integer(o, "warmup", 3),
+                    JobArgs.integer(o, "shards", 1), ShardJob.TlsFiles.parse(o));
         }
 
 
@@ -106,16 +114,23 @@ public final class BenchJob {
         float[] initial = new float[n];
         ServerConfig serverConfig = ServerConfig.defaults(config.workers()).withHost("127.0.0.1")
                 .withStepTimeout(Duration.ofMinutes(2));
+        Optional<TlsKeys> tls = config.tls().isPresent()
+                ? Optional.of(TlsKeys.read(config.tls().get().keyStore(), config.tls().get().passwordFile()))
+                : Optional.empty();
+        Transport transport = tls.map(k -> Transport.pinnedTls(k.certificate())).orElse(Transport.plain());
+        if (tls.isPresent()) {
+            serverConfig = serverConfig.withTls(tls.get().serverContext());
+        }
         ExecutorService pool = Executors.newFixedThreadPool(config.workers());
         List<ParameterServer> servers = new ArrayList<>();
         try {
-            List<String> addresses = startServers(config, serverConfig, secret, initial, servers);
+            List<String> addresses = startServers(config, serverConfig, secret, initial, servers, transport);
             int total = config.warmup() + config.steps();
             CyclicBarrier barrier = new CyclicBarrier(config.workers() + 1);
             List<Future<long[]>> clients = new ArrayList<>();
             for (int w = 0; w < config.workers(); w++) {
                 int worker = w;
-                clients.add(pool.submit(() -> client(addresses, secret, worker, n, config, barrier)));
+                clients.add(pool.submit(() -> client(addresses, secret, worker, n, barrier, config, transport)));
             }
             System.out.printf("%-8s %12s %12s%n", "phase", "seconds", "GB/s");
             barrier.await();
@@ -141,6 +156,7 @@ public final class BenchJob {
             m.put("params", n);
             m.put("workers", config.workers());
             m.put("shards", config.shards());
+            m.put("tls", tls.isPresent());
             m.put("steps", config.steps());
             m.put("bytes_per_step", bytes / config.steps());
             m.put("seconds_per_step", seconds / config.steps());
@@ -159,7 +175,8 @@ public final class BenchJob {
      * {@link ShardGroup} as the driver does; returns the addresses clients connect to.
      */
     private static List<String> startServers(BenchConfig config, ServerConfig serverConfig, byte[] secret,
-                                             float[] initial, List<ParameterServer> servers) throws Exception {
+                                             float[] initial, List<ParameterServer> servers, Transport transport)
+            throws Exception {
         OptimizerConfig optimizer = OptimizerConfig.defaults();
         if (config.shards() == 1) {
             ParameterServer server = ParameterServer.start(serverConfig, secret, initial, optimizer.create(initial.length));
@@ -168,12 +185,13 @@ public final class BenchJob {
         }
         List<String> addresses = new ArrayList<>();
         for (int s = 0; s < config.shards(); s++) {
-            ParameterServer shard = ParameterServer.startShard("127.0.0.1", 0, serverConfig.maxFrameBytes(), secret);
+            ParameterServer shard = ParameterServer.startShard("127.0.0.1", 0, serverConfig.maxFrameBytes(), secret,
+                    serverConfig.tls());
             servers.add(shard);
             addresses.add("127.0.0.1:" + shard.address().getPort());
         }
         try (ShardGroup group = ShardGroup.connect(addresses, secret, Duration.ofMinutes(2),
-                ShardGroup.maxFrameBytes(initial.length, config.shards(), optimizer, config.workers()))) {
+                ShardGroup.maxFrameBytes(initial.length, config.shards(), optimizer, config.workers()), transport)) {
             group.init(new ShardGroup.Job(config.workers(), false, 0, serverConfig.stepTimeout(), optimizer),
                     ShardedCheckpoints.fresh(initial, optimizer, config.workers()));
         }
@@ -181,15 +199,15 @@ public final class BenchJob {
     }
 
     /** One client: warm-up steps, then the measured steps between barriers; returns bytes at start and end. */
-    private static long[] client(List<String> addresses, byte[] secret, int worker, int n, BenchConfig config,
-                                 CyclicBarrier barrier) throws Exception {
+    private static long[] client(List<String> addresses, byte[] secret, int worker, int n, CyclicBarrier barrier,
+                                 BenchConfig config, Transport transport) throws Exception {
         float[] gradient = new float[n];
         for (int i = 0; i < n; i++) {
             gradient[i] = ((i + worker) % 7 - 3) * 1e-6f;
         }
         float[] params = new float[n];
         try (ShardedClient client = ShardedClient.connect(addresses, secret, worker, Duration.ofMinutes(3),
-                count -> new PushEncoder(PushCodecs.create("none", 0.01, 0.01), count))) {
+                count -> new PushEncoder(PushCodecs.create("none", 0.01, 0.01), count), transport)) {
             long step = client.pull(params);
             barrier.await();
             for (int s = 0; s < config.warmup(); s++) {

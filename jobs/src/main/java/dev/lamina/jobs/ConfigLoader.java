@@ -5,6 +5,7 @@ import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.engine.optim.ScheduleConfig;
 import dev.lamina.worker.ExchangeConfig;
+import dev.lamina.worker.TlsConfig;
 import dev.lamina.worker.TrainingConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,6 +132,9 @@ public final class ConfigLoader {
                 t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange)
                 .withCheckpoints(t.string("checkpointDir", d.checkpointDir()), t.integer("checkpointEvery", d.checkpointEvery()))
                 .withServers(t.strings("servers"), t.string("secretFile", d.secretFile()));
+        ConfigSection tls = t.section("tls");
+        config = config.withTls(new TlsConfig(tls.string("keyStore", ""), tls.string("passwordFile", "")));
+        tls.finish();
         t.finish();
         return config;
     }

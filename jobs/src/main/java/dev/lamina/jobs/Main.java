@@ -50,9 +50,10 @@ public final class Main {
                 "           for an autoencoder), written with the row's other columns",
                 "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
-                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]",
+                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",
+                "           --tls-password-file W]",
                 "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
-                "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N]",
+                "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N] [--tls-keystore K --tls-password-file W]",
                 "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }
 }

@@ -43,6 +43,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsKeysBindAndComeInPairs() throws IOException {
+        JobConfig c = loader.load(MNIST_MLP, List.of("training.tls.keyStore=/etc/lamina/ps.p12",
+                "training.tls.passwordFile=/etc/lamina/ps.password"));
+        assertEquals("/etc/lamina/ps.p12", c.training().tls().keyStore());
+        assertEquals("/etc/lamina/ps.password", c.training().tls().passwordFile());
+        assertTrue(c.training().tls().enabled());
+        assertTrue(!loader.load(MNIST_MLP, List.of()).training().tls().enabled(), "plain TCP by default");
+        assertEquals("training.tls.passwordFile : empty with training.tls.keyStore /k.p12 (expected: the file holding"
+                + " the key store's password)", assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.tls.keyStore=/k.p12"))).getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.tls.keystore=/k.p12")));
+        assertTrue(typo.getMessage().contains("training.tls.keystore"), typo.getMessage());
+    }
+
+    @Test
     void badShardConfigurationsAreNamed() {
         assertEquals("training.servers[1] : shard address : \"10.0.0.2\" (expected: host:port)",
                 assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of(

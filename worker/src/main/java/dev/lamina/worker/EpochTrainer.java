@@ -9,6 +9,7 @@ import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.tensor.Tensor;
 import dev.lamina.ps.client.HostPort;
 import dev.lamina.ps.client.ShardedClient;
+import dev.lamina.ps.client.Transport;
 import dev.lamina.ps.compress.PushCodecs;
 import dev.lamina.ps.compress.PushEncoder;
 import dev.lamina.ps.protocol.Secrets;
@@ -40,9 +41,25 @@ public final class EpochTrainer {
      * @param config        the training configuration
      * @param epoch         the epoch number, from 0
      * @param stepsPerEpoch steps every worker takes this epoch (the same for all, as sync mode needs)
+     * @param tlsCertificate the parameter server's TLS certificate (DER) that workers pin; empty = plain TCP
      */
     public record Task(String host, int port, String secretHex, ModelSpec spec, TrainingConfig config, int epoch,
-                       int stepsPerEpoch) implements Serializable {
+                       int stepsPerEpoch, byte[] tlsCertificate) implements Serializable {
+
+        public Task {
+            tlsCertificate = tlsCertificate == null ? new byte[0] : tlsCertificate.clone();
+        }
+
+        /** Over plain TCP. */
+        public Task(String host, int port, String secretHex, ModelSpec spec, TrainingConfig config, int epoch,
+                    int stepsPerEpoch) {
+            this(host, port, secretHex, spec, config, epoch, stepsPerEpoch, new byte[0]);
+        }
+
+        /** How workers reach the parameter servers: TLS pinned to {@link #tlsCertificate()}, or plain TCP. */
+        public Transport transport() {
+            return Transport.forCertificate(tlsCertificate);
+        }
     }
 
     private EpochTrainer() {
@@ -78,7 +95,7 @@ public final class EpochTrainer {
         ExchangeConfig exchange = task.config().exchange();
         try (ShardedClient client = ShardedClient.connect(serverAddresses(task), Secrets.fromHex(task.secretHex()),
                 workerId, timeout, n -> new PushEncoder(PushCodecs.create(exchange.compression(),
-                        exchange.topkRatio(), exchange.threshold()), n))) {
+                        exchange.topkRatio(), exchange.threshold()), n), task.transport())) {
             connected.accept(client);
             if (client.parameterCount() != model.parameterCount()) {
                 throw new IllegalStateException("parameter servers hold " + client.parameterCount() + " parameters in "

@@ -31,10 +31,12 @@ import java.util.Set;
  *                           parameters; empty = one shard embedded in the driver
  * @param secretFile         with {@code servers}: the file holding the shards' job secret (hex), read on the
  *                           driver; empty otherwise (the embedded server makes a fresh secret per job)
+ * @param tls                TLS on every parameter-server connection, or {@link TlsConfig#off()}
  */
 public record TrainingConfig(int workers, int epochs, int batchSize, String mode, OptimizerConfig optimizer,
                              long seed, int stepTimeoutSeconds, ExchangeConfig exchange, String checkpointDir,
-                             int checkpointEvery, List<String> servers, String secretFile) implements Serializable {
+                             int checkpointEvery, List<String> servers, String secretFile, TlsConfig tls)
+        implements Serializable {
     public static final List<String> MODES = List.of("sync", "local-sgd", "async");
 
     public TrainingConfig {
@@ -68,6 +70,15 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
         servers = List.copyOf(servers == null ? List.of() : servers);
         secretFile = secretFile == null ? "" : secretFile.trim();
         checkServers(servers, secretFile, checkpointEvery, mode.equals("local-sgd") ? exchange.outerOptimizer() : optimizer);
+        tls = tls == null ? TlsConfig.off() : tls;
+    }
+
+    /** Plain TCP. */
+    public TrainingConfig(int workers, int epochs, int batchSize, String mode, OptimizerConfig optimizer,
+                          long seed, int stepTimeoutSeconds, ExchangeConfig exchange, String checkpointDir,
+                          int checkpointEvery, List<String> servers, String secretFile) {
+        this(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir,
+                checkpointEvery, servers, secretFile, TlsConfig.off());
     }
 
     /** Without standalone shards: one shard embedded in the driver. */
@@ -140,27 +151,27 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
     }
 
     public TrainingConfig withWorkers(int n) {
-        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(n, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     public TrainingConfig withEpochs(int n) {
-        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, n, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     public TrainingConfig withBatchSize(int n) {
-        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, epochs, n, mode, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     public TrainingConfig withOptimizer(OptimizerConfig o) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, epochs, batchSize, mode, o, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     public TrainingConfig withMode(String m) {
-        return new TrainingConfig(workers, epochs, batchSize, m, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, epochs, batchSize, m, optimizer, seed, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     public TrainingConfig withExchange(ExchangeConfig e) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, e, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, e, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 
     /** The optimizer the parameter server applies: the outer one in local-sgd, else {@link #optimizer()}. */
@@ -171,7 +182,7 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
     /** Checkpoints to {@code dir} (a Hadoop URL; empty = off) at each epoch end and every {@code everySteps} steps (0 = epoch ends only). */
     public TrainingConfig withCheckpoints(String dir, int everySteps) {
         return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange, dir,
-                everySteps, servers, secretFile);
+                everySteps, servers, secretFile, tls);
     }
 
     /** Whether checkpoints are written. */
@@ -182,10 +193,16 @@ public record TrainingConfig(int workers, int epochs, int batchSize, String mode
     /** Standalone shards at {@code addresses} ({@code host:port}) sharing the secret in {@code file}; empty = embedded. */
     public TrainingConfig withServers(List<String> addresses, String file) {
         return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange,
-                checkpointDir, checkpointEvery, addresses, file);
+                checkpointDir, checkpointEvery, addresses, file, tls);
+    }
+
+    /** TLS on every parameter-server connection ({@link TlsConfig#off()}: plain TCP). */
+    public TrainingConfig withTls(TlsConfig t) {
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, seed, stepTimeoutSeconds, exchange,
+                checkpointDir, checkpointEvery, servers, secretFile, t);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile);
+        return new TrainingConfig(workers, epochs, batchSize, mode, optimizer, s, stepTimeoutSeconds, exchange, checkpointDir, checkpointEvery, servers, secretFile, tls);
     }
 }

@@ -9,10 +9,8 @@ import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.ProtocolException;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,14 +25,14 @@ import java.util.Objects;
 public final class ParameterClient implements ShardConnection {
     private static final Message.Pull PULL = new Message.Pull();
 
-    private final TimedChannel socket;
+    private final ByteChannel socket;
     private final FrameStream stream;
     private final int workerId;
     private final int parameterCount;
     private long nextRequestId = 2;
     private boolean closed;
 
-    private ParameterClient(TimedChannel socket, FrameStream stream, int workerId, int parameterCount) {
+    private ParameterClient(ByteChannel socket, FrameStream stream, int workerId, int parameterCount) {
         this.socket = socket;
         this.stream = stream;
         this.workerId = workerId;
@@ -50,6 +48,12 @@ public final class ParameterClient implements ShardConnection {
      */
     public static ParameterClient connect(String host, int port, byte[] secret, int workerId, Duration timeout)
             throws IOException {
+        return connect(host, port, secret, workerId, timeout, Transport.plain());
+    }
+
+    /** As {@link #connect(String, int, byte[], int, Duration)}, over {@code transport} (plain TCP or TLS). */
+    public static ParameterClient connect(String host, int port, byte[] secret, int workerId, Duration timeout,
+                                          Transport transport) throws IOException {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(timeout, "timeout");
         Authenticator authenticator = new Authenticator(secret);
@@ -63,24 +67,18 @@ public final class ParameterClient implements ShardConnection {
             throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        SocketChannel channel = SocketChannel.open();
-        TimedChannel socket = null;
+        ByteChannel socket = transport.open(host, port, millis);
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            channel.socket().connect(new InetSocketAddress(host, port), millis);
-            socket = new TimedChannel(channel, millis);
             FrameStream stream = new FrameStream(socket, socket);
             int count = handshake(stream, authenticator, workerId);
             stream.limits((int) FrameFormat.maxPushFrameBytes(count),
                     (int) Math.max(FrameFormat.paramsFrameBytes(count), FrameFormat.PRE_AUTH_MAX_FRAME_BYTES));
             return new ParameterClient(socket, stream, workerId, count);
         } catch (ProtocolException e) {
-            closeAfter(socket != null ? socket : channel, e);
+            closeAfter(socket, e);
             throw new ParameterServerException(e.code(), e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            closeAfter(socket != null ? socket : channel, e);
+            closeAfter(socket, e);
             throw e;
         }
     }

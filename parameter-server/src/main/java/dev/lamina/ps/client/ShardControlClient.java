@@ -10,9 +10,7 @@ import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.ProtocolException;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -25,11 +23,11 @@ import java.util.Objects;
  */
 public final class ShardControlClient implements java.io.Closeable {
     private final String address;
-    private final TimedChannel socket;
+    private final ByteChannel socket;
     private final FrameStream stream;
     private long nextRequestId = 2;
 
-    private ShardControlClient(String address, TimedChannel socket, FrameStream stream) {
+    private ShardControlClient(String address, ByteChannel socket, FrameStream stream) {
         this.address = address;
         this.socket = socket;
         this.stream = stream;
@@ -42,6 +40,12 @@ public final class ShardControlClient implements java.io.Closeable {
      */
     public static ShardControlClient connect(String host, int port, byte[] secret, Duration timeout, int maxFrameBytes)
             throws IOException {
+        return connect(host, port, secret, timeout, maxFrameBytes, Transport.plain());
+    }
+
+    /** As {@link #connect(String, int, byte[], Duration, int)}, over {@code transport} (plain TCP or TLS). */
+    public static ShardControlClient connect(String host, int port, byte[] secret, Duration timeout, int maxFrameBytes,
+                                             Transport transport) throws IOException {
         Objects.requireNonNull(host, "host");
         Authenticator authenticator = new Authenticator(secret);
         if (port <= 0 || port > 65535) {
@@ -53,12 +57,8 @@ public final class ShardControlClient implements java.io.Closeable {
         }
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         String address = host + ":" + port;
-        SocketChannel channel = SocketChannel.open();
-        TimedChannel socket = null;
+        ByteChannel socket = transport.open(host, port, millis);
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.socket().connect(new InetSocketAddress(host, port), millis);
-            socket = new TimedChannel(channel, millis);
             FrameStream stream = new FrameStream(socket, socket);
             Message.Challenge challenge = expect(address, stream.receive(null), 0, Message.Challenge.class);
             byte[] clientNonce = Secrets.randomBytes(Message.NONCE_BYTES);
@@ -72,10 +72,10 @@ public final class ShardControlClient implements java.io.Closeable {
             stream.limits(maxFrameBytes, maxFrameBytes);
             return new ShardControlClient(address, socket, stream);
         } catch (ProtocolException e) {
-            close(socket != null ? socket : channel, e);
+            close(socket, e);
             throw new ParameterServerException(e.code(), "shard " + address + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            close(socket != null ? socket : channel, e);
+            close(socket, e);
             throw e;
         }
     }

@@ -50,6 +50,12 @@ public final class ShardGroup implements AutoCloseable {
      */
     public static ShardGroup connect(List<String> addresses, byte[] secret, Duration timeout, int maxFrameBytes)
             throws IOException {
+        return connect(addresses, secret, timeout, maxFrameBytes, Transport.plain());
+    }
+
+    /** As {@link #connect(List, byte[], Duration, int)}, every shard over {@code transport}. */
+    public static ShardGroup connect(List<String> addresses, byte[] secret, Duration timeout, int maxFrameBytes,
+                                     Transport transport) throws IOException {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("shard addresses : [] (expected: at least one host:port)");
         }
@@ -57,7 +63,7 @@ public final class ShardGroup implements AutoCloseable {
         try {
             for (String address : addresses) {
                 HostPort hp = HostPort.parse(address);
-                clients.add(ShardControlClient.connect(hp.host(), hp.port(), secret, timeout, maxFrameBytes));
+                clients.add(ShardControlClient.connect(hp.host(), hp.port(), secret, timeout, maxFrameBytes, transport));
             }
         } catch (IOException | RuntimeException e) {
             for (ShardControlClient c : clients) {

@@ -81,6 +81,12 @@ public final class ShardedClient implements AutoCloseable {
      */
     public static ShardedClient connect(List<String> addresses, byte[] secret, int workerId, Duration timeout,
                                         IntFunction<PushEncoder> encoders) throws IOException {
+        return connect(addresses, secret, workerId, timeout, encoders, Transport.plain());
+    }
+
+    /** As {@link #connect(List, byte[], int, Duration, IntFunction)}, every shard over {@code transport}. */
+    public static ShardedClient connect(List<String> addresses, byte[] secret, int workerId, Duration timeout,
+                                        IntFunction<PushEncoder> encoders, Transport transport) throws IOException {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("shard addresses : [] (expected: at least one host:port)");
         }
@@ -88,7 +94,7 @@ public final class ShardedClient implements AutoCloseable {
         try {
             for (String address : addresses) {
                 HostPort hp = HostPort.parse(address);
-                clients.add(ParameterClient.connect(hp.host(), hp.port(), secret, workerId, timeout));
+                clients.add(ParameterClient.connect(hp.host(), hp.port(), secret, workerId, timeout, transport));
             }
             return over(clients, encoders, "lamina-ps-fanout-w" + workerId);
         } catch (IOException | RuntimeException e) {

@@ -7,6 +7,7 @@ import dev.lamina.ps.checkpoint.CheckpointSink;
 import dev.lamina.ps.checkpoint.JobState;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.FrameFormat;
+import dev.lamina.ps.protocol.TlsKeys;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -18,16 +19,19 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * A running parameter server in the config's mode: embedded (one shard holding all parameters, from
@@ -90,8 +94,14 @@ public final class ParameterServer implements AutoCloseable {
      */
     public static ParameterServer startShard(String host, int port, int maxFrameBytes, byte[] secret)
             throws IOException {
+        return startShard(host, port, maxFrameBytes, secret, Optional.empty());
+    }
+
+    /** As {@link #startShard(String, int, int, byte[])}, with TLS on every connection when {@code tls} is given. */
+    public static ParameterServer startShard(String host, int port, int maxFrameBytes, byte[] secret,
+                                             Optional<SSLContext> tls) throws IOException {
         ServerConfig config = new ServerConfig(host, port, Runtime.getRuntime().availableProcessors(), maxFrameBytes,
-                Duration.ofMillis(400));
+                Duration.ofMillis(400), ServerConfig.Mode.SYNC, 0, tls);
         return bind(config, new Authenticator(secret), ShardState.awaitingInit(maxFrameBytes));
     }
 
@@ -174,6 +184,7 @@ public final class ParameterServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        config.tls().ifPresent(tls -> ch.pipeline().addLast(new SslHandler(TlsKeys.engine(tls, false))));
                         ch.pipeline().addLast(ServerHandler.pipeline(context));
                     }
                 });
@@ -185,10 +196,12 @@ public final class ParameterServer implements AutoCloseable {
         }
         ParameterServer server = new ParameterServer(boss, workers, bind.channel(), shard, config.stepTimeout());
         if (shard.initialized()) {
-            LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode",
-                    server.address(), shard.aggregator().parameterCount(), config.workers(), config.mode());
+            LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode{4}",
+                    server.address(), shard.aggregator().parameterCount(), config.workers(), config.mode(),
+                    config.tls().isPresent() ? ", TLS" : "");
         } else {
-            LOG.log(Level.INFO, "parameter server shard on {0}: waiting for the driver", server.address());
+            LOG.log(Level.INFO, "parameter server shard on {0}{1}: waiting for the driver", server.address(),
+                    config.tls().isPresent() ? " (TLS)" : "");
         }
         return server;
     }

@@ -3,6 +3,8 @@ package dev.lamina.ps.server;
 import dev.lamina.ps.protocol.FrameFormat;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * How a parameter server listens and steps.
@@ -19,9 +21,11 @@ import java.util.Objects;
  *                      training); {@link Mode#ASYNC}: apply each push as it arrives
  * @param staleness     async: how many pushes a worker may be ahead of the slowest worker before its
  *                      reply waits, >= 0 (0 = lock-step)
+ * @param tls           TLS on every connection with this server context ({@link
+ *                      dev.lamina.ps.protocol.TlsKeys#serverContext()}), or plain TCP when empty
  */
 public record ServerConfig(String host, int port, int workers, int maxFrameBytes, Duration stepTimeout, Mode mode,
-                           int staleness) {
+                           int staleness, Optional<SSLContext> tls) {
 
     /** How pushes become updates. */
     public enum Mode { SYNC, ASYNC }
@@ -54,6 +58,13 @@ public record ServerConfig(String host, int port, int workers, int maxFrameBytes
         if (staleness < 0) {
             throw new IllegalArgumentException("staleness : " + staleness + " (expected: >= 0)");
         }
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Plain TCP. */
+    public ServerConfig(String host, int port, int workers, int maxFrameBytes, Duration stepTimeout, Mode mode,
+                        int staleness) {
+        this(host, port, workers, maxFrameBytes, stepTimeout, mode, staleness, Optional.empty());
     }
 
     /** A synchronous server. */
@@ -67,23 +78,29 @@ public record ServerConfig(String host, int port, int workers, int maxFrameBytes
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, workers, maxFrameBytes, stepTimeout, mode, staleness);
+        return new ServerConfig(newHost, port, workers, maxFrameBytes, stepTimeout, mode, staleness, tls);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, workers, maxFrameBytes, stepTimeout, mode, staleness);
+        return new ServerConfig(host, newPort, workers, maxFrameBytes, stepTimeout, mode, staleness, tls);
     }
 
     public ServerConfig withMaxFrameBytes(int bytes) {
-        return new ServerConfig(host, port, workers, bytes, stepTimeout, mode, staleness);
+        return new ServerConfig(host, port, workers, bytes, stepTimeout, mode, staleness, tls);
     }
 
     /** Async mode with the given staleness bound. */
     public ServerConfig withAsync(int maxStaleness) {
-        return new ServerConfig(host, port, workers, maxFrameBytes, stepTimeout, Mode.ASYNC, maxStaleness);
+        return new ServerConfig(host, port, workers, maxFrameBytes, stepTimeout, Mode.ASYNC, maxStaleness, tls);
+    }
+
+    /** TLS on every connection, with {@code context} (the server's key and certificate). */
+    public ServerConfig withTls(SSLContext context) {
+        return new ServerConfig(host, port, workers, maxFrameBytes, stepTimeout, mode, staleness,
+                Optional.of(context));
     }
 
     public ServerConfig withStepTimeout(Duration timeout) {
-        return new ServerConfig(host, port, workers, maxFrameBytes, timeout, mode, staleness);
+        return new ServerConfig(host, port, workers, maxFrameBytes, timeout, mode, staleness, tls);
     }
 }
