@@ -88,9 +88,11 @@ public final class ConfigLoader {
         if (dataset.equalsIgnoreCase("files")) {
             files = new DataConfig.Files(data.string("format", ""), data.string("train", ""), data.string("test", ""),
                     data.string("featuresCol", "features"), data.string("labelCol", "label"),
-                    data.strings("featureColumns"), data.section("options").strings());
+                    data.strings("featureColumns"), data.section("options").strings(),
+                    data.bool("labelFromDirectory", false));
         } else {
-            for (String key : List.of("format", "train", "test", "featuresCol", "labelCol", "featureColumns", "options")) {
+            for (String key : List.of("format", "train", "test", "featuresCol", "labelCol", "featureColumns", "options",
+                    "labelFromDirectory")) {
                 if (data.has(key)) {
                     throw new IllegalArgumentException(data.key(key) + " : " + data.raw(key) + " (expected: only with"
                             + " data.dataset: files; data.dataset is " + dataset + ")");

@@ -32,9 +32,12 @@ public record DataConfig(String dataset, String cache, int trainLimit, int testL
      * @param featureColumns numeric columns to assemble, in order, into the features (for CSV and other
      *                       one-value-per-column data); empty = use {@code featuresCol}
      * @param options        data source options, e.g. header and inferSchema for CSV, numFeatures for libsvm
+     * @param labelFromDirectory for the {@code image} and {@code binaryFile} formats: the class is the name
+     *                       of each file's directory (classes indexed in the sorted order of the
+     *                       subdirectories of {@code train}), instead of a label column
      */
     public record Files(String format, String train, String test, String featuresCol, String labelCol,
-                        List<String> featureColumns, Map<String, String> options) {
+                        List<String> featureColumns, Map<String, String> options, boolean labelFromDirectory) {
 
         public Files {
             for (Map.Entry<String, String> e : Map.of("format", format, "train", train, "test", test).entrySet()) {
@@ -45,6 +48,21 @@ public record DataConfig(String dataset, String cache, int trainLimit, int testL
             }
             featureColumns = List.copyOf(featureColumns);
             options = Map.copyOf(options);
+            if (labelFromDirectory && !images(format)) {
+                throw new IllegalArgumentException("data.labelFromDirectory : true with data.format " + format
+                        + " (expected: only with the image or binaryFile formats)");
+            }
+        }
+
+        /** Without labels from directories. */
+        public Files(String format, String train, String test, String featuresCol, String labelCol,
+                     List<String> featureColumns, Map<String, String> options) {
+            this(format, train, test, featuresCol, labelCol, featureColumns, options, false);
+        }
+
+        /** Whether {@code format} reads image files: Spark's image source or binary files decoded as images. */
+        public static boolean images(String format) {
+            return format.equalsIgnoreCase("image") || format.equalsIgnoreCase("binaryFile");
         }
     }
 

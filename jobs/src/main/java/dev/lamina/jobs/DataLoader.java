@@ -3,6 +3,7 @@ package dev.lamina.jobs;
 import dev.lamina.driver.data.FashionMnist;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
+import dev.lamina.engine.nn.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,9 +34,12 @@ final class DataLoader {
     static final String LABEL = "label";
 
     private final DataConfig config;
+    private final ModelSpec model;
 
-    DataLoader(DataConfig config) {
+    /** {@code model}: the model the data is for (image files are read at its input size). */
+    DataLoader(DataConfig config, ModelSpec model) {
         this.config = config;
+        this.model = model;
     }
 
     /**
@@ -58,9 +62,14 @@ final class DataLoader {
         String key = train ? "data.train" : "data.test";
         String path = train ? f.train() : f.test();
         String fingerprint = fingerprint(key, path, spark.sparkContext().hadoopConfiguration());
-        Dataset<Row> raw = spark.read().format(f.format()).options(f.options()).load(path);
-        Dataset<Row> frame = raw.select(featureColumn(f, raw, path).as(FEATURES), column(raw, f.labelCol(),
-                "data.labelCol", path).as(LABEL));
+        Dataset<Row> frame;
+        if (DataConfig.Files.images(f.format())) {
+            frame = ImageFiles.frame(spark, f, train, model);
+        } else {
+            Dataset<Row> raw = spark.read().format(f.format()).options(f.options()).load(path);
+            frame = raw.select(featureColumn(f, raw, path).as(FEATURES), column(raw, f.labelCol(),
+                    "data.labelCol", path).as(LABEL));
+        }
         int limit = train ? config.trainLimit() : config.testLimit();
         if (limit > 0) {
             frame = frame.limit(limit);
@@ -96,7 +105,7 @@ final class DataLoader {
     }
 
     /** A column of {@code raw} (a nested field as a.b), or an error naming the key and the columns there are. */
-    private static Column column(Dataset<Row> raw, String name, String key, String path) {
+    static Column column(Dataset<Row> raw, String name, String key, String path) {
         if (!has(raw, name)) {
             throw new IllegalArgumentException(key + " : " + name + " is not a column of " + path + " (columns: "
                     + String.join(", ", raw.columns()) + ")");

@@ -52,7 +52,7 @@ public final class EvaluateJob {
         JobConfig config = parsed.config();
         SparkSession spark = Environment.spark("lamina evaluate", parsed.options().get("master"));
         try {
-            DataLoader.Split test = new DataLoader(config.data()).split(spark, false);
+            DataLoader.Split test = new DataLoader(config.data(), config.model()).split(spark, false);
             ModelFiles.Saved saved = ModelFiles.read(dir, spark.sparkContext().hadoopConfiguration());
             EvalStats stats = DistributedEvaluator.evaluate(spark, test.frame(), DataLoader.FEATURES,
                     DataLoader.LABEL, saved.spec(), saved.parameters());

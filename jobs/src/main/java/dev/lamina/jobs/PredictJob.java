@@ -42,7 +42,7 @@ public final class PredictJob {
         SparkSession spark = Environment.spark("lamina predict", parsed.options().get("master"));
         try {
             ModelFiles.Saved saved = ModelFiles.read(dir, spark.sparkContext().hadoopConfiguration());
-            DataLoader.Split data = new DataLoader(config.data()).split(spark, false);
+            DataLoader.Split data = new DataLoader(config.data(), config.model()).split(spark, false);
             Dataset<Row> scored = Predictions.score(data.frame(), DataLoader.FEATURES, saved.spec(), saved.parameters());
             if (format.equals("csv") && List.of(scored.columns()).contains("probability")) {
                 scored = scored.drop("probability");

@@ -80,7 +80,7 @@ public final class TrainJob {
     public static TrainedModel run(String[] args) throws Exception {
         JobArgs parsed = JobArgs.parse(args, Set.of("config", "output", "master"), Set.of("resume"));
         JobConfig config = parsed.config();
-        DataLoader data = new DataLoader(config.data());
+        DataLoader data = new DataLoader(config.data(), config.model());
         SparkSession spark = Environment.spark("lamina train", parsed.options().get("master"));
         try {
             DataLoader.Split train = data.split(spark, true);
@@ -94,6 +94,11 @@ public final class TrainJob {
             fingerprint.put("train", train.fingerprint());
             fingerprint.put("test", test.fingerprint());
             provenance.put("dataFingerprint", fingerprint);
+            DataConfig.Files files = config.data().files();
+            if (files != null && files.labelFromDirectory()) {
+                provenance.put("classNames", ImageFiles.classNames(files.train(), "data.train",
+                        spark.sparkContext().hadoopConfiguration()));
+            }
             Dataset<Row> testFrame = test.frame();
             Dataset<Row> trainFrame = train.frame();
             Dataset<Row> evalFrame = testFrame;
