@@ -5,7 +5,6 @@ import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
 import dev.lamina.engine.io.Json;
 import dev.lamina.engine.kernel.KernelProvider;
-import dev.lamina.engine.kernel.Kernels;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.engine.nn.TrainingStep;
@@ -54,7 +53,6 @@ public final class ModelBenchJob {
         int warmup = intOption(parsed, "warmup", 500, 0);
         long seed = intOption(parsed, "seed", 1, 0);
         ModelSpec spec = which.spec();
-        Kernels kernels = KernelProvider.kernels(threads);
         Batches data = which == BenchModel.TRANSFORMER
                 ? new TextBatches(BrownCorpus.load(Path.of(Environment.defaultCache())).train(), batch,
                         spec.input().dim(0), seed)
@@ -64,7 +62,7 @@ public final class ModelBenchJob {
         float[] params = model.initialParameters(seed);
         float[] grads = new float[model.parameterCount()];
         Optimizer optimizer = which.optimizer().create(model.parameterCount());
-        TrainingStep step = model.trainingStep(batch, params, grads, kernels);
+        TrainingStep step = model.trainingStep(batch, params, grads, threads);
 
         float firstLoss = train(step, data, optimizer, params, grads, warmup);
         System.out.printf("bench %s: %d threads, batch %d, %s; warm-up %d steps, loss %.4f%n",
@@ -117,12 +115,15 @@ public final class ModelBenchJob {
         return loss;
     }
 
-    /** This thread plus the GEMM pool threads serving {@code threads} (named lamina-gemm-N-i). */
+    /**
+     * This thread plus the GEMM pool threads serving {@code threads} (named lamina-gemm-N-i) and the
+     * threads of a batch split over threads (lamina-part-*).
+     */
     private static long[] threadIds(com.sun.management.ThreadMXBean mx, int threads) {
         List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().getId()));
         String prefix = "lamina-gemm-" + threads + "-";
         for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith(prefix)) {
+            if (info != null && (info.getThreadName().startsWith(prefix) || info.getThreadName().startsWith("lamina-part-"))) {
                 ids.add(info.getThreadId());
             }
         }

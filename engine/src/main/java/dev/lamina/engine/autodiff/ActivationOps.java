@@ -8,13 +8,12 @@ import java.util.List;
 /**
  * Elementwise activations on any rank (tanh, sigmoid, GELU, SiLU, LeakyReLU) and softmax over the
  * last dimension. GELU is the exact form x * Phi(x) with Phi the normal CDF through erf (to 1.5e-7), which is
- * PyTorch's default ({@code approximate='none'}).
+ * PyTorch's default ({@code approximate='none'}). GELU, SiLU, sigmoid and tanh run as kernels (vectorized);
+ * LeakyReLU and the derivatives of tanh and sigmoid are elementwise loops here.
  */
 public final class ActivationOps {
     private static final int[] NO_INTS = new int[0];
     private static final Op[] OPS = Op.values();
-    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     private ActivationOps() {
     }
@@ -83,7 +82,16 @@ public final class ActivationOps {
         int oo = b.offset(n);
         int size = n.shape().size();
         Op op = n.op();
-        float slope = n.value();
+        switch (op) {
+            case GELU -> b.kernels().gelu(size, x, xo, out, oo);
+            case SILU -> b.kernels().silu(size, x, xo, out, oo);
+            case SIGMOID -> b.kernels().sigmoid(size, x, xo, out, oo);
+            case TANH -> b.kernels().tanh(size, x, xo, out, oo);
+            default -> forwardScalar(op, n.value(), size, x, xo, out, oo);
+        }
+    }
+
+    private static void forwardScalar(Op op, float slope, int size, float[] x, int xo, float[] out, int oo) {
         for (int i = 0; i < size; i++) {
             out[oo + i] = apply(op, x[xo + i], slope);
         }
@@ -93,8 +101,6 @@ public final class ActivationOps {
         return switch (op) {
             case TANH -> (float) Math.tanh(x);
             case SIGMOID -> (float) sigmoid(x);
-            case GELU -> (float) (x * cdf(x, Math.exp(-0.5 * x * x)));
-            case SILU -> (float) (x * sigmoid(x));
             case LEAKY_RELU -> x > 0 ? x : slope * x;
             default -> throw new IllegalStateException("not an activation: " + op);
         };
@@ -109,14 +115,6 @@ public final class ActivationOps {
             case SIGMOID: {
                 double s = sigmoid(x);
                 return (float) (s * (1 - s));
-            }
-            case GELU: {
-                double e = Math.exp(-0.5 * x * x);
-                return (float) (cdf(x, e) + x * INV_SQRT_2PI * e);
-            }
-            case SILU: {
-                double s = sigmoid(x);
-                return (float) (s * (1 + x * (1 - s)));
             }
             case LEAKY_RELU:
                 return x > 0 ? 1f : slope;
@@ -135,6 +133,14 @@ public final class ActivationOps {
         int oo = b.offset(n);
         float slope = n.value();
         int size = n.shape().size();
+        if (op == Op.GELU) {
+            b.kernels().geluBackward(size, x, xo, g, go, out, oo);
+            return;
+        }
+        if (op == Op.SILU) {
+            b.kernels().siluBackward(size, x, xo, g, go, out, oo);
+            return;
+        }
         for (int i = 0; i < size; i++) {
             out[oo + i] = derivative(op, x[xo + i], slope) * g[go + i];
         }
@@ -162,16 +168,4 @@ public final class ActivationOps {
         return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
     }
 
-    /**
-     * The standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2 given e = exp(-x^2 / 2), with erf
-     * from Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), which needs only that one
-     * exponential, shared with GELU's derivative.
-     */
-    static double cdf(double x, double e) {
-        double t = 1.0 / (1.0 + 0.3275911 * Math.abs(x) * INV_SQRT2);
-        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                + t * 1.061405429))));
-        double erf = 1.0 - poly * e;
-        return 0.5 * (1.0 + (x >= 0 ? erf : -erf));
-    }
 }

@@ -87,7 +87,13 @@ public final class AttentionOps {
                 int p = (bi * heads + h) * t * t;
                 k.gemm(false, true, t, t, d, scale, x, row + h * d, 3 * c, x, row + c + h * d, 3 * c, 0f, probs, p, t);
                 for (int q = 0; q < t; q++) {
-                    maskedSoftmax(probs, p + q * t, t, causal ? q + 1 : t, mask, mo + bi * t);
+                    int visible = causal ? q + 1 : t;
+                    if (mask == null) {
+                        k.softmax(1, visible, probs, p + q * t, probs, p + q * t);
+                        java.util.Arrays.fill(probs, p + q * t + visible, p + (q + 1) * t, 0f);
+                    } else {
+                        maskedSoftmax(probs, p + q * t, t, visible, mask, mo + bi * t);
+                    }
                 }
                 k.gemm(false, false, t, d, t, 1f, probs, p, t, x, row + 2 * c + h * d, 3 * c, 0f, out,
                         b.offset(n) + bi * t * c + h * d, c);

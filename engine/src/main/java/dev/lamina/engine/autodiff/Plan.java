@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A compiled evaluation of part of a {@link Graph}: the nodes needed for some outputs, in order, each
- * with its buffer (and scratch) allocated once here. {@link #run()} allocates nothing, so a training
+ * with its buffer (and scratch) allocated once here; a reshape that is not bound to storage of its own
+ * is a view of its input's buffer (no copy, no step). {@link #run()} allocates nothing, so a training
  * step in the steady state creates no garbage. Parameters and their gradients are bound to views of
  * the model's flat buffers; inputs are written through {@link #tensor(Node)} before each run.
  */
@@ -70,6 +71,14 @@ public final class Plan implements Buffers {
                 offset[node.id()] = bound.offset();
             } else if (node.op() == Op.PARAM) {
                 throw new IllegalArgumentException("parameter " + node + " has no binding");
+            } else if (node.op() == Op.RESHAPE) {
+                // A view: the same values in the same order. No executor writes into another node's
+                // buffer, so reading the input's storage is reading what a copy would hold.
+                Node in = node.input(0);
+                data[node.id()] = data[in.id()];
+                offset[node.id()] = offset[in.id()];
+                scratch[node.id()] = EMPTY;
+                continue;
             } else {
                 data[node.id()] = new float[node.shape().size()];
             }

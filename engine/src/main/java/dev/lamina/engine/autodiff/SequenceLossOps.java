@@ -104,17 +104,22 @@ public final class SequenceLossOps {
         float scale = count == 0f ? 0f : in(b, n, 2)[off(b, n, 2)] / count;
         float eps = n.value();
         float uniform = eps / v;
+        // softmax of the logits (vectorized) is exp(log softmax): one kernel call for every row
+        b.kernels().softmax(rows, v, in(b, ce, 0), off(b, ce, 0), out, oo);
         for (int r = 0; r < rows; r++) {
             int k = target(y, yo, r, v, n.intAttr(0));
-            int base = r * v;
+            int base = oo + r * v;
             if (k < 0) {
-                Arrays.fill(out, oo + base, oo + base + v, 0f);
+                Arrays.fill(out, base, base + v, 0f);
                 continue;
             }
-            for (int c = 0; c < v; c++) {
-                out[oo + base + c] = scale * ((float) Math.exp(logp[base + c]) - uniform);
+            b.kernels().scal(v, scale, out, base);
+            if (uniform != 0f) {
+                for (int c = 0; c < v; c++) {
+                    out[base + c] -= scale * uniform;
+                }
             }
-            out[oo + base + k] -= scale * (1f - eps);
+            out[base + k] -= scale * (1f - eps);
         }
     }
 }

@@ -56,4 +56,26 @@ public interface Kernels {
      * {@code out} may alias x exactly.
      */
     void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff);
+
+    /**
+     * out[i] = GELU(x[i]) = x Phi(x), the exact form (PyTorch's {@code approximate='none'}), with the
+     * normal CDF Phi through erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
+     * {@code out} may alias x exactly.
+     */
+    void gelu(int n, float[] x, int xOff, float[] out, int outOff);
+
+    /** out[i] = GELU'(x[i]) * g[i] = (Phi(x) + x phi(x)) * g[i]. */
+    void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff);
+
+    /** out[i] = SiLU(x[i]) = x sigmoid(x). {@code out} may alias x exactly. */
+    void silu(int n, float[] x, int xOff, float[] out, int outOff);
+
+    /** out[i] = SiLU'(x[i]) * g[i] = s (1 + x (1 - s)) g[i] with s = sigmoid(x). */
+    void siluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff);
+
+    /** out[i] = 1 / (1 + exp(-x[i])). {@code out} may alias x exactly. */
+    void sigmoid(int n, float[] x, int xOff, float[] out, int outOff);
+
+    /** out[i] = tanh(x[i]). {@code out} may alias x exactly. */
+    void tanh(int n, float[] x, int xOff, float[] out, int outOff);
 }

@@ -123,4 +123,74 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    /** erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), given e = exp(-x^2 / 2) for x = z sqrt 2. */
+    static final double ERF_P = 0.3275911;
+    static final double ERF_A1 = 0.254829592;
+    static final double ERF_A2 = -0.284496736;
+    static final double ERF_A3 = 1.421413741;
+    static final double ERF_A4 = -1.453152027;
+    static final double ERF_A5 = 1.061405429;
+    static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    /** The standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2, given e = exp(-x^2 / 2). */
+    static double normalCdf(double x, double e) {
+        double t = 1.0 / (1.0 + ERF_P * Math.abs(x) * INV_SQRT2);
+        double poly = t * (ERF_A1 + t * (ERF_A2 + t * (ERF_A3 + t * (ERF_A4 + t * ERF_A5))));
+        double erf = 1.0 - poly * e;
+        return 0.5 * (1.0 + (x >= 0 ? erf : -erf));
+    }
+
+    static double sigmoid(double x) {
+        return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+    }
+
+    @Override
+    public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            out[outOff + i] = (float) (v * normalCdf(v, Math.exp(-0.5 * v * v)));
+        }
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            double e = Math.exp(-0.5 * v * v);
+            out[outOff + i] = (float) (normalCdf(v, e) + v * INV_SQRT_2PI * e) * g[gOff + i];
+        }
+    }
+
+    @Override
+    public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            out[outOff + i] = (float) (v * sigmoid(v));
+        }
+    }
+
+    @Override
+    public void siluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            double sg = sigmoid(v);
+            out[outOff + i] = (float) (sg * (1 + v * (1 - sg))) * g[gOff + i];
+        }
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) sigmoid(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+    }
 }

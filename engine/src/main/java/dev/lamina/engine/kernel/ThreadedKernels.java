@@ -99,4 +99,34 @@ final class ThreadedKernels implements Kernels {
     public void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         base.softmax(rows, cols, x, xOff, out, outOff);
     }
+
+    @Override
+    public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
+        base.gelu(n, x, xOff, out, outOff);
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        base.geluBackward(n, x, xOff, g, gOff, out, outOff);
+    }
+
+    @Override
+    public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
+        base.silu(n, x, xOff, out, outOff);
+    }
+
+    @Override
+    public void siluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        base.siluBackward(n, x, xOff, g, gOff, out, outOff);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        base.sigmoid(n, x, xOff, out, outOff);
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        base.tanh(n, x, xOff, out, outOff);
+    }
 }

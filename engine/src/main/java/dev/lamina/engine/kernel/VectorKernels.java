@@ -257,4 +257,95 @@ final class VectorKernels implements Kernels {
         }
         return sum;
     }
+
+    private static final float ERF_P = (float) (ScalarKernels.ERF_P * ScalarKernels.INV_SQRT2);
+    private static final float INV_SQRT_2PI = (float) ScalarKernels.INV_SQRT_2PI;
+
+    /** Phi(v) given e = exp(-v^2 / 2), lane by lane, as {@link ScalarKernels#normalCdf} in float. */
+    private static FloatVector normalCdf(FloatVector v, FloatVector e) {
+        FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(v.abs().fma(ERF_P, 1f));
+        FloatVector poly = t.fma((float) ScalarKernels.ERF_A5, (float) ScalarKernels.ERF_A4)
+                .fma(t, FloatVector.broadcast(SPECIES, (float) ScalarKernels.ERF_A3))
+                .fma(t, FloatVector.broadcast(SPECIES, (float) ScalarKernels.ERF_A2))
+                .fma(t, FloatVector.broadcast(SPECIES, (float) ScalarKernels.ERF_A1)).mul(t);
+        FloatVector erf = poly.neg().fma(e, FloatVector.broadcast(SPECIES, 1f));
+        return erf.blend(erf.neg(), v.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
+    }
+
+    private static FloatVector halfSquareExp(FloatVector v) {
+        return v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
+    }
+
+    private static FloatVector sigmoid(FloatVector v) {
+        return FloatVector.broadcast(SPECIES, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    @Override
+    public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+            v.mul(normalCdf(v, halfSquareExp(v))).intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.gelu(n - i, x, xOff + i, out, outOff + i);
+    }
+
+    @Override
+    public void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && gOff + n <= g.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+            FloatVector e = halfSquareExp(v);
+            v.mul(INV_SQRT_2PI).fma(e, normalCdf(v, e)).mul(FloatVector.fromArray(SPECIES, g, gOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.geluBackward(n - i, x, xOff + i, g, gOff + i, out, outOff + i);
+    }
+
+    @Override
+    public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+            v.mul(sigmoid(v)).intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.silu(n - i, x, xOff + i, out, outOff + i);
+    }
+
+    @Override
+    public void siluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && gOff + n <= g.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+            FloatVector sg = sigmoid(v);
+            // s (1 + x (1 - s)) g
+            v.mul(sg.neg().add(1f)).add(1f).mul(sg).mul(FloatVector.fromArray(SPECIES, g, gOff + i))
+                    .intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.siluBackward(n - i, x, xOff + i, g, gOff + i, out, outOff + i);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            sigmoid(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.sigmoid(n - i, x, xOff + i, out, outOff + i);
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+        }
+        ScalarKernels.INSTANCE.tanh(n - i, x, xOff + i, out, outOff + i);
+    }
 }

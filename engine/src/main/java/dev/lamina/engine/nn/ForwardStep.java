@@ -26,6 +26,21 @@ public class ForwardStep {
         this.classification = classification;
     }
 
+    /** A step that runs otherwise (its subclass overrides {@link #run()}) over these buffers. */
+    ForwardStep(Tensor features, Tensor labels, Tensor loss, Tensor output, boolean classification) {
+        this.plan = null;
+        this.features = features;
+        this.labels = labels;
+        this.loss = loss;
+        this.output = output;
+        this.classification = classification;
+    }
+
+    /** The mean loss of the last run. */
+    float lastLoss() {
+        return loss.get(0);
+    }
+
     public int batchSize() {
         return features.shape().dim(0);
     }

@@ -5,6 +5,7 @@ import dev.lamina.engine.autodiff.Gradients;
 import dev.lamina.engine.autodiff.Node;
 import dev.lamina.engine.autodiff.Op;
 import dev.lamina.engine.autodiff.Plan;
+import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.kernel.Kernels;
 import dev.lamina.engine.loss.LossFunction;
 import dev.lamina.engine.tensor.Shape;
@@ -125,9 +126,69 @@ public final class Model {
     public TrainingStep trainingStep(int batch, float[] params, float[] grads, Kernels kernels) {
         checkLength("parameters", params);
         checkLength("gradients", grads);
-        Built b = build(batch, true);
+        return compileTraining(build(batch, true), params, grads, kernels, Map.of());
+    }
+
+    /**
+     * A training step on {@code threads} threads. When every layer sees each row on its own (no batch
+     * norm, no dropout) and the batch has at least 2 rows per thread, the batch is cut into
+     * {@code threads} contiguous parts trained at the same time, each by its own single-threaded plan
+     * ({@link ParallelTrainingStep}: one synchronisation per step instead of one per matrix product);
+     * the gradient is the rows-weighted mean of the parts' mean-loss gradients, which is the whole
+     * batch's for row-averaged losses (for a sequence loss with ignored targets the parts are weighted
+     * by rows, not by counted targets). Otherwise one plan whose matrix products share the threads.
+     */
+    public TrainingStep trainingStep(int batch, float[] params, float[] grads, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads : " + threads + " (expected: >= 1)");
+        }
+        if (threads == 1 || batch < 2 * threads || !rowsIndependent()) {
+            return trainingStep(batch, params, grads, KernelProvider.kernels(threads));
+        }
+        checkLength("parameters", params);
+        checkLength("gradients", grads);
+        Built whole = build(batch, true);
+        Tensor features = new Tensor(whole.features.shape(), new float[whole.features.shape().size()], 0);
+        Tensor labels = new Tensor(whole.labels.shape(), new float[whole.labels.shape().size()], 0);
+        Tensor output = new Tensor(whole.logp.shape(), new float[whole.logp.shape().size()], 0);
+        TrainingStep[] parts = new TrainingStep[threads];
+        float[][] partGrads = new float[threads][];
+        int[] rows = new int[threads];
+        int start = 0;
+        for (int i = 0; i < threads; i++) {
+            rows[i] = batch / threads + (i < batch % threads ? 1 : 0);
+            Built b = build(rows[i], true);
+            Map<Node, Tensor> views = Map.of(b.features, rowsOf(features, b.features, start, batch),
+                    b.labels, rowsOf(labels, b.labels, start, batch), b.logp, rowsOf(output, b.logp, start, batch));
+            partGrads[i] = i == 0 ? grads : new float[parameterCount];
+            parts[i] = compileTraining(b, params, partGrads[i], KernelProvider.kernels(), views);
+            start += rows[i];
+        }
+        return new ParallelTrainingStep(features, labels, output, spec.lossFunction().classification(), parts, rows,
+                grads, partGrads, KernelProvider.kernels());
+    }
+
+    /** Whether every layer computes each row from that row alone (no batch statistics, no dropout masks). */
+    private boolean rowsIndependent() {
+        for (LayerConfig layer : spec.layers()) {
+            if (layer.type().equals("batchnorm") || layer.type().equals("dropout")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Rows [start, start + rows of node) of a [batch, ...] tensor, as storage for {@code node}. */
+    private static Tensor rowsOf(Tensor whole, Node node, int start, int batch) {
+        int width = whole.size() / batch;
+        return new Tensor(node.shape(), whole.data(), whole.offset() + start * width);
+    }
+
+    private TrainingStep compileTraining(Built b, float[] params, float[] grads, Kernels kernels,
+                                         Map<Node, Tensor> views) {
         Map<Node, Node> gradNodes = Gradients.of(b.graph, b.loss, b.paramNodes);
         Map<Node, Tensor> bindings = new HashMap<>(b.bindings(params));
+        bindings.putAll(views);
         List<Node> outputs = new ArrayList<>(List.of(b.loss, b.logp));
         for (int i = 0; i < b.paramNodes.size(); i++) {
             Node g = gradNodes.get(b.paramNodes.get(i));
