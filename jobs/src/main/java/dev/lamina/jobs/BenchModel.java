@@ -36,7 +36,13 @@ enum BenchModel {
             Map.of("type", "embedding", "vocab", 128, "dim", 128), type("position-embedding"),
             Map.of("type", "transformer-block", "heads", 4, "causal", true, "mlpRatio", 4),
             Map.of("type", "transformer-block", "heads", 4, "causal", true, "mlpRatio", 4),
-            type("layernorm"), linear(128)), "loss", "sequence-cross-entropy"));
+            type("layernorm"), linear(128)), "loss", "sequence-cross-entropy")),
+    /** Char LSTM: vocab 128, embedding 64, 2 LSTM layers of 256, seq 64; AdamW (not in the PyTorch comparison). */
+    LSTM(32, OptimizerConfig.defaults().withType("adamw").withLearningRate(2e-3), Map.of(
+            "input", List.of(64), "layers", List.of(
+            Map.of("type", "embedding", "vocab", 128, "dim", 64),
+            Map.of("type", "lstm", "hidden", 256, "layers", 2, "sequence", true),
+            linear(128)), "loss", "sequence-cross-entropy"));
 
     private final int defaultBatch;
     private final OptimizerConfig optimizer;
@@ -54,7 +60,12 @@ enum BenchModel {
                 return m;
             }
         }
-        throw new IllegalArgumentException("model : " + name + " (expected: mlp, lenet or transformer)");
+        throw new IllegalArgumentException("model : " + name + " (expected: mlp, lenet, transformer or lstm)");
+    }
+
+    /** Whether the model trains on the Brown corpus (a character language model). */
+    boolean text() {
+        return this == TRANSFORMER || this == LSTM;
     }
 
     String label() {
@@ -122,6 +133,14 @@ enum BenchModel {
             long ratio = ((Number) layer.toMap().getOrDefault("mlpRatio", 4L)).longValue();
             // qkv and output projections, scores and weighted sum, and the two MLP products
             return t * c * 3 * c + t * c * c + 2 * t * t * c + 2 * t * c * ratio * c;
+        }
+        if (layer.type().equals("lstm") || layer.type().equals("gru")) {
+            // per step and layer: input and hidden projections to the gates (4 gates LSTM, 3 GRU)
+            long t = in.dim(0);
+            long h = ((Number) layer.toMap().get("hidden")).longValue();
+            long layers = ((Number) layer.toMap().get("layers")).longValue();
+            long gates = layer.type().equals("lstm") ? 4 : 3;
+            return t * gates * h * (in.dim(1) + h + (layers - 1) * 2 * h);
         }
         if (Set.of("relu", "maxpool2d", "avgpool2d", "flatten", "layernorm", "position-embedding", "embedding",
                 "globalavgpool", "dropout", "batchnorm", "gelu", "tanh", "sigmoid", "silu").contains(layer.type())) {

@@ -48,7 +48,7 @@ public final class Main {
                 "  predict  --model DIR --config FILE --output PATH [--format parquet|json|csv] [--set key=value]... [--master URL]",
                 "           score the job file's test data: prediction and probability per row (reconstruction_error",
                 "           for an autoencoder), written with the row's other columns",
-                "  bench    --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]",
+                "  bench    --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",
                 "           --tls-password-file W]",

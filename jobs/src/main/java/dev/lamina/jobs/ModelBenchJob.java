@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code bench --model mlp|lenet|transformer --threads N [--batch B] [--steps S] [--warmup W]}:
+ * {@code bench --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]}:
  * trains a model in this process with the engine alone (no Spark, no parameter server) on real
  * MNIST and reports training throughput. The last line of output is one JSON object with
  * {@code samples_per_second}, {@code gflops} (achieved, from the analytic FLOP count of
@@ -53,7 +53,7 @@ public final class ModelBenchJob {
         int warmup = intOption(parsed, "warmup", 500, 0);
         long seed = intOption(parsed, "seed", 1, 0);
         ModelSpec spec = which.spec();
-        Batches data = which == BenchModel.TRANSFORMER
+        Batches data = which.text()
                 ? new TextBatches(BrownCorpus.load(Path.of(Environment.defaultCache())).train(), batch,
                         spec.input().dim(0), seed)
                 : new MnistBatches(Mnist.load(Path.of(Environment.defaultCache()), true), batch);
@@ -86,7 +86,7 @@ public final class ModelBenchJob {
         report.put("batch", (long) batch);
         report.put("steps", (long) steps);
         report.put("samples_per_second", round(samplesPerSecond, 1));
-        if (which == BenchModel.TRANSFORMER) {
+        if (which.text()) {
             report.put("tokens_per_second", round(samplesPerSecond * spec.input().dim(0), 1));
         }
         report.put("gflops", round(samplesPerSecond * flops / 1e9, 2));

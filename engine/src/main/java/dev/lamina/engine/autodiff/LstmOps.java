@@ -116,20 +116,16 @@ public final class LstmOps {
             for (int bi = 0; bi < bsz; bi++) {
                 int gate = (bi * t + step) * 4 * h;
                 int cell = (bi * t + step) * h;
+                // gates in place, vectorized: i and f (side by side), g, o
+                k.sigmoid(2 * h, s, gate, s, gate);
+                k.tanh(h, s, gate + 2 * h, s, gate + 2 * h);
+                k.sigmoid(h, s, gate + 3 * h, s, gate + 3 * h);
                 for (int j = 0; j < h; j++) {
-                    float i = (float) ActivationOps.sigmoid(s[gate + j]);
-                    float f = (float) ActivationOps.sigmoid(s[gate + h + j]);
-                    float gg = (float) Math.tanh(s[gate + 2 * h + j]);
-                    float o = (float) ActivationOps.sigmoid(s[gate + 3 * h + j]);
                     float prev = step > 0 ? s[cells + cell - h + j] : 0f;
-                    float c = f * prev + i * gg;
-                    s[gate + j] = i;
-                    s[gate + h + j] = f;
-                    s[gate + 2 * h + j] = gg;
-                    s[gate + 3 * h + j] = o;
-                    s[cells + cell + j] = c;
-                    out[oo + cell + j] = o * (float) Math.tanh(c);
+                    s[cells + cell + j] = s[gate + h + j] * prev + s[gate + j] * s[gate + 2 * h + j];
                 }
+                k.tanh(h, s, cells + cell, out, oo + cell);
+                k.mul(h, out, oo + cell, s, gate + 3 * h, out, oo + cell);
             }
         }
     }
@@ -152,12 +148,14 @@ public final class LstmOps {
             for (int bi = 0; bi < bsz; bi++) {
                 int gate = (bi * t + step) * 4 * h;
                 int cell = (bi * t + step) * h;
+                // tanh(c) into the o-gate slot of the output, read at j before j is written there
+                b.kernels().tanh(h, s, cells + cell, d, dOff + gate + 3 * h);
                 for (int j = 0; j < h; j++) {
                     float i = s[gate + j];
                     float f = s[gate + h + j];
                     float gg = s[gate + 2 * h + j];
                     float o = s[gate + 3 * h + j];
-                    float tc = (float) Math.tanh(s[cells + cell + j]);
+                    float tc = d[dOff + gate + 3 * h + j];
                     float prev = step > 0 ? s[cells + cell - h + j] : 0f;
                     float dh = g[go + cell + j] + work[bi * h + j];
                     float dc = work[dcOff + bi * h + j] + dh * o * (1 - tc * tc);
