@@ -4,7 +4,6 @@ import static dev.lamina.engine.autodiff.CoreOps.in;
 import static dev.lamina.engine.autodiff.CoreOps.off;
 
 import dev.lamina.engine.tensor.Shape;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,34 +50,8 @@ public final class LayerNormOps {
     private static void forward(Node n, Buffers b) {
         int c = n.input(1).shape().dim(0);
         int rows = n.shape().size() / c;
-        float[] x = in(b, n, 0);
-        int xo = off(b, n, 0);
-        float[] gamma = in(b, n, 1);
-        int go = off(b, n, 1);
-        float[] beta = in(b, n, 2);
-        int bo = off(b, n, 2);
-        float[] out = b.data(n);
-        int oo = b.offset(n);
-        float[] stats = b.scratch(n);
-        for (int r = 0; r < rows; r++) {
-            int base = r * c;
-            double sum = 0;
-            for (int i = 0; i < c; i++) {
-                sum += x[xo + base + i];
-            }
-            float mean = (float) (sum / c);
-            double var = 0;
-            for (int i = 0; i < c; i++) {
-                double d = x[xo + base + i] - mean;
-                var += d * d;
-            }
-            float rstd = (float) (1.0 / Math.sqrt(var / c + n.value()));
-            stats[2 * r] = mean;
-            stats[2 * r + 1] = rstd;
-            for (int i = 0; i < c; i++) {
-                out[oo + base + i] = (x[xo + base + i] - mean) * rstd * gamma[go + i] + beta[bo + i];
-            }
-        }
+        b.kernels().layerNorm(rows, c, in(b, n, 0), off(b, n, 0), in(b, n, 1), off(b, n, 1), in(b, n, 2), off(b, n, 2),
+                n.value(), b.data(n), b.offset(n), b.scratch(n), 0);
     }
 
     /** dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) with dxhat = g gamma; dgamma = sum over rows of g xhat. */
@@ -87,41 +60,12 @@ public final class LayerNormOps {
         int c = ln.input(1).shape().dim(0);
         int rows = ln.shape().size() / c;
         float[] stats = b.scratch(ln);
-        float[] x = in(b, n, 1);
-        int xo = off(b, n, 1);
-        float[] gamma = in(b, n, 2);
-        int gmo = off(b, n, 2);
-        float[] g = in(b, n, 3);
-        int go = off(b, n, 3);
-        float[] out = b.data(n);
-        int oo = b.offset(n);
-        boolean dx = n.intAttr(0) == DX;
-        if (!dx) {
-            Arrays.fill(out, oo, oo + c, 0f);
-        }
-        for (int r = 0; r < rows; r++) {
-            int base = r * c;
-            float mean = stats[2 * r];
-            float rstd = stats[2 * r + 1];
-            if (!dx) {
-                for (int i = 0; i < c; i++) {
-                    out[oo + i] += g[go + base + i] * (x[xo + base + i] - mean) * rstd;
-                }
-                continue;
-            }
-            double sumD = 0;
-            double sumDx = 0;
-            for (int i = 0; i < c; i++) {
-                float d = g[go + base + i] * gamma[gmo + i];
-                sumD += d;
-                sumDx += d * (x[xo + base + i] - mean) * rstd;
-            }
-            float meanD = (float) (sumD / c);
-            float meanDx = (float) (sumDx / c);
-            for (int i = 0; i < c; i++) {
-                float xhat = (x[xo + base + i] - mean) * rstd;
-                out[oo + base + i] = rstd * (g[go + base + i] * gamma[gmo + i] - meanD - xhat * meanDx);
-            }
+        if (n.intAttr(0) == DX) {
+            b.kernels().layerNormBackward(rows, c, in(b, n, 1), off(b, n, 1), in(b, n, 2), off(b, n, 2), stats, 0,
+                    in(b, n, 3), off(b, n, 3), b.data(n), b.offset(n));
+        } else {
+            b.kernels().layerNormGammaGradient(rows, c, in(b, n, 1), off(b, n, 1), stats, 0, in(b, n, 3), off(b, n, 3),
+                    b.data(n), b.offset(n));
         }
     }
 }

@@ -78,4 +78,23 @@ public interface Kernels {
 
     /** out[i] = tanh(x[i]). {@code out} may alias x exactly. */
     void tanh(int n, float[] x, int xOff, float[] out, int outOff);
+
+    /**
+     * Row-wise layer normalization of a [B, C] matrix x with the biased variance:
+     * out[r, c] = (x[r, c] - mean_r) * rstd_r * gamma[c] + beta[c], rstd_r = 1 / sqrt(var_r + eps);
+     * writes stats[2r] = mean_r and stats[2r + 1] = rstd_r.
+     */
+    void layerNorm(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] beta, int betaOff,
+                   float eps, float[] out, int outOff, float[] stats, int statsOff);
+
+    /**
+     * The input gradient of {@link #layerNorm} given its stats and the upstream gradient g [B, C]:
+     * out = rstd (d - mean(d) - xhat mean(d xhat)) with d = g gamma and xhat = (x - mean) rstd, per row.
+     */
+    void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] stats,
+                           int statsOff, float[] g, int gOff, float[] out, int outOff);
+
+    /** out[c] = sum over rows of g[r, c] * xhat[r, c], the gradient of {@link #layerNorm}'s gamma (overwrites out). */
+    void layerNormGammaGradient(int rows, int cols, float[] x, int xOff, float[] stats, int statsOff, float[] g,
+                                int gOff, float[] out, int outOff);
 }

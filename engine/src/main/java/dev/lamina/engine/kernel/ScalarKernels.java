@@ -193,4 +193,65 @@ public final class ScalarKernels implements Kernels {
             out[outOff + i] = (float) Math.tanh(x[xOff + i]);
         }
     }
+
+    @Override
+    public void layerNorm(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] beta,
+                          int betaOff, float eps, float[] out, int outOff, float[] stats, int statsOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            double sum = 0;
+            for (int i = 0; i < cols; i++) {
+                sum += x[xOff + base + i];
+            }
+            float mean = (float) (sum / cols);
+            double var = 0;
+            for (int i = 0; i < cols; i++) {
+                double d = x[xOff + base + i] - mean;
+                var += d * d;
+            }
+            float rstd = (float) (1.0 / Math.sqrt(var / cols + eps));
+            stats[statsOff + 2 * r] = mean;
+            stats[statsOff + 2 * r + 1] = rstd;
+            for (int i = 0; i < cols; i++) {
+                out[outOff + base + i] = (x[xOff + base + i] - mean) * rstd * gamma[gammaOff + i] + beta[betaOff + i];
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] stats,
+                                  int statsOff, float[] g, int gOff, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            float mean = stats[statsOff + 2 * r];
+            float rstd = stats[statsOff + 2 * r + 1];
+            double sumD = 0;
+            double sumDx = 0;
+            for (int i = 0; i < cols; i++) {
+                float d = g[gOff + base + i] * gamma[gammaOff + i];
+                sumD += d;
+                sumDx += d * (x[xOff + base + i] - mean) * rstd;
+            }
+            float meanD = (float) (sumD / cols);
+            float meanDx = (float) (sumDx / cols);
+            for (int i = 0; i < cols; i++) {
+                float xhat = (x[xOff + base + i] - mean) * rstd;
+                out[outOff + base + i] = rstd * (g[gOff + base + i] * gamma[gammaOff + i] - meanD - xhat * meanDx);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormGammaGradient(int rows, int cols, float[] x, int xOff, float[] stats, int statsOff,
+                                       float[] g, int gOff, float[] out, int outOff) {
+        java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            float mean = stats[statsOff + 2 * r];
+            float rstd = stats[statsOff + 2 * r + 1];
+            for (int i = 0; i < cols; i++) {
+                out[outOff + i] += g[gOff + base + i] * (x[xOff + base + i] - mean) * rstd;
+            }
+        }
+    }
 }

@@ -129,4 +129,22 @@ final class ThreadedKernels implements Kernels {
     public void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
         base.tanh(n, x, xOff, out, outOff);
     }
+
+    @Override
+    public void layerNorm(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] beta,
+                          int betaOff, float eps, float[] out, int outOff, float[] stats, int statsOff) {
+        base.layerNorm(rows, cols, x, xOff, gamma, gammaOff, beta, betaOff, eps, out, outOff, stats, statsOff);
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] stats,
+                                  int statsOff, float[] g, int gOff, float[] out, int outOff) {
+        base.layerNormBackward(rows, cols, x, xOff, gamma, gammaOff, stats, statsOff, g, gOff, out, outOff);
+    }
+
+    @Override
+    public void layerNormGammaGradient(int rows, int cols, float[] x, int xOff, float[] stats, int statsOff,
+                                       float[] g, int gOff, float[] out, int outOff) {
+        base.layerNormGammaGradient(rows, cols, x, xOff, stats, statsOff, g, gOff, out, outOff);
+    }
 }

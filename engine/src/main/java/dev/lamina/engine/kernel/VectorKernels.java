@@ -348,4 +348,118 @@ final class VectorKernels implements Kernels {
         }
         ScalarKernels.INSTANCE.tanh(n - i, x, xOff + i, out, outOff + i);
     }
+
+    /** sum of x[i] for i in [0, n), two vector accumulators. */
+    private static float rowSum(int n, float[] x, int xOff) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound2 = n - n % (2 * L); i < bound2; i += 2 * L) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, x, xOff + i));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, x, xOff + i + L));
+        }
+        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, x, xOff + i));
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void layerNorm(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] beta,
+                          int betaOff, float eps, float[] out, int outOff, float[] stats, int statsOff) {
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int or = outOff + r * cols;
+            float mean = rowSum(cols, x, xr) / cols;
+            FloatVector acc = FloatVector.zero(SPECIES);
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector d = FloatVector.fromArray(SPECIES, x, xr + i).sub(mean);
+                acc = d.fma(d, acc);
+            }
+            float var = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < cols; i++) {
+                float d = x[xr + i] - mean;
+                var += d * d;
+            }
+            float rstd = (float) (1.0 / Math.sqrt(var / cols + eps));
+            stats[statsOff + 2 * r] = mean;
+            stats[statsOff + 2 * r + 1] = rstd;
+            for (i = 0; i < bound; i += L) {
+                FloatVector.fromArray(SPECIES, x, xr + i).sub(mean).mul(rstd)
+                        .fma(FloatVector.fromArray(SPECIES, gamma, gammaOff + i), FloatVector.fromArray(SPECIES, beta, betaOff + i))
+                        .intoArray(out, or + i);
+            }
+            for (; i < cols; i++) {
+                out[or + i] = (x[xr + i] - mean) * rstd * gamma[gammaOff + i] + beta[betaOff + i];
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(int rows, int cols, float[] x, int xOff, float[] gamma, int gammaOff, float[] stats,
+                                  int statsOff, float[] g, int gOff, float[] out, int outOff) {
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int gr = gOff + r * cols;
+            int or = outOff + r * cols;
+            float mean = stats[statsOff + 2 * r];
+            float rstd = stats[statsOff + 2 * r + 1];
+            FloatVector sd = FloatVector.zero(SPECIES);
+            FloatVector sdx = FloatVector.zero(SPECIES);
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector d = FloatVector.fromArray(SPECIES, g, gr + i).mul(FloatVector.fromArray(SPECIES, gamma, gammaOff + i));
+                FloatVector xhat = FloatVector.fromArray(SPECIES, x, xr + i).sub(mean).mul(rstd);
+                sd = sd.add(d);
+                sdx = d.fma(xhat, sdx);
+            }
+            float sumD = sd.reduceLanes(VectorOperators.ADD);
+            float sumDx = sdx.reduceLanes(VectorOperators.ADD);
+            for (; i < cols; i++) {
+                float d = g[gr + i] * gamma[gammaOff + i];
+                sumD += d;
+                sumDx += d * (x[xr + i] - mean) * rstd;
+            }
+            float meanD = sumD / cols;
+            float meanDx = sumDx / cols;
+            for (i = 0; i < bound; i += L) {
+                FloatVector xhat = FloatVector.fromArray(SPECIES, x, xr + i).sub(mean).mul(rstd);
+                FloatVector d = FloatVector.fromArray(SPECIES, g, gr + i).mul(FloatVector.fromArray(SPECIES, gamma, gammaOff + i));
+                xhat.mul(-meanDx).add(d).sub(meanD).mul(rstd).intoArray(out, or + i);
+            }
+            for (; i < cols; i++) {
+                float xhat = (x[xr + i] - mean) * rstd;
+                out[or + i] = rstd * (g[gr + i] * gamma[gammaOff + i] - meanD - xhat * meanDx);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormGammaGradient(int rows, int cols, float[] x, int xOff, float[] stats, int statsOff,
+                                       float[] g, int gOff, float[] out, int outOff) {
+        java.util.Arrays.fill(out, outOff, outOff + cols, 0f);
+        int bound = SPECIES.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int gr = gOff + r * cols;
+            float mean = stats[statsOff + 2 * r];
+            float rstd = stats[statsOff + 2 * r + 1];
+            int i = 0;
+            for (; i < bound; i += L) {
+                FloatVector xhat = FloatVector.fromArray(SPECIES, x, xr + i).sub(mean).mul(rstd);
+                FloatVector.fromArray(SPECIES, g, gr + i).fma(xhat, FloatVector.fromArray(SPECIES, out, outOff + i))
+                        .intoArray(out, outOff + i);
+            }
+            for (; i < cols; i++) {
+                out[outOff + i] += g[gr + i] * (x[xr + i] - mean) * rstd;
+            }
+        }
+    }
 }

@@ -224,6 +224,47 @@ class VectorKernelsTest {
         }
     }
 
+    /** Layer norm forward, input gradient and gamma gradient against the double-accumulating reference. */
+    @Test
+    void layerNormKernelsMatchTheScalarReference() {
+        for (int cols : SIZES) {
+            for (int rows : new int[] {1, 3}) {
+                int off = cols % 2 == 0 ? 5 : 0;
+                float[] x = random(off + rows * cols);
+                for (int i = off; i < x.length; i++) {
+                    x[i] = x[i] * 3 + 7; // an offset mean, as in residual streams
+                }
+                float[] gamma = random(cols + 1);
+                float[] beta = random(cols + 2);
+                float[] g = random(rows * cols + 3);
+                float[] statsRef = new float[2 * rows + 1];
+                float[] stats = new float[2 * rows + 1];
+                float[] ref = guarded(off, rows * cols);
+                float[] out = ref.clone();
+                scalar.layerNorm(rows, cols, x, off, gamma, 1, beta, 2, 1e-5f, ref, off, statsRef, 0);
+                vector.layerNorm(rows, cols, x, off, gamma, 1, beta, 2, 1e-5f, out, off, stats, 0);
+                for (int i = 0; i < 2 * rows; i++) {
+                    assertEquals(statsRef[i], stats[i], 1e-5 * Math.abs(statsRef[i]) + 1e-6, "stats cols=" + cols);
+                }
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(ref[i], out[i], 1e-4, "layerNorm rows=" + rows + " cols=" + cols + " i=" + i);
+                }
+                scalar.layerNormBackward(rows, cols, x, off, gamma, 1, statsRef, 0, g, 3, ref, off);
+                vector.layerNormBackward(rows, cols, x, off, gamma, 1, statsRef, 0, g, 3, out, off);
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(ref[i], out[i], 1e-4, "layerNormBackward rows=" + rows + " cols=" + cols + " i=" + i);
+                }
+                float[] dgRef = guarded(2, cols);
+                float[] dg = guarded(2, cols);
+                scalar.layerNormGammaGradient(rows, cols, x, off, statsRef, 0, g, 3, dgRef, 2);
+                vector.layerNormGammaGradient(rows, cols, x, off, statsRef, 0, g, 3, dg, 2);
+                for (int i = 0; i < dg.length; i++) {
+                    assertEquals(dgRef[i], dg[i], 1e-5 * rows * 4, "layerNormGammaGradient cols=" + cols + " i=" + i);
+                }
+            }
+        }
+    }
+
     @Test
     void softmaxMatchesScalarAndSumsToOne() {
         int[] rowCounts = {1, 3};
