@@ -82,13 +82,13 @@ public final class RegistryJob {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "registry %s: %d version(s), champion %s%n",
                 registry.url(), versions.size(), champion.map(v -> "v" + v).orElse("none")));
         if (!versions.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "  %-6s %-24s %-20s %-9s %-16s %-7s %-6s %8s%n", "version", "created",
+            sb.append(String.format(Locale.ROOT, "  %-6s %-20s %-20s %-9s %-16s %-7s %-6s %8s%n", "version", "created",
                     "run id", "outcome", "metric", "parent", "drift", "rows"));
         }
         for (RegistryVersion v : versions) {
             String mark = champion.isPresent() && champion.get() == v.version() ? "*" : " ";
-            sb.append(String.format(Locale.ROOT, "%s %-6s %-24s %-20s %-9s %-16s %-7s %-6s %8d%n", mark, "v" + v.version(),
-                    v.created(), v.runId(), v.outcome(), String.format(Locale.ROOT, "%s %.4f", v.metric().replace("test_", ""),
+            sb.append(String.format(Locale.ROOT, "%s %-6s %-20s %-20s %-9s %-16s %-7s %-6s %8d%n", mark, "v" + v.version(),
+                    seconds(v.created()), v.runId(), v.outcome(), String.format(Locale.ROOT, "%s %.4f", v.metric().replace("test_", ""),
                             v.value()), v.parent() == 0 ? "-" : "v" + v.parent(), v.info().getOrDefault("driftLevel", "-"),
                     v.rows()));
         }
@@ -98,11 +98,16 @@ public final class RegistryJob {
         }
         int before = 0;
         for (ChampionPointer.Entry e : history) {
-            sb.append(String.format(Locale.ROOT, "  #%d %s %-14s %s -> v%d  (%s: %s)%n", e.seq(), e.time(), e.action(),
+            sb.append(String.format(Locale.ROOT, "  #%d %s %-14s %s -> v%d  (%s: %s)%n", e.seq(), seconds(e.time()), e.action(),
                     before == 0 ? "  " : "v" + before, e.version(), e.runId(), e.reason()));
             before = e.version();
         }
         return sb.toString();
+    }
+
+    /** An ISO-8601 instant to the second, for tables. */
+    private static String seconds(String instant) {
+        return instant.length() > 19 && instant.charAt(10) == 'T' ? instant.substring(0, 19) + "Z" : instant;
     }
 
     private static String show(ModelRegistry registry, String which) throws IOException {

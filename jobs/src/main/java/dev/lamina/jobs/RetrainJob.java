@@ -126,7 +126,7 @@ public final class RetrainJob {
             case "kept" -> "KEPT champion v" + s.get("championBefore") + " (v" + s.get("version") + " registered, not promoted)";
             case "blocked" -> "DRIFT BLOCKED promotion: champion v" + s.get("championBefore") + " stays (v"
                     + s.get("version") + " registered)";
-            default -> o.outcome().toUpperCase(Locale.ROOT);
+            default -> o.outcome().toUpperCase(Locale.ROOT).replace('-', ' ');
         };
         System.out.println("lamina retrain: " + line + ": " + s.get("reason") + " [exit " + o.exitCode() + "]");
         Map<String, Object> brief = new LinkedHashMap<>(s);

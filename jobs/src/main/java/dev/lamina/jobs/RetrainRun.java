@@ -109,12 +109,11 @@ final class RetrainRun {
     }
 
     private RetrainOutcome badData(String problem) {
-        System.err.println("lamina retrain: BAD DATA, nothing trained or written: " + problem);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("runId", runId);
         summary.put("outcome", "bad-data");
         summary.put("exitCode", RetrainOutcome.BAD_DATA);
-        summary.put("reason", problem);
+        summary.put("reason", "nothing trained or written: " + problem);
         return new RetrainOutcome("bad-data", RetrainOutcome.BAD_DATA, summary);
     }
 

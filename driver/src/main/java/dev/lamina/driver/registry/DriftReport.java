@@ -132,6 +132,9 @@ public record DriftReport(List<Column> features, Column label, DriftThresholds t
                         + " (PSI >= %.2f / %.2f or KS >= %.2f / %.2f); label PSI %.4f (%s)%n",
                 level().name(), count(Level.BLOCK), features.size(), count(Level.WARN), thresholds.psiBlock(),
                 thresholds.psiWarn(), thresholds.ksBlock(), thresholds.ksWarn(), label.psi(), label.level().name()));
+        double[] psi = features.stream().mapToDouble(Column::psi).sorted().toArray();
+        sb.append(String.format(Locale.ROOT, "  PSI over the %d features: median %.4f, 90th percentile %.4f, max %.4f%n",
+                psi.length, psi[(psi.length - 1) / 2], psi[(int) Math.floor(0.9 * (psi.length - 1))], psi[psi.length - 1]));
         List<Column> worst = worst(top);
         for (Column c : worst) {
             sb.append(String.format(Locale.ROOT, "  %-14s %-5s PSI %8.4f  KS %6.4f  mean %.4f -> %.4f%n", c.name(),
