@@ -16,9 +16,11 @@ import dev.lamina.worker.Targets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -168,7 +170,7 @@ final class RetrainRun {
     private Map<String, Object> summary(int version, Optional<Champion> champion, boolean warm, PromotionRule rule,
                                         PromotionRule.Decision decision, double challenger, OptionalDouble championValue,
                                         Optional<DriftReport> drift, DataLoader.Split train, DataLoader.Split test) {
-        String outcome = decision.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        String outcome = decision.outcome().name().toLowerCase(Locale.ROOT);
         Integer before = champion.map(Champion::version).orElse(null);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("runId", runId);
@@ -197,12 +199,12 @@ final class RetrainRun {
     private void commit(String staging, int version, Map<String, Object> summary, DataProfile profile,
                         Optional<DriftReport> drift, int parent, boolean warm, DriftReport.Level level) throws IOException {
         lock.verifyHeld();
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(staging);
-        registry.writeJson(new org.apache.hadoop.fs.Path(dir, ModelRegistry.PROFILE_JSON), profile.toMap());
+        Path dir = new Path(staging);
+        registry.writeJson(new Path(dir, ModelRegistry.PROFILE_JSON), profile.toMap());
         if (drift.isPresent()) {
-            registry.writeJson(new org.apache.hadoop.fs.Path(dir, ModelRegistry.DRIFT_JSON), drift.get().toMap());
+            registry.writeJson(new Path(dir, ModelRegistry.DRIFT_JSON), drift.get().toMap());
         }
-        registry.writeJson(new org.apache.hadoop.fs.Path(dir, ModelRegistry.DECISION_JSON), summary);
+        registry.writeJson(new Path(dir, ModelRegistry.DECISION_JSON), summary);
         Map<String, Object> info = new LinkedHashMap<>();
         for (String k : new String[] {"version", "runId", "outcome", "metric", "reason", "trainRows", "trainFingerprint",
                 "heldOutFingerprint"}) {
@@ -212,7 +214,7 @@ final class RetrainRun {
         info.put("parent", warm ? parent : 0);
         info.put("value", summary.get("challenger"));
         info.put("rows", summary.get("trainRows"));
-        info.put("driftLevel", drift.isPresent() ? level.name().toLowerCase(java.util.Locale.ROOT) : "none");
+        info.put("driftLevel", drift.isPresent() ? level.name().toLowerCase(Locale.ROOT) : "none");
         info.put("metrics", summary.get("challengerMetrics"));
         registry.commit(staging, version, info);
         if (summary.get("outcome").equals("promoted")) {
