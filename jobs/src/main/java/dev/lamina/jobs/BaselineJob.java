@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -102,7 +103,7 @@ public final class BaselineJob {
         EvalStats stats;
         double seconds;
         if (modelDir == null) {
-            TrainJob.Result r = TrainJob.fitAndWrite(spark, config, train, test, new TrainJob.Start(false, null),
+            TrainJob.Result r = TrainJob.fitAndWrite(spark, config, train, test, new TrainJob.Start(false, Optional.empty()),
                     dir + "/deep", e -> { });
             spec = r.model().spec();
             params = r.model().parameters();

@@ -76,7 +76,7 @@ final class RetrainRun {
         Optional<DriftReport> drift = profiled.onReference().map(on -> DriftReport.compare(champion.get().profile(), on,
                 retrain.drift()));
         drift.ifPresent(d -> System.out.print(d.describe(retrain.reportFeatures())));
-        float[] initial = warmStart(champion, spec);
+        Optional<float[]> initial = warmStart(champion, spec);
         int version = registry.nextVersion();
         String staging = registry.stage();
         try {
@@ -89,11 +89,11 @@ final class RetrainRun {
                             champion.get().model().spec(), champion.get().model().parameters()), rule, spec));
             DriftReport.Level level = drift.map(DriftReport::level).orElse(DriftReport.Level.OK);
             PromotionRule.Decision decision = rule.decide(championValue, challengerValue, level, force);
-            Map<String, Object> summary = summary(version, champion, initial != null, rule, decision, challengerValue,
+            Map<String, Object> summary = summary(version, champion, initial.isPresent(), rule, decision, challengerValue,
                     championValue, drift, train, test);
             summary.put("challengerMetrics", challenger.model().metrics());
             commit(staging, version, summary, profiled.profile(), drift, champion.map(Champion::version).orElse(0),
-                    initial != null, level);
+                    initial.isPresent(), level);
             return new RetrainOutcome(String.valueOf(summary.get("outcome")), (Integer) summary.get("exitCode"), summary);
         } catch (IOException | RuntimeException e) {
             registry.discard(staging);
@@ -128,19 +128,19 @@ final class RetrainRun {
         return Optional.of(new Champion(n.get(), model, registry.profile(n.get())));
     }
 
-    /** The champion's parameters when warm starts are on and its model is the job's; else null (from scratch). */
-    private float[] warmStart(Optional<Champion> champion, ModelSpec spec) {
+    /** The champion's parameters when warm starts are on and its model is the job's; else empty (from scratch). */
+    private Optional<float[]> warmStart(Optional<Champion> champion, ModelSpec spec) {
         if (champion.isEmpty() || !retrain.warmStart()) {
             System.out.println("lamina retrain: training from scratch" + (champion.isEmpty() ? "" : " (retrain.warmStart: false)"));
-            return null;
+            return Optional.empty();
         }
         if (!champion.get().model().spec().toMap().equals(spec.toMap())) {
             System.out.println("lamina retrain: training from scratch: the job's model differs from champion v"
                     + champion.get().version() + "'s");
-            return null;
+            return Optional.empty();
         }
         System.out.println("lamina retrain: warm start from champion v" + champion.get().version());
-        return champion.get().model().parameters();
+        return Optional.of(champion.get().model().parameters());
     }
 
     private void heartbeat() {

@@ -91,7 +91,7 @@ public final class TrainJob {
             System.out.printf("lamina train: %s, %d train / %d test samples, %d workers, %d epochs, global batch %d, %s%n",
                     config.data().dataset(), train.count(), test.count(), config.training().workers(),
                     config.training().epochs(), config.training().batchSize(), config.training().optimizer().type());
-            Result result = fitAndWrite(spark, config, train, test, new Start(parsed.flag("resume"), null),
+            Result result = fitAndWrite(spark, config, train, test, new Start(parsed.flag("resume"), java.util.Optional.empty()),
                     config.output().dir(), r -> { });
             System.out.println(Json.write(result.model().metrics()));
             return result.model();
@@ -104,7 +104,7 @@ public final class TrainJob {
      * Where training starts: from a checkpoint ({@code resume}), from given parameters (a warm start),
      * or (neither) from the seeded initialization.
      */
-    record Start(boolean resume, float[] initial) {
+    record Start(boolean resume, java.util.Optional<float[]> initial) {
     }
 
     /** A trained model with its test metrics, and its evaluation on the test split. */
@@ -142,7 +142,7 @@ public final class TrainJob {
                 .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
                 .withEarlyStopping(config.earlyStopping())
                 .withResume(start.resume())
-                .withInitialParameters(start.initial())
+                .withInitialParameters(start.initial().orElse(null))
                 .withProgress(r -> {
                     System.out.println(r.line());
                     progressLines.append(Json.write(r.toMap())).append('\n');
