@@ -50,6 +50,27 @@ public final class HtmlReport {
         return sb.append("</body></html>\n").toString();
     }
 
+    /**
+     * A page with one table (e.g. the baseline comparison): a title, a paragraph, a header row and rows
+     * of text; the same self-contained style as the model report.
+     */
+    public static String table(String title, String intro, List<String> header, List<List<String>> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
+                .append("</title>\n<style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}")
+                .append("</style></head><body>\n<h1>").append(escape(title)).append("</h1>\n<p>").append(escape(intro))
+                .append("</p>\n<table><tr>");
+        header.forEach(h -> sb.append("<th>").append(escape(h)).append("</th>"));
+        sb.append("</tr>\n");
+        for (List<String> row : rows) {
+            sb.append("<tr>");
+            row.forEach(c -> sb.append("<td>").append(escape(c)).append("</td>"));
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n</body></html>\n").toString();
+    }
+
     private static String lineChart(List<Double> a, List<Double> b, String labelA, String labelB) {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;

@@ -54,6 +54,7 @@ public final class LaminaTrainer {
     private Consumer<EpochReport> progress = r -> LOG.log(Level.INFO, r.line());
     private EarlyStopping.Config earlyStopping = EarlyStopping.Config.off();
     private boolean resume;
+    private float[] warmStart;
     private final LaminaMetricsSource metricsSource = new LaminaMetricsSource();
 
     public LaminaTrainer(SparkSession spark, ModelSpec spec, TrainingConfig config) {
@@ -88,6 +89,16 @@ public final class LaminaTrainer {
      */
     public LaminaTrainer withResume(boolean resume) {
         this.resume = resume;
+        return this;
+    }
+
+    /**
+     * Starts training from {@code parameters} (e.g. the current champion's, to warm-start a retrain)
+     * instead of the seeded initialization; their count must match the model's. A resumed run still
+     * starts from its checkpoint. Null: the seeded initialization (the default).
+     */
+    public LaminaTrainer withInitialParameters(float[] parameters) {
+        this.warmStart = parameters == null ? null : parameters.clone();
         return this;
     }
 
@@ -127,7 +138,11 @@ public final class LaminaTrainer {
                                int stepsPerEpoch, Map<String, Object> provenance) {
         Model model = Model.of(spec);
         TrainingConfig config = withScheduleLength(stepsPerEpoch);
-        float[] initial = model.initialParameters(config.seed());
+        if (warmStart != null && warmStart.length != model.parameterCount()) {
+            throw new IllegalArgumentException("initial parameters : " + warmStart.length + " values (expected: "
+                    + model.parameterCount() + ", the model's parameter count)");
+        }
+        float[] initial = warmStart != null ? warmStart : model.initialParameters(config.seed());
         String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
         ServerConfig serverConfig = new ServerConfig(host, 0, config.workers(), 4 * model.parameterCount() + 4096,
                 Duration.ofSeconds(config.stepTimeoutSeconds()));

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.driver.ModelFiles;
 import dev.lamina.driver.TrainedModel;
+import dev.lamina.driver.registry.ChampionPointer;
+import dev.lamina.driver.registry.ModelRegistry;
+import dev.lamina.driver.registry.RegistryLock;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.jobs.TrainJob;
@@ -114,6 +117,73 @@ class HdfsCheckpointIT {
             out.write(Arrays.copyOf(bytes, bytes.length / 3));
         }
         assertEquals(300, store.latest().orElseThrow().step());
+    }
+
+    /**
+     * The registry's champion pointer on HDFS: two writers racing for every move (no lock) never both
+     * win an entry, every entry is whole, a reader polling all the while always sees a champion that
+     * only moves forward, and the registry lock refuses a second holder.
+     */
+    @Test
+    void registryChampionPointerMovesAtomicallyOnHdfs() throws Exception {
+        ModelRegistry registry = ModelRegistry.open(root + "/registry", conf);
+        ChampionPointer pointer = registry.pointer();
+        int rounds = 20;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        java.util.concurrent.Future<Integer> reader = pool.submit(() -> {
+            int reads = 0;
+            int seen = 0;
+            while (!done.get()) {
+                java.util.Optional<ChampionPointer.Entry> e = pointer.current();
+                if (e.isPresent()) {
+                    assertTrue(e.get().seq() >= seen, "the pointer went back from entry " + seen + " to " + e.get().seq());
+                    seen = e.get().seq();
+                }
+                reads++;
+            }
+            return reads;
+        });
+        List<java.util.concurrent.Future<Integer>> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int writer = w;
+            writers.add(pool.submit(() -> {
+                int won = 0;
+                for (int r = 0; r < rounds; r++) {
+                    start.await();
+                    try {
+                        pointer.promote(100 * writer + r, false, "writer-" + writer, "race " + r, java.time.Instant.now());
+                        won++;
+                    } catch (IllegalStateException lost) {
+                        assertTrue(lost.getMessage().contains("was written by another run meanwhile"), lost.getMessage());
+                    }
+                }
+                return won;
+            }));
+        }
+        int won = 0;
+        for (java.util.concurrent.Future<Integer> f : writers) {
+            won += f.get();
+        }
+        done.set(true);
+        int reads = reader.get();
+        pool.shutdown();
+        List<ChampionPointer.Entry> history = pointer.history();
+        assertEquals(won, history.size(), "one entry per move that won");
+        assertTrue(won >= rounds && won <= 2 * rounds, "at least one writer wins each round: " + won);
+        for (int i = 0; i < history.size(); i++) {
+            assertEquals(i + 1, history.get(i).seq(), "entries numbered without gaps or doubles");
+        }
+        System.out.printf("HDFS champion pointer: %d racing moves won of %d, %d reads in between%n", won, 2 * rounds,
+                reads);
+        try (RegistryLock lock = registry.lock("holder", java.time.Duration.ofMinutes(1))) {
+            lock.verifyHeld();
+            RegistryLock.HeldException e = org.junit.jupiter.api.Assertions.assertThrows(RegistryLock.HeldException.class,
+                    () -> registry.lock("second", java.time.Duration.ofMinutes(1)));
+            assertTrue(e.getMessage().contains("held by run holder"), e.getMessage());
+        }
+        registry.lock("second", java.time.Duration.ofMinutes(1)).close();
     }
 
     @Test

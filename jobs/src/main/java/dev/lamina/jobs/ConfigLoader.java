@@ -82,6 +82,7 @@ public final class ConfigLoader {
         ConfigSection training = root.section("training");
         ConfigSection output = root.section("output");
         Object model = root.raw("model");
+        RetrainConfig.bind(root.section("retrain"));   // checked with the rest; the retrain job reads it from source()
         root.finish();
         String dataset = data.string("dataset", "mnist");
         DataConfig.Files files = null;

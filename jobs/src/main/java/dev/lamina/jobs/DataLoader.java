@@ -77,8 +77,11 @@ final class DataLoader {
         return new Split(frame, frame.count(), f.format() + " " + fingerprint);
     }
 
-    /** The features: the named column, or the listed (or, for CSV, all non-label) columns as an array. */
-    private static Column featureColumn(DataConfig.Files f, Dataset<Row> raw, String path) {
+    /**
+     * The columns assembled into the features: the listed ones, or for CSV without a features column all
+     * but the label; empty when the features are one column.
+     */
+    private static List<String> assembled(DataConfig.Files f, Dataset<Row> raw, String path) {
         List<String> names = f.featureColumns();
         if (names.isEmpty() && f.format().equalsIgnoreCase("csv") && !has(raw, f.featuresCol())) {
             names = new ArrayList<>();
@@ -90,6 +93,61 @@ final class DataLoader {
             LOG.log(System.Logger.Level.INFO, "{0}: no column {1}; the features are the {2} columns other than {3}",
                     path, f.featuresCol(), names.size(), f.labelCol());
         }
+        return names;
+    }
+
+    /**
+     * The features' names, for data profiles and drift reports: the assembled columns' names, pixel
+     * positions {@code px(row,col)} for the built-in 28 x 28 images, else empty (numbered).
+     */
+    List<String> featureNames(SparkSession spark) {
+        DataConfig.Files f = config.files();
+        if (f == null) {
+            List<String> names = new ArrayList<>(28 * 28);
+            for (int i = 0; i < 28 * 28; i++) {
+                names.add("px(" + i / 28 + "," + i % 28 + ")");
+            }
+            return names;
+        }
+        return assembled(f, spark.read().format(f.format()).options(f.options()).load(f.train()), f.train());
+    }
+
+    /**
+     * Any data file's rows to score ({@code format}: parquet or csv; for CSV a header line is assumed
+     * unless the job file's data.options say otherwise): its columns but the features' source columns,
+     * with the features in {@link #FEATURES}, found as for training (data.featuresCol or
+     * data.featureColumns; "features", or for CSV every column but "label", with a built-in dataset).
+     */
+    Dataset<Row> scoringFrame(SparkSession spark, String path, String format) {
+        DataConfig.Files c = config.files();
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (format.equals("csv")) {
+            options.put("header", "true");
+            options.put("inferSchema", "true");
+        }
+        if (c != null) {
+            options.putAll(c.options());
+        }
+        DataConfig.Files f = new DataConfig.Files(format, path, path, c == null ? FEATURES : c.featuresCol(),
+                c == null ? LABEL : c.labelCol(), c == null ? List.of() : c.featureColumns(), options);
+        Dataset<Row> raw = spark.read().format(format).options(options).load(path);
+        List<String> sources = new ArrayList<>(assembled(f, raw, path));
+        if (sources.isEmpty()) {
+            sources.add(f.featuresCol());
+        }
+        List<Column> keep = new ArrayList<>();
+        for (String name : raw.columns()) {
+            if (!sources.contains(name)) {
+                keep.add(raw.col(name));
+            }
+        }
+        keep.add(featureColumn(f, raw, path).as(FEATURES));
+        return raw.select(keep.toArray(new Column[0]));
+    }
+
+    /** The features: the named column, or the listed (or, for CSV, all non-label) columns as an array. */
+    private static Column featureColumn(DataConfig.Files f, Dataset<Row> raw, String path) {
+        List<String> names = assembled(f, raw, path);
         if (names.isEmpty()) {
             return column(raw, f.featuresCol(), "data.featuresCol", path);
         }

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code bench}, {@code ps}.
+ * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code retrain}, {@code registry}, {@code baseline},
+ * {@code bench}, {@code ps}.
  */
 public final class Main {
 
@@ -22,6 +23,9 @@ public final class Main {
             case "evaluate" -> EvaluateJob.main(rest);
             case "predict" -> PredictJob.main(rest);
             case "ps" -> ShardJob.main(rest);
+            case "retrain" -> RetrainJob.main(rest);
+            case "registry" -> RegistryJob.main(rest);
+            case "baseline" -> BaselineJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
                     BenchJob.main(rest);
@@ -30,7 +34,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, bench or ps)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, retrain, registry, baseline, bench or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -48,6 +52,14 @@ public final class Main {
                 "  predict  --model DIR --config FILE --output PATH [--format parquet|json|csv] [--set key=value]... [--master URL]",
                 "           score the job file's test data: prediction and probability per row (reconstruction_error",
                 "           for an autoencoder), written with the row's other columns",
+                "  retrain  --config FILE --registry URL --run-id ID [--force] [--set key=value]... [--master URL]",
+                "           train a challenger (warm start from the champion), compare on held-out data, check drift,",
+                "           register it and promote it if better; exit 0 promoted or kept, 3 drift blocked, 4 bad data,",
+                "           75 registry locked by another run, 2 bad arguments, 1 failure",
+                "  registry list|show [N]|promote N [--force]|rollback [--to N] --registry URL [--reason TEXT]",
+                "           inspect a model registry and move its champion pointer",
+                "  baseline --config FILE [--set key=value]... [--output DIR] [--master URL]",
+                "           Spark MLlib baselines beside the deep model on the same split; writes DIR/baseline.html",
                 "  bench    --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",

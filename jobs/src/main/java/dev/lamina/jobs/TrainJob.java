@@ -1,6 +1,7 @@
 package dev.lamina.jobs;
 
 import dev.lamina.driver.DistributedEvaluator;
+import dev.lamina.driver.EpochReport;
 import dev.lamina.driver.HtmlReport;
 import dev.lamina.driver.LaminaTrainer;
 import dev.lamina.driver.ModelFiles;
@@ -8,11 +9,13 @@ import dev.lamina.driver.Reconstructions;
 import dev.lamina.driver.TrainedModel;
 import dev.lamina.engine.io.Json;
 import dev.lamina.worker.EvalStats;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -88,64 +91,92 @@ public final class TrainJob {
             System.out.printf("lamina train: %s, %d train / %d test samples, %d workers, %d epochs, global batch %d, %s%n",
                     config.data().dataset(), train.count(), test.count(), config.training().workers(),
                     config.training().epochs(), config.training().batchSize(), config.training().optimizer().type());
-            Map<String, Object> provenance = Environment.provenance();
-            provenance.put("config", config.source());
-            Map<String, Object> fingerprint = new LinkedHashMap<>();
-            fingerprint.put("train", train.fingerprint());
-            fingerprint.put("test", test.fingerprint());
-            provenance.put("dataFingerprint", fingerprint);
-            DataConfig.Files files = config.data().files();
-            if (files != null && files.labelFromDirectory()) {
-                provenance.put("classNames", ImageFiles.classNames(files.train(), "data.train",
-                        spark.sparkContext().hadoopConfiguration()));
-            }
-            Dataset<Row> testFrame = test.frame();
-            Dataset<Row> trainFrame = train.frame();
-            Dataset<Row> evalFrame = testFrame;
-            double fraction = config.data().validationFraction();
-            if (fraction > 0) {
-                Dataset<Row>[] split = trainFrame.randomSplit(new double[] {1 - fraction, fraction},
-                        config.training().seed());
-                trainFrame = split[0];
-                evalFrame = split[1];
-            }
-            // history.jsonl grows by a line per epoch while training runs (rewritten whole: not every
-            // Hadoop file system appends); the final one, written with the model, covers every epoch.
-            StringBuilder progressLines = new StringBuilder();
-            TrainedModel trained = new LaminaTrainer(spark, config.model(), config.training())
-                    .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
-                    .withEarlyStopping(config.earlyStopping())
-                    .withResume(parsed.flag("resume"))
-                    .withProgress(r -> {
-                        System.out.println(r.line());
-                        progressLines.append(Json.write(r.toMap())).append('\n');
-                        writeProgress(config.output().dir() + "/" + ModelFiles.HISTORY, progressLines.toString(),
-                                spark.sparkContext().hadoopConfiguration());
-                    })
-                    .fit(trainFrame, evalFrame, provenance);
-            EvalStats evaluation = DistributedEvaluator.evaluate(spark, testFrame, DataLoader.FEATURES, DataLoader.LABEL,
-                    trained.spec(), trained.parameters());
-            TrainedModel model = withTestMetrics(trained, evaluation, fraction > 0);
-            String dir = config.output().dir();
-            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            ModelFiles.write(model, dir, hadoop);
-            ModelFiles.writeText(dir + "/" + ModelFiles.HISTORY, ModelFiles.historyLines(model), hadoop);
-            ModelFiles.writeText(dir + "/" + ModelFiles.REPORT,
-                    HtmlReport.render("Lamina: " + dir, model, evaluation), hadoop);
-            List<String> written = new ArrayList<>(List.of(ModelFiles.MODEL_JSON, ModelFiles.WEIGHTS, ModelFiles.METRICS,
-                    ModelFiles.HISTORY, ModelFiles.REPORT));
-            if (Reconstructions.drawable(model.spec())) {
-                // The first 16 test images over their reconstructions.
-                List<Row> sample = testFrame.limit(16).collectAsList();
-                ModelFiles.writeBytes(dir + "/" + RECONSTRUCTIONS, Reconstructions.png(model.spec(), model.parameters(),
-                        sample, 0), hadoop);
-                written.add(RECONSTRUCTIONS);
-            }
-            System.out.println("lamina train: wrote " + dir + " (" + String.join(", ", written) + ")");
-            System.out.println(Json.write(model.metrics()));
-            return model;
+            Result result = fitAndWrite(spark, config, train, test, new Start(parsed.flag("resume"), java.util.Optional.empty()),
+                    config.output().dir(), r -> { });
+            System.out.println(Json.write(result.model().metrics()));
+            return result.model();
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * Where training starts: from a checkpoint ({@code resume}), from given parameters (a warm start),
+     * or (neither) from the seeded initialization.
+     */
+    record Start(boolean resume, java.util.Optional<float[]> initial) {
+    }
+
+    /** A trained model with its test metrics, and its evaluation on the test split. */
+    record Result(TrainedModel model, EvalStats evaluation) {
+    }
+
+    /**
+     * Trains as the train job does on {@code train}, evaluates on {@code test} and writes the model
+     * directory {@code dir} (model files, history.jsonl, report.html, reconstructions for an image
+     * autoencoder); {@code onEpoch} hears of every epoch too.
+     */
+    static Result fitAndWrite(SparkSession spark, JobConfig config, DataLoader.Split train, DataLoader.Split test,
+                              Start start, String dir, Consumer<EpochReport> onEpoch) throws IOException {
+        Map<String, Object> provenance = Environment.provenance();
+        provenance.put("config", config.source());
+        Map<String, Object> fingerprint = new LinkedHashMap<>();
+        fingerprint.put("train", train.fingerprint());
+        fingerprint.put("test", test.fingerprint());
+        provenance.put("dataFingerprint", fingerprint);
+        DataConfig.Files files = config.data().files();
+        if (files != null && files.labelFromDirectory()) {
+            provenance.put("classNames", ImageFiles.classNames(files.train(), "data.train",
+                    spark.sparkContext().hadoopConfiguration()));
+        }
+        Dataset<Row> testFrame = test.frame();
+        Dataset<Row> trainFrame = train.frame();
+        Dataset<Row> evalFrame = testFrame;
+        double fraction = config.data().validationFraction();
+        if (fraction > 0) {
+            Dataset<Row>[] split = trainFrame.randomSplit(new double[] {1 - fraction, fraction},
+                    config.training().seed());
+            trainFrame = split[0];
+            evalFrame = split[1];
+        }
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        // history.jsonl grows by a line per epoch while training runs (rewritten whole: not every
+        // Hadoop file system appends); the final one, written with the model, covers every epoch.
+        StringBuilder progressLines = new StringBuilder();
+        TrainedModel trained = new LaminaTrainer(spark, config.model(), config.training())
+                .withColumns(DataLoader.FEATURES, DataLoader.LABEL)
+                .withEarlyStopping(config.earlyStopping())
+                .withResume(start.resume())
+                .withInitialParameters(start.initial().orElse(null))
+                .withProgress(r -> {
+                    System.out.println(r.line());
+                    progressLines.append(Json.write(r.toMap())).append('\n');
+                    writeProgress(dir + "/" + ModelFiles.HISTORY, progressLines.toString(), hadoop);
+                    onEpoch.accept(r);
+                })
+                .fit(trainFrame, evalFrame, provenance);
+        EvalStats evaluation = DistributedEvaluator.evaluate(spark, testFrame, DataLoader.FEATURES, DataLoader.LABEL,
+                trained.spec(), trained.parameters());
+        TrainedModel model = withTestMetrics(trained, evaluation, fraction > 0);
+        write(model, evaluation, dir, testFrame, hadoop);
+        return new Result(model, evaluation);
+    }
+
+    private static void write(TrainedModel model, EvalStats evaluation, String dir, Dataset<Row> testFrame,
+                              Configuration hadoop) throws IOException {
+        ModelFiles.write(model, dir, hadoop);
+        ModelFiles.writeText(dir + "/" + ModelFiles.HISTORY, ModelFiles.historyLines(model), hadoop);
+        ModelFiles.writeText(dir + "/" + ModelFiles.REPORT,
+                HtmlReport.render("Lamina: " + dir, model, evaluation), hadoop);
+        List<String> written = new ArrayList<>(List.of(ModelFiles.MODEL_JSON, ModelFiles.WEIGHTS, ModelFiles.METRICS,
+                ModelFiles.HISTORY, ModelFiles.REPORT));
+        if (Reconstructions.drawable(model.spec())) {
+            // The first 16 test images over their reconstructions.
+            List<Row> sample = testFrame.limit(16).collectAsList();
+            ModelFiles.writeBytes(dir + "/" + RECONSTRUCTIONS, Reconstructions.png(model.spec(), model.parameters(),
+                    sample, 0), hadoop);
+            written.add(RECONSTRUCTIONS);
+        }
+        System.out.println("lamina train: wrote " + dir + " (" + String.join(", ", written) + ")");
     }
 }
