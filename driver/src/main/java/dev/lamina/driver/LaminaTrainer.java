@@ -160,6 +160,7 @@ public final class LaminaTrainer {
             }
             metricsSource.register();
             TrainPartition.Accumulators accumulators = TrainPartition.Accumulators.create(jsc.sc());
+            long firstEpochStart = System.nanoTime();
             for (int epoch = firstEpoch; epoch < config.epochs(); epoch++) {
                 EpochTrainer.Task task = new EpochTrainer.Task(server.host(), server.port(), Secrets.toHex(server.secret()),
                         spec, config, epoch, stepsPerEpoch);
@@ -179,7 +180,9 @@ public final class LaminaTrainer {
                 long t2 = System.nanoTime();
                 EpochReport report = new EpochReport(epoch + 1, config.epochs(), stats.meanLoss(), eval.accuracy(),
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
-                        stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()));
+                        stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()),
+                        stats.waitNanos() / 1e9, stats.applyNanos() / 1e9, stats.taskNanos() / 1e9,
+                        (t2 - firstEpochStart) / 1e9);
                 history.add(report);
                 metricsSource.epochDone(report);
                 job.set(new JobState(config.seed(), epoch + 1, new byte[0],

@@ -26,12 +26,13 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
     /** The job's named accumulators ({@code lamina.*}), created once on the driver. */
     record Accumulators(LongAccumulator samples, LongAccumulator steps, LongAccumulator bytesSent,
                         LongAccumulator bytesReceived, DoubleAccumulator computeSeconds,
-                        DoubleAccumulator commSeconds) implements Serializable {
+                        DoubleAccumulator commSeconds, DoubleAccumulator waitSeconds) implements Serializable {
 
         static Accumulators create(SparkContext sc) {
             return new Accumulators(sc.longAccumulator("lamina.samples"), sc.longAccumulator("lamina.steps"),
                     sc.longAccumulator("lamina.bytesSent"), sc.longAccumulator("lamina.bytesReceived"),
-                    sc.doubleAccumulator("lamina.computeSeconds"), sc.doubleAccumulator("lamina.commSeconds"));
+                    sc.doubleAccumulator("lamina.computeSeconds"), sc.doubleAccumulator("lamina.commSeconds"),
+                    sc.doubleAccumulator("lamina.waitSeconds"));
         }
 
         void add(WorkerStats s) {
@@ -41,6 +42,7 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
             bytesReceived.add(s.bytesReceived());
             computeSeconds.add(s.computeNanos() / 1e9);
             commSeconds.add(s.commNanos() / 1e9);
+            waitSeconds.add(s.waitNanos() / 1e9);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.lamina.ps.client.HostPort;
 import dev.lamina.ps.client.ShardedClient;
 import dev.lamina.ps.compress.PushCodecs;
 import dev.lamina.ps.compress.PushEncoder;
+import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,7 +27,8 @@ import java.util.SplittableRandom;
  * Pushes are compressed with the configured codec; topk and threshold carry their error-feedback
  * residual from push to push within the epoch. With several parameter-server shards every push and pull
  * goes to all of them in parallel, each its range (compressed per range). Allocates nothing per step
- * with one shard.
+ * with one shard. Before and after the steps it asks the servers how long its pushes waited for the
+ * other workers, so the stats split communication from waiting.
  */
 public final class EpochTrainer {
 
@@ -76,6 +78,7 @@ public final class EpochTrainer {
         int[] order = shuffledOrder(block.rows(), task.config().seed(), task.epoch(), workerId);
         Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
         ExchangeConfig exchange = task.config().exchange();
+        long start = System.nanoTime();
         try (ShardedClient client = ShardedClient.connect(serverAddresses(task), Secrets.fromHex(task.secretHex()),
                 workerId, timeout, n -> new PushEncoder(PushCodecs.create(exchange.compression(),
                         exchange.topkRatio(), exchange.threshold()), n))) {
@@ -84,8 +87,14 @@ public final class EpochTrainer {
                 throw new IllegalStateException("parameter servers hold " + client.parameterCount() + " parameters in "
                         + client.ranges().size() + " shards (expected: " + model.parameterCount() + ", the model's)");
             }
+            Message.Timing before = client.timing();
             Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
-            return task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
+            WorkerStats stats = task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
+            long end = System.nanoTime();
+            Message.Timing after = client.timing();
+            return new WorkerStats(stats.samples(), stats.steps(), stats.lossSum(), stats.computeNanos(),
+                    stats.commNanos(), stats.bytesSent(), stats.bytesReceived(), after.waitNanos() - before.waitNanos(),
+                    after.applyNanos() - before.applyNanos(), end - start);
         }
     }
 
