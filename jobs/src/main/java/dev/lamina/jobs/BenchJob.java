@@ -31,6 +31,8 @@ public final class BenchJob {
     /** Options every suite understands; suites add their own. */
     private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards");
     private static final List<String> SUITES = List.of("ps");
+    /** Suites with options of their own, run by their own classes. */
+    private static final List<String> OTHER_SUITES = List.of("scaling");
 
     /**
      * What to run.
@@ -46,7 +48,8 @@ public final class BenchJob {
     record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
-                throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES) + ")");
+                throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES)
+                        + ", " + String.join(", ", OTHER_SUITES) + ")");
             }
             atLeast("--params", params, 1);
             atLeast("--workers", workers, 1);
@@ -90,6 +93,9 @@ public final class BenchJob {
 
     /** Runs the benchmark and returns the JSON metrics; errors propagate. */
     public static Map<String, Object> run(String[] args) throws Exception {
+        if (suite(args).equals("scaling")) {
+            return ScalingBench.run(args);
+        }
         BenchConfig config = BenchConfig.parse(args);
         Map<String, Object> result = switch (config.suite()) {
             case "ps" -> parameterServer(config);
@@ -97,6 +103,16 @@ public final class BenchJob {
         };
         System.out.println(Json.write(result));
         return result;
+    }
+
+    /** The value of {@code --suite}, or "ps". */
+    static String suite(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--suite")) {
+                return args[i + 1];
+            }
+        }
+        return "ps";
     }
 
     private static Map<String, Object> parameterServer(BenchConfig config) throws Exception {

@@ -52,6 +52,10 @@ public final class Main {
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]",
                 "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
+                "  bench    --suite scaling [--model mlp|lenet] [--runs 1:sync,2:sync,1:local-sgd,2:local-sgd] [--epochs N]",
+                "           [--mllib 50,100,150|off] [--config FILE] [--json FILE] [--set key=value]...",
+                "           local Spark, each run in its own JVM: Lamina with 1 and 2 workers per mode beside Spark MLlib's",
+                "           MultilayerPerceptronClassifier; samples/s, epoch time split, time to 95%/97% test accuracy",
                 "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N]",
                 "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }
