@@ -134,7 +134,11 @@ public final class EpochTrainer {
         WorkerStats localSgd(ShardedClient client) throws IOException {
             int batch = task.config().workerBatchSize();
             int every = task.config().exchange().syncEvery();
+            int first = resumeAt(client);
             Optimizer local = task.config().optimizer().create(params.length);
+            // The learning-rate schedule runs over the whole job, as on the server in sync mode: this
+            // epoch's first local step is step epoch * stepsPerEpoch + first of it (momentum starts afresh).
+            local.restore((long) task.epoch() * task.stepsPerEpoch() + first, local.state());
             float[] anchor = new float[params.length];
             float[] delta = new float[params.length];
             long round = client.pull(params);
@@ -142,7 +146,7 @@ public final class EpochTrainer {
             long compute = 0;
             long comm = 0;
             double lossSum = 0;
-            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
+            for (int s = first; s < task.stepsPerEpoch(); s++) {
                 long t0 = System.nanoTime();
                 lossSum += compute(s, round);
                 local.step(params, grads);
