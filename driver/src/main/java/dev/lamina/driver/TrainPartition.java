@@ -16,8 +16,13 @@ import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The body of one barrier task: wait for every worker, then train this partition for one epoch. Its
- * figures also go to named accumulators, which the Spark UI shows on the stage page.
+ * The body of one barrier task: train this partition for one epoch. Its figures also go to named
+ * accumulators, which the Spark UI shows on the stage page.
+ *
+ * <p>The barrier stage launches all tasks together (or none), and the parameter server's first step
+ * waits for every worker's push, so the task does not call {@code BarrierTaskContext.barrier()}: in
+ * Spark 4.1.0 that call polls its RPC with {@code Thread.sleep(1000)}, which cost every task about a
+ * second per epoch.
  */
 final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator<WorkerStats>>, Serializable {
     private final EpochTrainer.Task task;
@@ -59,7 +64,6 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
             throw new IllegalStateException("partition " + worker + " has no feature block");
         }
         FeatureBlock block = blocks.next();
-        context.barrier();
         CancelWatch watch = new CancelWatch(context, worker);
         try {
             WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected);
