@@ -32,7 +32,7 @@ public final class BenchJob {
     private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards");
     private static final List<String> SUITES = List.of("ps");
     /** Suites with options of their own, run by their own classes. */
-    private static final List<String> OTHER_SUITES = List.of("scaling");
+    private static final List<String> OTHER_SUITES = List.of("scaling", "netem");
 
     /**
      * What to run.
@@ -93,8 +93,14 @@ public final class BenchJob {
 
     /** Runs the benchmark and returns the JSON metrics; errors propagate. */
     public static Map<String, Object> run(String[] args) throws Exception {
-        if (suite(args).equals("scaling")) {
-            return ScalingBench.run(args);
+        switch (suite(args)) {
+            case "scaling" -> {
+                return ScalingBench.run(args);
+            }
+            case "netem" -> {
+                return NetemBench.run(args);
+            }
+            default -> { }
         }
         BenchConfig config = BenchConfig.parse(args);
         Map<String, Object> result = switch (config.suite()) {

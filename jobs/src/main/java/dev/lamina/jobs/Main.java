@@ -56,6 +56,9 @@ public final class Main {
                 "           [--mllib 50,100,150|off] [--config FILE] [--json FILE] [--set key=value]...",
                 "           local Spark, each run in its own JVM: Lamina with 1 and 2 workers per mode beside Spark MLlib's",
                 "           MultilayerPerceptronClassifier; samples/s, epoch time split, time to 95%/97% test accuracy",
+                "  bench    --suite netem [--model lenet|mlp] [--bandwidths 0,1000,100] [--delay-ms 1] [--modes ...]",
+                "           [--compressions ...] [--steps N] [--json FILE]   (root: network namespaces and tc)",
+                "           server and workers as JVMs in network namespaces over shaped links; samples/s per mode/codec",
                 "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N]",
                 "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }
