@@ -28,7 +28,7 @@ final class ChildJvm {
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!option.startsWith("-agentlib:jdwp")) {
+            if (!option.startsWith("-agentlib") && !option.startsWith("-javaagent")) {
                 command.add(option);
             }
         }

@@ -70,6 +70,7 @@ final class NetemBench {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("suite", "netem");
         summary.put("runs", results.size());
+        summary.put("results", results);
         return summary;
     }
 
