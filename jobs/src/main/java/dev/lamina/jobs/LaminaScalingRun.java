@@ -99,6 +99,7 @@ final class LaminaScalingRun {
         m.put("batch_size", config.training().batchSize());
         m.put("sync_every", config.training().mode().equals("local-sgd") ? config.training().exchange().syncEvery() : 1);
         m.put("compression", config.training().exchange().compression());
+        m.put("parameters", dev.lamina.engine.nn.Model.of(config.model()).parameterCount());
         m.put("push_bytes_per_step", steady.get(steady.size() - 1).pushBytesPerStep());
         m.put("test_accuracy", metrics.get("test_accuracy"));
         List<Object> accuracy = new ArrayList<>();

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
- * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code bench}, {@code ps}.
+ * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code bench}, {@code plan}, {@code ps}.
  */
 public final class Main {
 
@@ -22,6 +22,7 @@ public final class Main {
             case "evaluate" -> EvaluateJob.main(rest);
             case "predict" -> PredictJob.main(rest);
             case "ps" -> ShardJob.main(rest);
+            case "plan" -> PlanJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
                     BenchJob.main(rest);
@@ -30,7 +31,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, bench or ps)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, bench, plan or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -59,6 +60,10 @@ public final class Main {
                 "  bench    --suite netem [--model lenet|mlp] [--bandwidths 0,1000,100] [--delay-ms 1] [--modes ...]",
                 "           [--compressions ...] [--steps N] [--json FILE]   (root: network namespaces and tc)",
                 "           server and workers as JVMs in network namespaces over shaped links; samples/s per mode/codec",
+                "  plan     --model FILE --workers N [--shards S] [--bandwidth GBIT] [--latency MS] [--batch B]",
+                "           [--sync-every H] [--stage-overhead S] [--validate BENCH.jsonl,...] [--json FILE]",
+                "           cost model calibrated here: step time, samples/s, efficiency per mode/compression up to 512",
+                "           workers, and a recommendation; --validate compares with bench --suite scaling/netem lines",
                 "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N]",
                 "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }

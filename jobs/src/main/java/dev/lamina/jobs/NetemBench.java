@@ -149,6 +149,9 @@ final class NetemBench {
         m.put("bytes_sent_per_step", sum(stats, "bytes_sent") / w / steps);
         m.put("bytes_received_per_step", sum(stats, "bytes_received") / w / steps);
         m.put("steps", run.steps());
+        m.put("batch_per_worker", ((Number) stats.get(0).get("samples")).intValue() / run.steps());
+        m.put("sync_every", ((Number) stats.get(0).get("sync_every")).intValue());
+        m.put("parameters", ((Number) stats.get(0).get("parameters")).intValue());
         m.put("mean_loss", sum(stats, "mean_loss") / w);
         m.put("load_average", ScalingBench.loadAverage());
         return m;

@@ -80,7 +80,10 @@ final class NetemChild {
                     Secrets.toHex(secret), job.model(), job.training(), 0, run.steps());
             expect(in, "go " + i);
             WorkerStats stats = EpochTrainer.run(task, worker, block);
-            System.out.println(RESULT + i + " " + Json.write(stats(stats)));
+            Map<String, Object> line = stats(stats);
+            line.put("sync_every", run.mode().equals("local-sgd") ? job.training().exchange().syncEvery() : 1);
+            line.put("parameters", Model.of(job.model()).parameterCount());
+            System.out.println(RESULT + i + " " + Json.write(line));
             i++;
         }
     }
