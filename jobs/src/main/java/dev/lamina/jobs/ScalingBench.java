@@ -102,7 +102,8 @@ final class ScalingBench {
             Map<String, String> o = parsed.options();
             String model = o.getOrDefault("model", "mlp").toLowerCase(Locale.ROOT);
             List<Run> runs = new ArrayList<>();
-            for (String r : o.getOrDefault("runs", "1:sync,2:sync,1:local-sgd,2:local-sgd").split(",")) {
+            String runsText = o.getOrDefault("runs", "1:sync,2:sync,1:local-sgd,2:local-sgd");
+            for (String r : runsText.equals("none") ? new String[0] : runsText.split(",")) {
                 runs.add(Run.parse(r));
             }
             String mllibText = o.getOrDefault("mllib", model.equals("mlp") ? "50,100,150" : "off");
@@ -162,23 +163,27 @@ final class ScalingBench {
         Path logs = Files.createTempDirectory("lamina-scaling-");
         System.out.println("lamina bench scaling: " + options.model() + " from " + options.config() + "; load average "
                 + loadAverage() + "; child logs in " + logs);
-        List<ScalingResult> results = new ArrayList<>();
-        for (Run r : options.runs()) {
-            results.add(runChild(options, "lamina:" + r.label(), logs));
-        }
+        List<String> children = new ArrayList<>();
+        options.runs().forEach(r -> children.add("lamina:" + r.label()));
         if (!options.mllib().isEmpty()) {
-            results.add(runChild(options, "mllib", logs));
+            children.add("mllib");
+        }
+        List<ScalingResult> results = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
+        for (String child : children) {
+            ScalingResult r = runChild(options, child, logs);
+            results.add(r);
+            lines.append(r.json()).append('\n');
+            if (!options.json().isEmpty()) {
+                // written after every run, so an interrupted bench keeps the runs it finished
+                Files.writeString(Path.of(options.json()), lines.toString(), StandardCharsets.UTF_8);
+            }
         }
         System.out.println(ScalingResult.header());
-        StringBuilder lines = new StringBuilder();
         for (ScalingResult r : results) {
             System.out.println(r.row());
-            lines.append(r.json()).append('\n');
         }
         System.out.print(lines);
-        if (!options.json().isEmpty()) {
-            Files.writeString(Path.of(options.json()), lines.toString(), StandardCharsets.UTF_8);
-        }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("suite", "scaling");
         summary.put("runs", results.size());

@@ -92,6 +92,8 @@ class ScalingBenchTest {
         assertEquals(0.4 + 0.5, r.number("fixed_seconds"), 1e-12);
         assertEquals(4.0, r.number("time_to_95_seconds"));
         assertEquals(9.0, r.number("time_to_97_seconds"));
+        assertEquals(2.0, r.number("time_to_95_train_seconds"));
+        assertEquals(6.0, r.number("time_to_97_train_seconds"));
         assertEquals(12.5, r.number("setup_seconds"));
         assertEquals(r.json(), ScalingResult.parse(ScalingResult.MARKER + r.json()).json());
     }
