@@ -84,12 +84,7 @@ record NetemPlan(String model, Path config, List<String> overrides, List<Double>
                 throw new IllegalArgumentException("--bandwidths " + b + " (expected: Mbit/s, 0 = unshaped)", e);
             }
         }
-        double delay;
-        try {
-            delay = Double.parseDouble(o.getOrDefault("delay-ms", "1"));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--delay-ms " + o.get("delay-ms") + " (expected: a number)", e);
-        }
+        double delay = JobArgs.decimal(o, "delay-ms", 1);
         Path config = o.containsKey("config") ? Path.of(o.get("config"))
                 : ScalingBench.projectFile("conf/scaling-" + model + ".yaml");
         return new NetemPlan(model, config.toAbsolutePath(), parsed.overrides(), bandwidths, delay,

@@ -77,10 +77,10 @@ final class PlanJob {
         }
         int batch = JobArgs.integer(o, "batch", target.training().workerBatchSize());
         int syncEvery = JobArgs.integer(o, "sync-every", target.training().exchange().syncEvery());
-        double gbit = number(o, "bandwidth", Double.POSITIVE_INFINITY);
+        double gbit = JobArgs.decimal(o, "bandwidth", Double.POSITIVE_INFINITY);
         int samples = JobArgs.integer(o, "samples", 60_000);
         CostModel.Cluster cluster = new CostModel.Cluster(workers, JobArgs.integer(o, "shards", 1), gbit * 1e9 / 8,
-                number(o, "latency", 0) / 1e3, number(o, "stage-overhead", 0), Math.max(1, samples / (batch * workers)));
+                JobArgs.decimal(o, "latency", 0) / 1e3, JobArgs.decimal(o, "stage-overhead", 0), Math.max(1, samples / (batch * workers)));
         Calibrations calibrations = new Calibrations(target);
         Calibration c = calibrations.at(batch);
         System.out.printf(Locale.ROOT, "lamina plan: %,d parameters, batch %d per worker; calibrated here (load %s):"
@@ -107,7 +107,7 @@ final class PlanJob {
         result.put("recommended", best.toMap());
         result.put("scaling", scaling(c, cluster, best, syncEvery));
         if (o.containsKey("validate")) {
-            result.put("validation", Validation.run(calibrations, o.get("validate"), number(o, "stage-overhead", 0.15),
+            result.put("validation", Validation.run(calibrations, o.get("validate"), JobArgs.decimal(o, "stage-overhead", 0.15),
                     samples));
         }
         if (o.containsKey("json")) {
@@ -154,18 +154,6 @@ final class PlanJob {
             System.out.printf(Locale.ROOT, "%-10s %-10s %10.3f %10.3f %10.3f %10.3f %,14.0f %6.2f%n", p.mode(),
                     p.compression(), 1e3 * p.stepSeconds(), 1e3 * p.computeSeconds(), 1e3 * p.commSeconds(),
                     1e3 * p.waitSeconds(), p.samplesPerSecond(), p.efficiency());
-        }
-    }
-
-    static double number(Map<String, String> o, String name, double fallback) {
-        String v = o.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " " + v + " (expected: a number)", e);
         }
     }
 

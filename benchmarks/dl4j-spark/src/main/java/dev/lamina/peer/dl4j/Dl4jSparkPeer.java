@@ -14,6 +14,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -75,13 +76,14 @@ public final class Dl4jSparkPeer {
                 .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
-            JavaRDD<DataSet> train = batches(sc, dir, "train", batch, workers).cache();
+            // DL4J persists its training RDD at the master's storage level: cache it at that level here.
+            JavaRDD<DataSet> train = batches(sc, dir, "train", batch, workers).persist(StorageLevel.MEMORY_ONLY_SER());
             JavaRDD<DataSet> test = batches(sc, dir, "t10k", 256, workers).cache();
             long trainRows = train.map(DataSet::numExamples).reduce(Integer::sum);
             test.count();
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(batch)
                     .batchSizePerWorker(batch).averagingFrequency(5).workerPrefetchNumBatches(2)
-                    .rddTrainingApproach(RDDTrainingApproach.Direct).build();
+                    .rddTrainingApproach(RDDTrainingApproach.Direct).storageLevel(StorageLevel.MEMORY_ONLY_SER()).build();
             SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, mlp(), master);
             double setup = (System.nanoTime() - start) / 1e9;
             List<double[]> curve = new ArrayList<>();
