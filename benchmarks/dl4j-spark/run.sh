@@ -15,6 +15,9 @@ jvm_options="$(sed -n 's:.*<lamina.jvm.options>\(.*\)</lamina.jvm.options>.*:\1:
 # size), which halves it on this Zen 5 CPU (see ../shared/NOTES.md): SkylakeX is the AVX-512 kernel set.
 export OPENBLAS_CORETYPE=SkylakeX
 unset OPENBLAS_L2_SIZE
+# One core per worker, as Lamina's tasks have: with their default thread counts every worker's nd4j
+# (OpenMP) and OpenBLAS threads spin against each other on a 2-core machine (see ../shared/NOTES.md).
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # shellcheck disable=SC2086
 exec java -Xmx6g $jvm_options -Djavacpp.platform=linux-x86_64 \
