@@ -25,6 +25,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * second per epoch.
  */
 final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator<WorkerStats>>, Serializable {
+    private static final System.Logger LOG = System.getLogger(TrainPartition.class.getName());
     private final EpochTrainer.Task task;
     private final Accumulators accumulators;
 
@@ -64,9 +65,14 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
             throw new IllegalStateException("partition " + worker + " has no feature block");
         }
         FeatureBlock block = blocks.next();
+        LOG.log(System.Logger.Level.INFO, "worker {0} starts epoch {1} ({2} rows)", worker, task.epoch() + 1,
+                block.rows());
         CancelWatch watch = new CancelWatch(context, worker);
         try {
             WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected);
+            LOG.log(System.Logger.Level.INFO, "worker {0} trained epoch {1}: {2} steps, compute {3} s, comm {4} s"
+                    + " (waiting {5} s)", worker, task.epoch() + 1, stats.steps(), stats.computeNanos() / 1e9,
+                    stats.commNanos() / 1e9, stats.waitNanos() / 1e9);
             accumulators.add(stats);
             return CollectionConverters.asScala(List.of(stats).iterator());
         } catch (IOException e) {
