@@ -17,10 +17,27 @@ import java.util.Map;
  * @param computeSeconds   forward/backward time summed over workers
  * @param commSeconds      parameter-server time summed over workers (includes waiting)
  * @param pushBytesPerStep bytes each worker sent to the parameter server per step (frames included)
+ * @param waitSeconds      the part of {@code commSeconds} the workers' pushes waited at the server for
+ *                         slower workers, summed over workers (NaN when not measured)
+ * @param applySeconds     server time applying this epoch's updates (NaN when not measured)
+ * @param taskSeconds      wall time of the slowest worker's epoch inside its task, from connecting to the
+ *                         server to its last reply; {@code trainSeconds - taskSeconds} is the stage's
+ *                         launch and collection overhead (NaN when not measured)
+ * @param elapsedSeconds   wall time from the start of this run's first epoch to the end of this epoch's
+ *                         evaluation (NaN when not measured)
  */
 public record EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
                           double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds,
-                          double pushBytesPerStep) {
+                          double pushBytesPerStep, double waitSeconds, double applySeconds, double taskSeconds,
+                          double elapsedSeconds) {
+
+    /** Without the timing split (wait, apply, task and elapsed times not measured). */
+    public EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
+                       double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds,
+                       double pushBytesPerStep) {
+        this(epoch, epochs, trainLoss, testAccuracy, testLoss, samples, trainSeconds, evalSeconds, computeSeconds,
+                commSeconds, pushBytesPerStep, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
 
     public double samplesPerSecond() {
         return samples / trainSeconds;
@@ -30,14 +47,19 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
     public String line() {
         if (!Double.isFinite(testAccuracy)) {
             return String.format("epoch %d/%d  train_loss %.5f  test_loss %.5f  samples/s %,.0f  time %.1fs"
-                            + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)  push %,.0f B/step",
+                            + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  push %,.0f B/step",
                     epoch, epochs, trainLoss, testLoss, samplesPerSecond(), trainSeconds + evalSeconds, trainSeconds,
-                    computeSeconds, commSeconds, evalSeconds, pushBytesPerStep);
+                    computeSeconds, commSeconds, waitNote(), evalSeconds, pushBytesPerStep);
         }
         return String.format("epoch %d/%d  train_loss %.4f  test_accuracy %.4f  test_loss %.4f  samples/s %,.0f  time %.1fs"
-                        + " (train %.1fs: compute %.1fs, comm %.1fs per worker-sum; eval %.1fs)  push %,.0f B/step",
+                        + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  push %,.0f B/step",
                 epoch, epochs, trainLoss, testAccuracy, testLoss, samplesPerSecond(), trainSeconds + evalSeconds,
-                trainSeconds, computeSeconds, commSeconds, evalSeconds, pushBytesPerStep);
+                trainSeconds, computeSeconds, commSeconds, waitNote(), evalSeconds, pushBytesPerStep);
+    }
+
+    /** " of which wait 1.2s" when the wait was measured, else nothing. */
+    private String waitNote() {
+        return Double.isFinite(waitSeconds) ? String.format(" of which wait %.1fs", waitSeconds) : "";
     }
 
     /** The inverse of {@link #toMap()}; {@code epochs} is the run's total, which the map leaves out. */
@@ -47,7 +69,14 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
                 number(m, "test_loss").doubleValue(),
                 number(m, "samples").longValue(), number(m, "train_seconds").doubleValue(),
                 number(m, "eval_seconds").doubleValue(), number(m, "compute_seconds").doubleValue(),
-                number(m, "comm_seconds").doubleValue(), number(m, "push_bytes_per_step").doubleValue());
+                number(m, "comm_seconds").doubleValue(), number(m, "push_bytes_per_step").doubleValue(),
+                optional(m, "wait_seconds"), optional(m, "apply_seconds"), optional(m, "task_seconds"),
+                optional(m, "elapsed_seconds"));
+    }
+
+    /** A number the reports of older runs lack: NaN when absent. */
+    private static double optional(Map<String, Object> m, String key) {
+        return m.get(key) == null ? Double.NaN : number(m, key).doubleValue();
     }
 
     private static Number number(Map<String, Object> m, String key) {
@@ -70,6 +99,16 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
         m.put("compute_seconds", computeSeconds);
         m.put("comm_seconds", commSeconds);
         m.put("push_bytes_per_step", pushBytesPerStep);
+        putIfMeasured(m, "wait_seconds", waitSeconds);
+        putIfMeasured(m, "apply_seconds", applySeconds);
+        putIfMeasured(m, "task_seconds", taskSeconds);
+        putIfMeasured(m, "elapsed_seconds", elapsedSeconds);
         return m;
+    }
+
+    private static void putIfMeasured(Map<String, Object> m, String key, double value) {
+        if (Double.isFinite(value)) {
+            m.put(key, value);
+        }
     }
 }

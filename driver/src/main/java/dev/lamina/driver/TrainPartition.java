@@ -16,22 +16,29 @@ import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The body of one barrier task: wait for every worker, then train this partition for one epoch. Its
- * figures also go to named accumulators, which the Spark UI shows on the stage page.
+ * The body of one barrier task: train this partition for one epoch. Its figures also go to named
+ * accumulators, which the Spark UI shows on the stage page.
+ *
+ * <p>The barrier stage launches all tasks together (or none), and the parameter server's first step
+ * waits for every worker's push, so the task does not call {@code BarrierTaskContext.barrier()}: in
+ * Spark 4.1.0 that call polls its RPC with {@code Thread.sleep(1000)}, which cost every task about a
+ * second per epoch.
  */
 final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator<WorkerStats>>, Serializable {
+    private static final System.Logger LOG = System.getLogger(TrainPartition.class.getName());
     private final EpochTrainer.Task task;
     private final Accumulators accumulators;
 
     /** The job's named accumulators ({@code lamina.*}), created once on the driver. */
     record Accumulators(LongAccumulator samples, LongAccumulator steps, LongAccumulator bytesSent,
                         LongAccumulator bytesReceived, DoubleAccumulator computeSeconds,
-                        DoubleAccumulator commSeconds) implements Serializable {
+                        DoubleAccumulator commSeconds, DoubleAccumulator waitSeconds) implements Serializable {
 
         static Accumulators create(SparkContext sc) {
             return new Accumulators(sc.longAccumulator("lamina.samples"), sc.longAccumulator("lamina.steps"),
                     sc.longAccumulator("lamina.bytesSent"), sc.longAccumulator("lamina.bytesReceived"),
-                    sc.doubleAccumulator("lamina.computeSeconds"), sc.doubleAccumulator("lamina.commSeconds"));
+                    sc.doubleAccumulator("lamina.computeSeconds"), sc.doubleAccumulator("lamina.commSeconds"),
+                    sc.doubleAccumulator("lamina.waitSeconds"));
         }
 
         void add(WorkerStats s) {
@@ -41,6 +48,7 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
             bytesReceived.add(s.bytesReceived());
             computeSeconds.add(s.computeNanos() / 1e9);
             commSeconds.add(s.commNanos() / 1e9);
+            waitSeconds.add(s.waitNanos() / 1e9);
         }
     }
 
@@ -57,10 +65,14 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
             throw new IllegalStateException("partition " + worker + " has no feature block");
         }
         FeatureBlock block = blocks.next();
-        context.barrier();
+        LOG.log(System.Logger.Level.INFO, "worker {0} starts epoch {1} ({2} rows)", worker, task.epoch() + 1,
+                block.rows());
         CancelWatch watch = new CancelWatch(context, worker);
         try {
             WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected);
+            LOG.log(System.Logger.Level.INFO, "worker {0} trained epoch {1}: {2} steps, compute {3} s, comm {4} s"
+                    + " (waiting {5} s)", worker, task.epoch() + 1, stats.steps(), stats.computeNanos() / 1e9,
+                    stats.commNanos() / 1e9, stats.waitNanos() / 1e9);
             accumulators.add(stats);
             return CollectionConverters.asScala(List.of(stats).iterator());
         } catch (IOException e) {

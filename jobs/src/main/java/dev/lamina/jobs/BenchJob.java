@@ -36,6 +36,8 @@ public final class BenchJob {
     private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards",
             "tls-keystore", "tls-password-file");
     private static final List<String> SUITES = List.of("ps");
+    /** Suites with options of their own, run by their own classes. */
+    private static final List<String> OTHER_SUITES = List.of("scaling", "netem");
 
     /**
      * What to run.
@@ -53,7 +55,8 @@ public final class BenchJob {
                        Optional<ShardJob.TlsFiles> tls) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
-                throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES) + ")");
+                throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES)
+                        + ", " + String.join(", ", OTHER_SUITES) + ")");
             }
             atLeast("--params", params, 1);
             atLeast("--workers", workers, 1);
@@ -98,6 +101,15 @@ public final class BenchJob {
 
     /** Runs the benchmark and returns the JSON metrics; errors propagate. */
     public static Map<String, Object> run(String[] args) throws Exception {
+        switch (suite(args)) {
+            case "scaling" -> {
+                return ScalingBench.run(args);
+            }
+            case "netem" -> {
+                return NetemBench.run(args);
+            }
+            default -> { }
+        }
         BenchConfig config = BenchConfig.parse(args);
         Map<String, Object> result = switch (config.suite()) {
             case "ps" -> parameterServer(config);
@@ -105,6 +117,16 @@ public final class BenchJob {
         };
         System.out.println(Json.write(result));
         return result;
+    }
+
+    /** The value of {@code --suite}, or "ps". */
+    static String suite(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--suite")) {
+                return args[i + 1];
+            }
+        }
+        return "ps";
     }
 
     private static Map<String, Object> parameterServer(BenchConfig config) throws Exception {

@@ -68,6 +68,19 @@ record JobArgs(Map<String, String> options, List<String> overrides) {
         }
     }
 
+    /** Option {@code --name} as a number, else {@code fallback}. */
+    static double decimal(Map<String, String> options, String name, double fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " " + v + " (expected: a number)", e);
+        }
+    }
+
     /** Whether flag {@code name} was given. */
     boolean flag(String name) {
         return "true".equals(options.get(name));

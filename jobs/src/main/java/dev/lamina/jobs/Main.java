@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
  * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code retrain}, {@code registry}, {@code baseline},
- * {@code bench}, {@code ps}.
+ * {@code bench}, {@code plan}, {@code ps}.
  */
 public final class Main {
 
@@ -26,6 +26,7 @@ public final class Main {
             case "retrain" -> RetrainJob.main(rest);
             case "registry" -> RegistryJob.main(rest);
             case "baseline" -> BaselineJob.main(rest);
+            case "plan" -> PlanJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
                     BenchJob.main(rest);
@@ -34,7 +35,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, retrain, registry, baseline, bench or ps)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, retrain, registry, baseline, bench, plan or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -65,6 +66,17 @@ public final class Main {
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",
                 "           --tls-password-file W]",
                 "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
+                "  bench    --suite scaling [--model mlp|lenet] [--runs 1:sync,2:sync,1:local-sgd,2:local-sgd] [--epochs N]",
+                "           [--mllib 50,100,150|off] [--config FILE] [--json FILE] [--set key=value]...",
+                "           local Spark, each run in its own JVM: Lamina with 1 and 2 workers per mode beside Spark MLlib's",
+                "           MultilayerPerceptronClassifier; samples/s, epoch time split, time to 95%/97% test accuracy",
+                "  bench    --suite netem [--model lenet|mlp] [--bandwidths 0,1000,100] [--delay-ms 1] [--modes ...]",
+                "           [--compressions ...] [--steps N] [--json FILE]   (root: network namespaces and tc)",
+                "           server and workers as JVMs in network namespaces over shaped links; samples/s per mode/codec",
+                "  plan     --model FILE --workers N [--shards S] [--bandwidth GBIT] [--latency MS] [--batch B]",
+                "           [--sync-every H] [--stage-overhead S] [--validate BENCH.jsonl,...] [--json FILE]",
+                "           cost model calibrated here: step time, samples/s, efficiency per mode/compression up to 512",
+                "           workers, and a recommendation; --validate compares with bench --suite scaling/netem lines",
                 "  ps       --port P --secret-file F [--host H] [--max-frame-bytes N] [--tls-keystore K --tls-password-file W]",
                 "           one standalone parameter-server shard; a driver with training.servers initialises it");
     }

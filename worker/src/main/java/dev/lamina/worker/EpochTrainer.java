@@ -12,6 +12,7 @@ import dev.lamina.ps.client.ShardedClient;
 import dev.lamina.ps.client.Transport;
 import dev.lamina.ps.compress.PushCodecs;
 import dev.lamina.ps.compress.PushEncoder;
+import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.Secrets;
 import java.io.IOException;
 import java.io.Serializable;
@@ -27,7 +28,8 @@ import java.util.SplittableRandom;
  * Pushes are compressed with the configured codec; topk and threshold carry their error-feedback
  * residual from push to push within the epoch. With several parameter-server shards every push and pull
  * goes to all of them in parallel, each its range (compressed per range). Allocates nothing per step
- * with one shard.
+ * with one shard. Before and after the steps it asks the servers how long its pushes waited for the
+ * other workers, so the stats split communication from waiting.
  */
 public final class EpochTrainer {
 
@@ -93,6 +95,7 @@ public final class EpochTrainer {
         int[] order = shuffledOrder(block.rows(), task.config().seed(), task.epoch(), workerId);
         Duration timeout = Duration.ofSeconds(task.config().stepTimeoutSeconds());
         ExchangeConfig exchange = task.config().exchange();
+        long start = System.nanoTime();
         try (ShardedClient client = ShardedClient.connect(serverAddresses(task), Secrets.fromHex(task.secretHex()),
                 workerId, timeout, n -> new PushEncoder(PushCodecs.create(exchange.compression(),
                         exchange.topkRatio(), exchange.threshold()), n), task.transport())) {
@@ -101,8 +104,14 @@ public final class EpochTrainer {
                 throw new IllegalStateException("parameter servers hold " + client.parameterCount() + " parameters in "
                         + client.ranges().size() + " shards (expected: " + model.parameterCount() + ", the model's)");
             }
+            Message.Timing before = client.timing();
             Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
-            return task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
+            WorkerStats stats = task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
+            long end = System.nanoTime();
+            Message.Timing after = client.timing();
+            return new WorkerStats(stats.samples(), stats.steps(), stats.lossSum(), stats.computeNanos(),
+                    stats.commNanos(), stats.bytesSent(), stats.bytesReceived(), after.waitNanos() - before.waitNanos(),
+                    after.applyNanos() - before.applyNanos(), end - start);
         }
     }
 
@@ -142,7 +151,11 @@ public final class EpochTrainer {
         WorkerStats localSgd(ShardedClient client) throws IOException {
             int batch = task.config().workerBatchSize();
             int every = task.config().exchange().syncEvery();
+            int first = resumeAt(client);
             Optimizer local = task.config().optimizer().create(params.length);
+            // The learning-rate schedule runs over the whole job, as on the server in sync mode: this
+            // epoch's first local step is step epoch * stepsPerEpoch + first of it (momentum starts afresh).
+            local.restore((long) task.epoch() * task.stepsPerEpoch() + first, local.state());
             float[] anchor = new float[params.length];
             float[] delta = new float[params.length];
             long round = client.pull(params);
@@ -150,7 +163,7 @@ public final class EpochTrainer {
             long compute = 0;
             long comm = 0;
             double lossSum = 0;
-            for (int s = resumeAt(client); s < task.stepsPerEpoch(); s++) {
+            for (int s = first; s < task.stepsPerEpoch(); s++) {
                 long t0 = System.nanoTime();
                 lossSum += compute(s, round);
                 local.step(params, grads);

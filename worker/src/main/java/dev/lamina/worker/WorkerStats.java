@@ -3,18 +3,33 @@ package dev.lamina.worker;
 import java.io.Serializable;
 
 /**
- * What one worker did in one epoch. Stats merge like an aggregator (sum of counts and times).
+ * What one worker did in one epoch. Stats merge like an aggregator: counts and the per-worker times
+ * (compute, comm, wait) add up, while the times every worker shares (the server's apply time, the
+ * task's wall time) keep the largest.
  *
  * @param samples       samples trained on
  * @param steps         optimizer steps taken
  * @param lossSum       sum over steps of the mean batch loss
- * @param computeNanos  time in forward/backward
- * @param commNanos     time pushing gradients and pulling parameters (includes waiting for peers)
+ * @param computeNanos  time in forward/backward (and, in local-sgd, the local optimizer)
+ * @param commNanos     time pushing updates and pulling parameters, waiting for peers included
  * @param bytesSent     bytes sent to the parameter server
  * @param bytesReceived bytes received from it
+ * @param waitNanos     the part of {@code commNanos} this worker's pushes waited at the server for the
+ *                      other workers' (measured by the server: from the push's arrival to the step's last)
+ * @param applyNanos    server time applying the updates of this epoch (averaging, optimizer, encoding),
+ *                      the same for every worker of the epoch; merged as the largest
+ * @param taskNanos     wall time of the worker's epoch from connecting to the server to its last reply;
+ *                      merged as the largest (the slowest worker)
  */
 public record WorkerStats(long samples, long steps, double lossSum, long computeNanos, long commNanos,
-                          long bytesSent, long bytesReceived) implements Serializable {
+                          long bytesSent, long bytesReceived, long waitNanos, long applyNanos, long taskNanos)
+        implements Serializable {
+
+    /** Without the server's timing (waiting and apply time unknown, 0). */
+    public WorkerStats(long samples, long steps, double lossSum, long computeNanos, long commNanos, long bytesSent,
+                       long bytesReceived) {
+        this(samples, steps, lossSum, computeNanos, commNanos, bytesSent, bytesReceived, 0, 0, 0);
+    }
 
     public static WorkerStats empty() {
         return new WorkerStats(0, 0, 0, 0, 0, 0, 0);
@@ -22,7 +37,8 @@ public record WorkerStats(long samples, long steps, double lossSum, long compute
 
     public WorkerStats merge(WorkerStats o) {
         return new WorkerStats(samples + o.samples, steps + o.steps, lossSum + o.lossSum, computeNanos + o.computeNanos,
-                commNanos + o.commNanos, bytesSent + o.bytesSent, bytesReceived + o.bytesReceived);
+                commNanos + o.commNanos, bytesSent + o.bytesSent, bytesReceived + o.bytesReceived,
+                waitNanos + o.waitNanos, Math.max(applyNanos, o.applyNanos), Math.max(taskNanos, o.taskNanos));
     }
 
     /** The mean batch loss over the steps. */

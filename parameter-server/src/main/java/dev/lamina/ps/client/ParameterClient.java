@@ -213,11 +213,26 @@ public final class ParameterClient implements ShardConnection {
      */
     @Override
     public long[] acknowledged() throws IOException {
+        Message.Progress p = query(new Message.ProgressQuery(), Message.Progress.class);
+        return new long[] {p.epoch(), p.sequence(), p.dataOffset()};
+    }
+
+    /**
+     * The server's cumulative timing for this worker: how long its pushes waited for the other workers,
+     * how long the server spent applying updates, and the updates so far.
+     */
+    @Override
+    public Message.Timing timing() throws IOException {
+        return query(new Message.TimingQuery(), Message.Timing.class);
+    }
+
+    /** Sends a small request and reads its reply of type {@code type}. */
+    private <M extends Message> M query(Message request, Class<M> type) throws IOException {
         checkOpen();
         long requestId = nextRequestId++;
         Frame reply;
         try {
-            stream.send(requestId, new Message.ProgressQuery());
+            stream.send(requestId, request);
             reply = stream.receive(null);
         } catch (ProtocolException | IOException e) {
             throw failed(e);
@@ -225,11 +240,12 @@ public final class ParameterClient implements ShardConnection {
         if (reply.message() instanceof Message.Failure failure) {
             throw new ParameterServerException(failure.code(), failure.message());
         }
-        if (reply.requestId() != requestId || !(reply.message() instanceof Message.Progress p)) {
+        if (reply.requestId() != requestId || !type.isInstance(reply.message())) {
             throw failed(new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, reply.requestId(), "reply : "
-                    + reply.message().type() + " (expected: PROGRESS for request " + requestId + ")"));
+                    + reply.message().type() + " (expected: " + type.getSimpleName() + " for request " + requestId
+                    + ")"));
         }
-        return new long[] {p.epoch(), p.sequence(), p.dataOffset()};
+        return type.cast(reply.message());
     }
 
     /** Bytes written to the server, frames included. */

@@ -26,6 +26,9 @@ interface ShardConnection extends java.io.Closeable {
     /** The shard's record of this worker's last applied push: {epoch, sequence, dataOffset}. */
     long[] acknowledged() throws IOException;
 
+    /** The shard's cumulative timing for this worker (waiting for others, applying updates). */
+    dev.lamina.ps.protocol.Message.Timing timing() throws IOException;
+
     long bytesSent();
 
     long bytesReceived();

@@ -1,6 +1,7 @@
 package dev.lamina.ps.client;
 
 import dev.lamina.ps.compress.PushEncoder;
+import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.ShardRange;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -173,6 +174,23 @@ public final class ShardedClient implements AutoCloseable {
             }
         }
         return least;
+    }
+
+    /**
+     * The shards' cumulative timing for this worker: the longest wait and the longest apply time of any
+     * shard (they serve a push in parallel), and the fewest steps.
+     */
+    public Message.Timing timing() throws IOException {
+        long wait = 0;
+        long apply = 0;
+        long steps = Long.MAX_VALUE;
+        for (ShardConnection shard : shards) {
+            Message.Timing t = shard.timing();
+            wait = Math.max(wait, t.waitNanos());
+            apply = Math.max(apply, t.applyNanos());
+            steps = Math.min(steps, t.steps());
+        }
+        return new Message.Timing(wait, apply, steps);
     }
 
     /** Whether shard {@code s}'s record (as last read) says it applied this worker's push (epoch, sequence). */

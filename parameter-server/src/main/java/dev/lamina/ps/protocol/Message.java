@@ -138,6 +138,32 @@ public sealed interface Message {
         }
     }
 
+    /** Client to server: how long have my pushes waited, and how long did the server spend applying steps? */
+    record TimingQuery() implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.TIMING_QUERY;
+        }
+    }
+
+    /**
+     * Server to client: where the server's time went for the asking worker, cumulative since the server
+     * started (a client takes differences).
+     *
+     * @param waitNanos  how long this worker's accepted pushes waited for the other workers' (in sync and
+     *                   local-sgd: from its push's arrival to the arrival of the step's last push; in async:
+     *                   how long its replies were held back by the staleness bound)
+     * @param applyNanos how long the server spent applying updates (averaging, the optimizer, encoding the
+     *                   new parameters) for all workers
+     * @param steps      updates applied so far
+     */
+    record Timing(long waitNanos, long applyNanos, long steps) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.TIMING;
+        }
+    }
+
     /**
      * Either direction: an error. Named {@code Failure} rather than {@code Error} so it never shadows
      * {@link java.lang.Error}. Messages longer than {@link #MAX_ERROR_CHARS} are truncated.

@@ -15,9 +15,11 @@ public enum MessageType {
     SHARD_INIT(11),
     SHARD_READY(12),
     SNAPSHOT_QUERY(13),
-    SNAPSHOT(14);
+    SNAPSHOT(14),
+    TIMING_QUERY(15),
+    TIMING(16);
 
-    private static final MessageType[] BY_ID = new MessageType[15];
+    private static final MessageType[] BY_ID = new MessageType[17];
 
     static {
         for (MessageType t : values()) {

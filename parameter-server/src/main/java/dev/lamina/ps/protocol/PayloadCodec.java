@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  * PUSH_COMPRESSED int workerId, int epoch, long step, long sequence, long dataOffset, byte codecId, int count,
  *                byte[rest] encoded (the codec's own layout, little-endian)
  * SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT: see {@link ShardCodec}
+ * TIMING_QUERY   (empty)
+ * TIMING         long waitNanos, long applyNanos, long steps
  * </pre>
  */
 public final class PayloadCodec {
@@ -29,6 +31,7 @@ public final class PayloadCodec {
     private static final int HELLO_BYTES = 4 + Message.NONCE_BYTES + Message.MAC_BYTES;
     private static final int AUTH_OK_BYTES = Message.MAC_BYTES + 4 + 8;
     private static final int PROGRESS_BYTES = 4 + 8 + 8;
+    private static final int TIMING_BYTES = 8 + 8 + 8;
 
     private PayloadCodec() {
     }
@@ -47,6 +50,8 @@ public final class PayloadCodec {
             case PROGRESS -> PROGRESS_BYTES;
             case PUSH_COMPRESSED -> PUSH_COMPRESSED_FIXED_BYTES + ((Message.PushCompressed) message).encoded().length;
             case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.payloadBytes(message);
+            case TIMING_QUERY -> 0;
+            case TIMING -> TIMING_BYTES;
         };
     }
 
@@ -90,6 +95,11 @@ public final class PayloadCodec {
                         .putLong(m.dataOffset()).put((byte) m.codecId()).putInt(m.count()).put(m.encoded());
             }
             case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.write(message, dst);
+            case TIMING_QUERY -> { }
+            case TIMING -> {
+                Message.Timing m = (Message.Timing) message;
+                dst.putLong(m.waitNanos()).putLong(m.applyNanos()).putLong(m.steps());
+            }
             default -> throw new AssertionError(message.type());
         }
     }
@@ -142,6 +152,14 @@ public final class PayloadCodec {
                         bytes(payload, payload.remaining()));
             }
             case SHARD_INIT, SHARD_READY, SNAPSHOT_QUERY, SNAPSHOT -> ShardCodec.read(header, payload);
+            case TIMING_QUERY -> {
+                expectLength(header, length, 0);
+                yield new Message.TimingQuery();
+            }
+            case TIMING -> {
+                expectLength(header, length, TIMING_BYTES);
+                yield new Message.Timing(payload.getLong(), payload.getLong(), payload.getLong());
+            }
         };
     }
 

@@ -42,6 +42,12 @@ interface Aggregator<W> extends AutoCloseable {
     Progress progress(int workerId);
 
     /**
+     * Where the time went for {@code workerId} since the start: how long its pushes waited for slower
+     * workers, and how long applying the updates took (for everyone).
+     */
+    Message.Timing timing(int workerId);
+
+    /**
      * A consistent snapshot (taken under the lock, between updates) of the parameters, the optimizer's
      * state and steps, the step and every worker's progress, with {@link dev.lamina.ps.checkpoint.JobState#NONE}.
      */

@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
  * <p>The push's {@code step} is informational here (the update the gradient was computed from); order
  * and exactly-once come from (epoch, sequence): a push at or before its worker's last applied one is
  * refused as {@code DUPLICATE_PUSH}. The parameters are encoded for replies lazily, once per update
- * that somebody reads.
+ * that somebody reads. A worker's wait is how long its replies were held back; applying a push (the
+ * optimizer) and encoding the parameters are timed as the server's apply time.
  *
  * @param <W> what identifies a waiting worker
  */
@@ -44,6 +45,8 @@ final class AsyncAggregator<W> implements Aggregator<W> {
     private final float[] parameters;
     private final long[] clocks;
     private final Progress[] progress;
+    private final long[] waitNanos;
+    private long applyNanos;
     private final List<Held<W>> held = new ArrayList<>();
     private final ParamsPublisher publisher;
     private long step;
@@ -66,6 +69,7 @@ final class AsyncAggregator<W> implements Aggregator<W> {
         this.clocks = new long[workers];
         this.progress = new Progress[workers];
         Arrays.fill(progress, Progress.NONE);
+        this.waitNanos = new long[workers];
         this.publisher = new ParamsPublisher(parameters.length);
     }
 
@@ -100,14 +104,17 @@ final class AsyncAggregator<W> implements Aggregator<W> {
             return new Reply.Outcome<>(List.of(new Reply.Refused<>(waiter, refusal.get())), push.gradient());
         }
         int w = push.workerId();
+        long start = nanoClock.getAsLong();
         optimizer.step(parameters, push.gradient());
+        applyNanos += nanoClock.getAsLong() - start;
         step++;
         published = false;
         clocks[w]++;
         progress[w] = new Progress(push.epoch(), push.sequence(), push.dataOffset());
         stepListener.accept(step);
-        held.add(new Held<>(w, waiter, nanoClock.getAsLong()));
-        return new Reply.Outcome<>(release(), push.gradient());
+        long now = nanoClock.getAsLong();
+        held.add(new Held<>(w, waiter, now));
+        return new Reply.Outcome<>(release(now), push.gradient());
     }
 
     @Override
@@ -147,6 +154,11 @@ final class AsyncAggregator<W> implements Aggregator<W> {
     }
 
     @Override
+    public synchronized Message.Timing timing(int workerId) {
+        return new Message.Timing(waitNanos[workerId], applyNanos, step);
+    }
+
+    @Override
     public synchronized Checkpoint checkpoint() {
         return Snapshots.take(step, parameters, optimizer, progress);
     }
@@ -169,14 +181,15 @@ final class AsyncAggregator<W> implements Aggregator<W> {
         publisher.close();
     }
 
-    /** Replies to every held worker now within the staleness bound. */
-    private List<Reply<W>> release() {
+    /** Replies to every held worker now within the staleness bound; their wait ends {@code now}. */
+    private List<Reply<W>> release(long now) {
         long min = minClock();
         List<Reply<W>> replies = new ArrayList<>();
         for (Iterator<Held<W>> it = held.iterator(); it.hasNext(); ) {
             Held<W> h = it.next();
             if (clocks[h.workerId()] - min <= staleness) {
                 it.remove();
+                waitNanos[h.workerId()] += now - h.sinceNanos();
                 replies.add(new Reply.Updated<>(h.waiter(), lease()));
             }
         }
@@ -185,7 +198,9 @@ final class AsyncAggregator<W> implements Aggregator<W> {
 
     private SharedParams.Lease lease() {
         if (!published) {
+            long start = nanoClock.getAsLong();
             publisher.publish(step, parameters);
+            applyNanos += nanoClock.getAsLong() - start;
             published = true;
         }
         return publisher.lease();

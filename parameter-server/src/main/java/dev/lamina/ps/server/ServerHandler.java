@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One worker connection on the server: sends the challenge, verifies the worker's HELLO, then serves
- * PULL and PUSH_GRADIENT through the shared {@link SyncAggregator}. Not sharable: one per channel.
+ * PULL and PUSH_GRADIENT through the shared {@link SyncAggregator}, and answers PROGRESS_QUERY and TIMING_QUERY. Not sharable: one per channel.
  */
 final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
     private static final System.Logger LOG = System.getLogger(ServerHandler.class.getName());
@@ -121,8 +121,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
                 ctx.writeAndFlush(new Frame(frame.requestId(), new Message.Progress(p.epoch(), p.sequence(),
                         p.dataOffset())));
             }
-            default -> failAndClose(ctx, frame.requestId(), ErrorCode.UNEXPECTED_MESSAGE,
-                    "message : " + message.type() + " (expected: PULL, PUSH_GRADIENT or PROGRESS_QUERY)");
+            case TIMING_QUERY -> ctx.writeAndFlush(new Frame(frame.requestId(), context.aggregator().timing(workerId)));
+            default -> failAndClose(ctx, frame.requestId(), ErrorCode.UNEXPECTED_MESSAGE, "message : "
+                    + message.type() + " (expected: PULL, PUSH_GRADIENT, PROGRESS_QUERY or TIMING_QUERY)");
         }
     }
 

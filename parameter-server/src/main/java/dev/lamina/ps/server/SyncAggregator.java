@@ -28,6 +28,9 @@ import java.util.function.LongSupplier;
  * <p>Exactly-once: each worker's last applied (epoch, sequence, dataOffset) is recorded when its step
  * completes; a push at or before it is refused as {@code DUPLICATE_PUSH}.
  *
+ * <p>Timing: a worker's push waits from its arrival until the step's last push arrives (that worker
+ * waited for the slowest); applying the step (sum, optimizer, encoding the parameters) is timed apart.
+ *
  * @param <W> what identifies a waiting pusher
  */
 final class SyncAggregator<W> implements Aggregator<W> {
@@ -41,6 +44,9 @@ final class SyncAggregator<W> implements Aggregator<W> {
     private final float[][] spares;
     private final Object[] waiters;
     private final Progress[] progress;
+    private final long[] arrivalNanos;
+    private final long[] waitNanos;
+    private long applyNanos;
     private final ParamsPublisher publisher;
     private int arrived;
     private long step;
@@ -67,6 +73,8 @@ final class SyncAggregator<W> implements Aggregator<W> {
         this.waiters = new Object[workers];
         this.progress = new Progress[workers];
         Arrays.fill(progress, Progress.NONE);
+        this.arrivalNanos = new long[workers];
+        this.waitNanos = new long[workers];
         this.publisher = new ParamsPublisher(parameters.length);
         publisher.publish(0, parameters);
     }
@@ -116,6 +124,11 @@ final class SyncAggregator<W> implements Aggregator<W> {
         return progress[workerId];
     }
 
+    @Override
+    public synchronized Message.Timing timing(int workerId) {
+        return new Message.Timing(waitNanos[workerId], applyNanos, step);
+    }
+
     /**
      * Accepts {@code push} for the current step. Returns no replies while the step still waits for other
      * workers, one per worker when this push completes it, or a single refusal (nothing applied).
@@ -131,10 +144,11 @@ final class SyncAggregator<W> implements Aggregator<W> {
         waiters[w] = waiter;
         float[] next = spares[w] != null ? spares[w] : new float[parameters.length];
         spares[w] = null;
+        arrivalNanos[w] = nanoClock.getAsLong();
         if (arrived++ == 0) {
-            stepStartNanos = nanoClock.getAsLong();
+            stepStartNanos = arrivalNanos[w];
         }
-        return new Reply.Outcome<>(arrived == workers ? completeStep() : List.of(), next);
+        return new Reply.Outcome<>(arrived == workers ? completeStep(arrivalNanos[w]) : List.of(), next);
     }
 
     /**
@@ -214,13 +228,16 @@ final class SyncAggregator<W> implements Aggregator<W> {
         return PushChecks.finite(push);
     }
 
-    private List<Reply<W>> completeStep() {
+    /** Applies the step whose last push arrived at {@code last} (nanos). */
+    private List<Reply<W>> completeStep(long last) {
         sumInWorkerOrder();
         optimizer.step(parameters, average);
         step++;
         publisher.publish(step, parameters);
+        applyNanos += nanoClock.getAsLong() - last;
         List<Reply<W>> replies = new ArrayList<>(workers);
         for (int w = 0; w < workers; w++) {
+            waitNanos[w] += last - arrivalNanos[w];
             Message.PushGradient p = slots[w];
             progress[w] = new Progress(p.epoch(), p.sequence(), p.dataOffset());
             replies.add(new Reply.Updated<>(waiter(w), publisher.lease()));

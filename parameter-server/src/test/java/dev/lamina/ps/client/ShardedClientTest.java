@@ -28,6 +28,7 @@ class ShardedClientTest {
         final List<float[]> received = new ArrayList<>();
         long step;
         long[] acknowledged = {-1, -1, 0};
+        dev.lamina.ps.protocol.Message.Timing timing = new dev.lamina.ps.protocol.Message.Timing(0, 0, 0);
         boolean closed;
 
         MemoryShard(float[] params, long step) {
@@ -87,6 +88,11 @@ class ShardedClientTest {
         @Override
         public long[] acknowledged() {
             return acknowledged.clone();
+        }
+
+        @Override
+        public dev.lamina.ps.protocol.Message.Timing timing() {
+            return timing;
         }
 
         @Override
@@ -193,6 +199,16 @@ class ShardedClientTest {
             assertArrayEquals(new long[] {3, 7, 70}, client.acknowledged());
             assertEquals(40, client.bytesSent());
             assertEquals(2, client.bytesReceived());
+        }
+    }
+
+    @Test
+    void timingTakesTheLongestWaitAndApplyAndTheFewestSteps() throws IOException {
+        List<MemoryShard> shards = shards(2, 2);
+        shards.get(0).timing = new dev.lamina.ps.protocol.Message.Timing(700, 40, 12);
+        shards.get(1).timing = new dev.lamina.ps.protocol.Message.Timing(500, 90, 11);
+        try (ShardedClient client = client(shards, "none")) {
+            assertEquals(new dev.lamina.ps.protocol.Message.Timing(700, 90, 11), client.timing());
         }
     }
 

@@ -91,6 +91,10 @@ class FrameCodecTest {
                 new Message.Failure(ErrorCode.NON_FINITE_VALUES, "worker 1 step 2: gradient[0] : NaN ✓"))).message();
         assertEquals(ErrorCode.NON_FINITE_VALUES, failure.code());
         assertEquals("worker 1 step 2: gradient[0] : NaN ✓", failure.message());
+
+        assertInstanceOf(Message.TimingQuery.class, roundTrip(new Frame(4, new Message.TimingQuery())).message());
+        assertEquals(new Message.Timing(123_456_789_012L, 7L, 468L),
+                roundTrip(new Frame(4, new Message.Timing(123_456_789_012L, 7L, 468L))).message());
     }
 
     @Test

@@ -63,6 +63,17 @@ class AsyncAggregatorTest {
     }
 
     @Test
+    void aHeldReplyCountsAsWaitingForItsWorkerOnly() {
+        AsyncAggregator<String> agg = aggregator(2, 0);
+        push(agg, 0, 0, G0, "a0");
+        clock.addAndGet(3_000);
+        push(agg, 1, 0, G1, "b0");
+        assertEquals(3_000, agg.timing(0).waitNanos());
+        assertEquals(0, agg.timing(1).waitNanos());
+        assertEquals(2, agg.timing(1).steps());
+    }
+
+    @Test
     void boundedStalenessLetsAWorkerRunAheadBySoMany() {
         AsyncAggregator<String> agg = aggregator(2, 2);
         assertEquals(List.of("a0"), answered(push(agg, 0, 0, G0, "a0")));

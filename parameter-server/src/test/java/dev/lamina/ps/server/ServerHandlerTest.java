@@ -134,6 +134,26 @@ class ServerHandlerTest {
     }
 
     @Test
+    void timingQueryReportsHowLongEachWorkersPushWaited() {
+        EmbeddedChannel worker0 = authenticated(0);
+        EmbeddedChannel worker1 = authenticated(1);
+        TestFrames.writeInbound(worker0, TestFrames.encode(7, new Message.PushGradient(0, 0, 0, 0, 0, gradient(1f))));
+        TestFrames.writeInbound(worker1, TestFrames.encode(9, new Message.PushGradient(1, 0, 0, 0, 0, gradient(3f))));
+        TestFrames.readOutbound(worker0);
+        TestFrames.readOutbound(worker1);
+        TestFrames.writeInbound(worker0, TestFrames.encode(10, new Message.TimingQuery()));
+        Frame reply = TestFrames.readOutbound(worker0);
+        assertEquals(10, reply.requestId());
+        Message.Timing timing = assertInstanceOf(Message.Timing.class, reply.message());
+        assertEquals(1, timing.steps());
+        assertTrue(timing.waitNanos() > 0, "worker 0 pushed first and waited: " + timing);
+        assertTrue(timing.applyNanos() > 0, timing.toString());
+        TestFrames.writeInbound(worker1, TestFrames.encode(11, new Message.TimingQuery()));
+        assertEquals(0, assertInstanceOf(Message.Timing.class, TestFrames.readOutbound(worker1).message()).waitNanos(),
+                "the last pusher waits for nobody");
+    }
+
+    @Test
     void pullReturnsTheCurrentParameters() {
         EmbeddedChannel channel = authenticated(0);
         TestFrames.writeInbound(channel, TestFrames.encode(3, new Message.Pull()));

@@ -70,6 +70,26 @@ class SyncAggregatorTest {
     }
 
     @Test
+    void eachWorkerWaitsFromItsPushUntilTheStepsLastPush() {
+        SyncAggregator<String> agg = aggregator(3, OptimizerConfig.defaults());
+        push(agg, 1, 0, G0, "b");
+        clock.addAndGet(500);
+        push(agg, 0, 0, G1, "a");
+        clock.addAndGet(1_500);
+        push(agg, 2, 0, G1, "c");
+        assertEquals(List.of(1_500L, 2_000L, 0L), List.of(agg.timing(0).waitNanos(), agg.timing(1).waitNanos(),
+                agg.timing(2).waitNanos()));
+        push(agg, 2, 1, G0, "c");
+        clock.addAndGet(100);
+        push(agg, 0, 1, G1, "a");
+        push(agg, 1, 1, G1, "b");
+        assertEquals(List.of(1_500L, 2_000L, 100L), List.of(agg.timing(0).waitNanos(), agg.timing(1).waitNanos(),
+                agg.timing(2).waitNanos()));
+        assertEquals(2, agg.timing(0).steps());
+        assertEquals(0, agg.timing(0).applyNanos(), "the test clock stands still while a step is applied");
+    }
+
+    @Test
     void resultIsBitwiseIdenticalForBothArrivalOrders() {
         float[][] gradients = new float[3][1000];
         java.util.SplittableRandom random = new java.util.SplittableRandom(7);

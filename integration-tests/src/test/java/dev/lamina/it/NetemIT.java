@@ -1,0 +1,53 @@
+package dev.lamina.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lamina.jobs.BenchJob;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bench --suite netem} end to end, short: a parameter server and two workers as JVMs in network
+ * namespaces of their own, LeNet in sync mode without compression, unshaped and over 100 Mbit/s links.
+ * The shaped run cannot beat the link: each step moves every worker's push and pull through the
+ * server's link, so a step takes at least the two workers' bytes at 100 Mbit/s. The namespaces are
+ * gone afterwards. Needs root (CI runs as root; elsewhere the test is skipped, saying why).
+ */
+class NetemIT {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainingOverShapedLinksBetweenNamespacesIsBoundByTheLink() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "NetemIT creates network namespaces and needs root (user.name is " + System.getProperty("user.name") + ")");
+        Map<String, Object> summary = BenchJob.run(new String[] {"--suite", "netem", "--model", "lenet",
+                "--config", Path.of("..", "conf", "scaling-lenet.yaml").toString(), "--bandwidths", "0,100",
+                "--modes", "sync", "--compressions", "none", "--steps", "24"});
+        List<Map<String, Object>> results = (List<Map<String, Object>>) summary.get("results");
+        assertEquals(2, results.size(), results.toString());
+        Map<String, Object> unshaped = results.get(0);
+        Map<String, Object> shaped = results.get(1);
+        assertEquals(null, unshaped.get("bandwidth_mbit"));
+        assertEquals(100.0, ((Number) shaped.get("bandwidth_mbit")).doubleValue());
+        double bytesPerStep = number(shaped, "bytes_sent_per_step") + number(shaped, "bytes_received_per_step");
+        assertTrue(bytesPerStep > 2 * 4 * 61_000, "a LeNet push and pull of ~61.7k floats: " + shaped);
+        double linkSeconds = 2 * number(shaped, "bytes_received_per_step") * 8 / 100e6;
+        assertTrue(number(shaped, "step_seconds") >= 0.9 * linkSeconds, "a step at 100 Mbit/s takes at least "
+                + linkSeconds + " s to move both workers' pulls through the server's link: " + shaped);
+        assertTrue(number(shaped, "relative_to_unshaped") > 0, shaped.toString());
+        Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+        String namespaces = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor();
+        assertFalse(namespaces.contains("lam" + ProcessHandle.current().pid() % 100000), namespaces);
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+}

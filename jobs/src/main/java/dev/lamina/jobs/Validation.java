@@ -1,0 +1,90 @@
+package dev.lamina.jobs;
+
+import dev.lamina.engine.io.Json;
+import dev.lamina.jobs.plan.Calibration;
+import dev.lamina.jobs.plan.CostModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code plan --validate}: the cost model's prediction for every Lamina run in JSON lines written by
+ * {@code bench --suite scaling} (local Spark, loopback, with a per-epoch stage launch) and {@code bench
+ * --suite netem} (plain JVMs over shaped links), beside what the run measured. Runs of another model
+ * (another parameter count) are left out.
+ */
+final class Validation {
+
+    private Validation() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> run(PlanJob.Calibrations calibrations, String files, double stageOverhead, int samples)
+            throws IOException {
+        List<Object> rows = new ArrayList<>();
+        System.out.printf("%-8s %7s %-10s %-10s %8s %12s %12s %8s%n", "bench", "workers", "mode", "compress", "Mbit/s",
+                "measured", "predicted", "error");
+        for (String file : files.split(",")) {
+            for (String line : Files.readAllLines(Path.of(file.trim()))) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<String, Object> run = (Map<String, Object>) Json.parse(line);
+                if (!"lamina".equals(run.get("framework"))) {
+                    continue;
+                }
+                Map<String, Object> row = predict(calibrations, run, stageOverhead, samples);
+                if (row != null) {
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> predict(PlanJob.Calibrations calibrations, Map<String, Object> run,
+                                               double stageOverhead, int samples) throws IOException {
+        boolean netem = run.containsKey("shaper");
+        int workers = integer(run, "workers");
+        int batch = netem ? integer(run, "batch_per_worker") : integer(run, "batch_size") / workers;
+        Calibration c = calibrations.at(batch);
+        if (run.get("parameters") instanceof Number p && p.intValue() != c.parameters()) {
+            return null;
+        }
+        double mbit = run.get("bandwidth_mbit") instanceof Number b ? b.doubleValue() : 0;
+        double latency = netem && run.get("delay_ms") instanceof Number d ? d.doubleValue() / 1e3 : 0;
+        CostModel.Cluster cluster = new CostModel.Cluster(workers, 1, mbit > 0 ? mbit * 1e6 / 8 : Double.POSITIVE_INFINITY,
+                latency, netem ? 0 : stageOverhead, Math.max(1, samples / (batch * workers)));
+        String mode = (String) run.get("mode");
+        String compression = (String) run.getOrDefault("compression", "none");
+        CostModel.Prediction p = CostModel.predict(c, cluster, mode, compression, integer(run, "sync_every"));
+        double measured = ((Number) run.get("samples_per_second")).doubleValue();
+        double error = p.samplesPerSecond() / measured - 1;
+        System.out.printf(Locale.ROOT, "%-8s %7d %-10s %-10s %8s %,12.0f %,12.0f %+7.0f%%%n", netem ? "netem" : "scaling",
+                workers, mode, compression, mbit > 0 ? String.format(Locale.ROOT, "%.0f", mbit) : "-", measured,
+                p.samplesPerSecond(), 100 * error);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("bench", netem ? "netem" : "scaling");
+        row.put("workers", workers);
+        row.put("mode", mode);
+        row.put("compression", compression);
+        row.put("bandwidth_mbit", mbit > 0 ? mbit : null);
+        row.put("measured_samples_per_second", measured);
+        row.put("predicted_samples_per_second", p.samplesPerSecond());
+        row.put("error", error);
+        return row;
+    }
+
+    private static int integer(Map<String, Object> m, String key) {
+        if (!(m.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException("bench result " + key + " : " + m.get(key) + " (expected: a number) in "
+                    + m);
+        }
+        return n.intValue();
+    }
+}
