@@ -1,6 +1,8 @@
 package dev.lamina.driver;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,11 +27,50 @@ import java.util.Map;
  *                         launch and collection overhead (NaN when not measured)
  * @param elapsedSeconds   wall time from the start of this run's first epoch to the end of this epoch's
  *                         evaluation (NaN when not measured)
+ * @param workers          each worker's own split of the epoch, by worker id (empty when not known)
  */
 public record EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
                           double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds,
                           double pushBytesPerStep, double waitSeconds, double applySeconds, double taskSeconds,
-                          double elapsedSeconds) {
+                          double elapsedSeconds, List<WorkerTimes> workers) {
+
+    /**
+     * One worker's time in an epoch.
+     *
+     * @param worker         the worker (its partition)
+     * @param computeSeconds forward/backward (and local optimizer) time
+     * @param commSeconds    parameter-server time, waiting included
+     * @param waitSeconds    the part of {@code commSeconds} its pushes waited for the other workers (NaN when not measured)
+     */
+    public record WorkerTimes(int worker, double computeSeconds, double commSeconds, double waitSeconds) {
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("worker", worker);
+            m.put("compute_seconds", computeSeconds);
+            m.put("comm_seconds", commSeconds);
+            putIfMeasured(m, "wait_seconds", waitSeconds);
+            return m;
+        }
+
+        static WorkerTimes fromMap(Map<String, Object> m) {
+            return new WorkerTimes(number(m, "worker").intValue(), number(m, "compute_seconds").doubleValue(),
+                    number(m, "comm_seconds").doubleValue(), optional(m, "wait_seconds"));
+        }
+    }
+
+    public EpochReport {
+        workers = List.copyOf(workers);
+    }
+
+    /** Without the per-worker split. */
+    public EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
+                       double trainSeconds, double evalSeconds, double computeSeconds, double commSeconds,
+                       double pushBytesPerStep, double waitSeconds, double applySeconds, double taskSeconds,
+                       double elapsedSeconds) {
+        this(epoch, epochs, trainLoss, testAccuracy, testLoss, samples, trainSeconds, evalSeconds, computeSeconds,
+                commSeconds, pushBytesPerStep, waitSeconds, applySeconds, taskSeconds, elapsedSeconds, List.of());
+    }
 
     /** Without the timing split (wait, apply, task and elapsed times not measured). */
     public EpochReport(int epoch, int epochs, double trainLoss, double testAccuracy, double testLoss, long samples,
@@ -71,7 +112,21 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
                 number(m, "eval_seconds").doubleValue(), number(m, "compute_seconds").doubleValue(),
                 number(m, "comm_seconds").doubleValue(), number(m, "push_bytes_per_step").doubleValue(),
                 optional(m, "wait_seconds"), optional(m, "apply_seconds"), optional(m, "task_seconds"),
-                optional(m, "elapsed_seconds"));
+                optional(m, "elapsed_seconds"), workers(m.get("workers")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<WorkerTimes> workers(Object raw) {
+        List<WorkerTimes> out = new ArrayList<>();
+        if (raw instanceof List<?> list) {
+            for (Object o : list) {
+                if (!(o instanceof Map<?, ?> m)) {
+                    throw new IllegalArgumentException("epoch report workers : " + o + " (expected: an object per worker)");
+                }
+                out.add(WorkerTimes.fromMap((Map<String, Object>) m));
+            }
+        }
+        return out;
     }
 
     /** A number the reports of older runs lack: NaN when absent. */
@@ -103,6 +158,9 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
         putIfMeasured(m, "apply_seconds", applySeconds);
         putIfMeasured(m, "task_seconds", taskSeconds);
         putIfMeasured(m, "elapsed_seconds", elapsedSeconds);
+        if (!workers.isEmpty()) {
+            m.put("workers", workers.stream().map(WorkerTimes::toMap).toList());
+        }
         return m;
     }
 

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * {@code report.html} beside a model: loss and accuracy per epoch, where the training time went
- * (compute, communication and evaluation), the confusion matrix and the final metrics. One
+ * (compute, communication and evaluation per epoch; compute, communication and waiting per worker),
+ * the confusion matrix and the final metrics. One
  * self-contained file (inline SVG and CSS, no scripts, nothing fetched), so it opens offline.
  */
 public final class HtmlReport {
@@ -43,6 +44,10 @@ public final class HtmlReport {
                         .append(lineChart(h.stream().map(EpochReport::testAccuracy).toList(), List.of(), "test accuracy", ""));
             }
             sb.append("<h2>Time per epoch</h2>\n").append(timeChart(h));
+            String workers = workerChart(h);
+            if (!workers.isEmpty()) {
+                sb.append("<h2>Time per worker (all epochs)</h2>\n").append(workers);
+            }
         }
         if (evaluation != null && evaluation.classification()) {
             sb.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n").append(confusion(evaluation));
@@ -124,6 +129,54 @@ public final class HtmlReport {
         return svg.append("</svg>\n").toString();
     }
 
+    /**
+     * Each worker's compute, communication without waiting, and waiting for the other workers, summed
+     * over the epochs that recorded it: bars and a table. Empty when no epoch has the per-worker split.
+     */
+    static String workerChart(List<EpochReport> h) {
+        java.util.TreeMap<Integer, double[]> sums = new java.util.TreeMap<>();
+        for (EpochReport r : h) {
+            for (EpochReport.WorkerTimes w : r.workers()) {
+                double wait = Double.isFinite(w.waitSeconds()) ? w.waitSeconds() : 0;
+                double[] t = sums.computeIfAbsent(w.worker(), k -> new double[3]);
+                t[0] += w.computeSeconds();
+                t[1] += Math.max(0, w.commSeconds() - wait);
+                t[2] += wait;
+            }
+        }
+        if (sums.isEmpty()) {
+            return "";
+        }
+        double max = 1e-9;
+        for (double[] t : sums.values()) {
+            max = Math.max(max, t[0] + t[1] + t[2]);
+        }
+        String[] colors = {"#2ca02c", "#ff7f0e", "#d62728"};
+        StringBuilder svg = new StringBuilder(svgOpen());
+        axes(svg, 0, max, sums.size(), "worker");
+        double slot = (W - 2.0 * PAD) / sums.size();
+        StringBuilder table = new StringBuilder("<table><tr><th>worker</th><th>compute s</th><th>communication s"
+                + " (without waiting)</th><th>waiting s</th></tr>");
+        int i = 0;
+        for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
+            double base = 0;
+            for (int p = 0; p < 3; p++) {
+                double y0 = y(base, 0, max);
+                double y1 = y(base + e.getValue()[p], 0, max);
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+                        PAD + i * slot + slot * 0.15, y1, slot * 0.7, y0 - y1, colors[p]));
+                base += e.getValue()[p];
+            }
+            svg.append(text((int) (PAD + i * slot + slot * 0.45), H - PAD + 12, String.valueOf(e.getKey())));
+            table.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td></tr>",
+                    e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]));
+            i++;
+        }
+        svg.append(legend(0, "compute", colors[0])).append(legend(1, "communication", colors[1]))
+                .append(legend(2, "waiting for other workers", colors[2]));
+        return svg.append("</svg>\n").append(table).append("</table>\n").toString();
+    }
+
     private static String confusion(EvalStats s) {
         long max = 1;
         for (long v : s.confusion()) {
@@ -152,12 +205,16 @@ public final class HtmlReport {
     }
 
     private static void axes(StringBuilder svg, double min, double max, int n) {
+        axes(svg, min, max, n, "epoch (1.." + n + ")");
+    }
+
+    private static void axes(StringBuilder svg, double min, double max, int n, String xLabel) {
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>",
                 PAD, H - PAD, W - PAD, H - PAD));
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>",
                 PAD, PAD / 2, PAD, H - PAD));
         svg.append(text(2, PAD / 2 + 8, format(max))).append(text(2, H - PAD, format(min)))
-                .append(text(W / 2 - 20, H - 8, "epoch (1.." + n + ")"));
+                .append(text(W / 2 - 20, H - 8, xLabel));
     }
 
     private static void polyline(StringBuilder svg, List<Double> values, double min, double max, String color) {

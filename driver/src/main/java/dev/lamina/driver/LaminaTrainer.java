@@ -183,10 +183,12 @@ public final class LaminaTrainer {
                         spec, config, epoch, stepsPerEpoch, server.tlsCertificate());
                 long t0 = System.nanoTime();
                 WorkerStats stats;
+                List<WorkerStats> perWorker;
                 try (EpochProgress bar = EpochProgress.start(epoch + 1, config.epochs(), server.step(),
                         serverStepsPerEpoch(stepsPerEpoch), server::step, metricsSource::step,
                         System.console() != null ? System.err : null)) {
-                    stats = runEpoch(trainBlocks, task, accumulators);
+                    perWorker = runEpoch(trainBlocks, task, accumulators);
+                    stats = total(perWorker);
                 }
                 metricsSource.step(server.step());
                 long t1 = System.nanoTime();
@@ -199,7 +201,7 @@ public final class LaminaTrainer {
                         eval.meanLoss(), stats.samples(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, stats.computeNanos() / 1e9,
                         stats.commNanos() / 1e9, (double) stats.bytesSent() / Math.max(1, stats.steps()),
                         stats.waitNanos() / 1e9, stats.applyNanos() / 1e9, stats.taskNanos() / 1e9,
-                        (t2 - firstEpochStart) / 1e9);
+                        (t2 - firstEpochStart) / 1e9, workerTimes(perWorker));
                 history.add(report);
                 metricsSource.epochDone(report);
                 job.set(new JobState(config.seed(), epoch + 1, new byte[0],
@@ -291,17 +293,33 @@ public final class LaminaTrainer {
      * parameter server's exactly-once records. The shuffle hands the stats over in arrival order, so
      * they are summed in a fixed order.
      */
-    private WorkerStats runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task,
-                                 TrainPartition.Accumulators accumulators) {
+    private static List<WorkerStats> runEpoch(JavaRDD<FeatureBlock> blocks, EpochTrainer.Task task,
+                                              TrainPartition.Accumulators accumulators) {
         List<WorkerStats> perWorker = new ArrayList<>(new JavaRDD<>(blocks.rdd().barrier()
                 .mapPartitions(new TrainPartition(task, accumulators), false, ClassTag$.MODULE$.apply(WorkerStats.class)),
                 ClassTag$.MODULE$.apply(WorkerStats.class)).repartition(1).collect());
-        perWorker.sort(Comparator.comparingDouble(WorkerStats::lossSum));
+        perWorker.sort(Comparator.comparingInt(WorkerStats::worker));
+        return perWorker;
+    }
+
+    /** The workers' stats summed in a fixed order (by loss sum), whatever order they arrived in. */
+    private static WorkerStats total(List<WorkerStats> perWorker) {
+        List<WorkerStats> ordered = new ArrayList<>(perWorker);
+        ordered.sort(Comparator.comparingDouble(WorkerStats::lossSum));
         WorkerStats total = WorkerStats.empty();
-        for (WorkerStats s : perWorker) {
+        for (WorkerStats s : ordered) {
             total = total.merge(s);
         }
         return total;
+    }
+
+    private static List<EpochReport.WorkerTimes> workerTimes(List<WorkerStats> perWorker) {
+        List<EpochReport.WorkerTimes> times = new ArrayList<>();
+        for (WorkerStats s : perWorker) {
+            times.add(new EpochReport.WorkerTimes(s.worker(), s.computeNanos() / 1e9, s.commNanos() / 1e9,
+                    s.waitNanos() / 1e9));
+        }
+        return times;
     }
 
     private int stepsPerEpoch(List<Integer> partitionRows) {

@@ -69,7 +69,7 @@ final class TrainPartition implements Function1<Iterator<FeatureBlock>, Iterator
                 block.rows());
         CancelWatch watch = new CancelWatch(context, worker);
         try {
-            WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected);
+            WorkerStats stats = EpochTrainer.run(task, worker, block, watch::connected).ofWorker(worker);
             LOG.log(System.Logger.Level.INFO, "worker {0} trained epoch {1}: {2} steps, compute {3} s, comm {4} s"
                     + " (waiting {5} s)", worker, task.epoch() + 1, stats.steps(), stats.computeNanos() / 1e9,
                     stats.commNanos() / 1e9, stats.waitNanos() / 1e9);

@@ -55,6 +55,8 @@ class TrainMnistIT {
         assertEquals(3, Files.readAllLines(dir.resolve("history.jsonl")).size());
         String report = Files.readString(dir.resolve("report.html"));
         assertTrue(report.contains("<svg") && report.contains("Confusion matrix"), "report.html has charts and the matrix");
+        assertTrue(report.contains("Time per worker") && report.contains("<tr><td>0</td>") && report.contains("<tr><td>1</td>"),
+                "report.html splits the time per worker, both workers");
         assertTrue(!report.contains("<script") && !report.contains("src=") && !report.contains("href="),
                 "report.html loads nothing from anywhere");
         Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", dir.toString(), "--config", CONFIG,

@@ -20,10 +20,18 @@ import java.io.Serializable;
  *                      the same for every worker of the epoch; merged as the largest
  * @param taskNanos     wall time of the worker's epoch from connecting to the server to its last reply;
  *                      merged as the largest (the slowest worker)
+ * @param worker        the worker these are of, or -1 for a merge of several (or an unknown worker)
  */
 public record WorkerStats(long samples, long steps, double lossSum, long computeNanos, long commNanos,
-                          long bytesSent, long bytesReceived, long waitNanos, long applyNanos, long taskNanos)
-        implements Serializable {
+                          long bytesSent, long bytesReceived, long waitNanos, long applyNanos, long taskNanos,
+                          int worker) implements Serializable {
+
+    /** Of no particular worker. */
+    public WorkerStats(long samples, long steps, double lossSum, long computeNanos, long commNanos, long bytesSent,
+                       long bytesReceived, long waitNanos, long applyNanos, long taskNanos) {
+        this(samples, steps, lossSum, computeNanos, commNanos, bytesSent, bytesReceived, waitNanos, applyNanos,
+                taskNanos, -1);
+    }
 
     /** Without the server's timing (waiting and apply time unknown, 0). */
     public WorkerStats(long samples, long steps, double lossSum, long computeNanos, long commNanos, long bytesSent,
@@ -38,7 +46,13 @@ public record WorkerStats(long samples, long steps, double lossSum, long compute
     public WorkerStats merge(WorkerStats o) {
         return new WorkerStats(samples + o.samples, steps + o.steps, lossSum + o.lossSum, computeNanos + o.computeNanos,
                 commNanos + o.commNanos, bytesSent + o.bytesSent, bytesReceived + o.bytesReceived,
-                waitNanos + o.waitNanos, Math.max(applyNanos, o.applyNanos), Math.max(taskNanos, o.taskNanos));
+                waitNanos + o.waitNanos, Math.max(applyNanos, o.applyNanos), Math.max(taskNanos, o.taskNanos), -1);
+    }
+
+    /** These stats as worker {@code id}'s. */
+    public WorkerStats ofWorker(int id) {
+        return new WorkerStats(samples, steps, lossSum, computeNanos, commNanos, bytesSent, bytesReceived, waitNanos,
+                applyNanos, taskNanos, id);
     }
 
     /** The mean batch loss over the steps. */
