@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageDataIT {
     private static final String CONFIG = Path.of("..", "conf", "mnist-lenet.yaml").toString();
-    private static final int TRAIN = 1536;
-    private static final int TEST = 500;
+    private static final int TRAIN = 1024;
+    private static final int TEST = 300;
 
     @TempDir
     static Path dir;
@@ -40,6 +40,9 @@ class ImageDataIT {
     static void writePngs() throws Exception {
         write(Mnist.load(TestCache.dir(), true, TRAIN), dir.resolve("train"));
         write(Mnist.load(TestCache.dir(), false, TEST), dir.resolve("test"));
+        // the error cases need only a few images per class
+        write(Mnist.load(TestCache.dir(), true, 100), dir.resolve("small-train"));
+        write(Mnist.load(TestCache.dir(), false, 100), dir.resolve("small-test"));
     }
 
     private static void write(LabeledImages images, Path root) throws Exception {
@@ -90,20 +93,20 @@ class ImageDataIT {
     @Test
     void aWrongSizedImageOrAnUnknownClassFailsBeforeTraining() throws Exception {
         Path train = dir.resolve("bad-train");
-        copyTree(dir.resolve("train"), train);
+        copyTree(dir.resolve("small-train"), train);
         ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY), "png",
                 train.resolve("3").resolve("big.png").toFile());
         Path out = dir.resolve("out-bad");
-        Exception e = assertThrows(Exception.class, () -> TrainJob.run(args("image", train, dir.resolve("test"), out)));
+        Exception e = assertThrows(Exception.class, () -> TrainJob.run(args("image", train, dir.resolve("small-test"), out)));
         assertTrue(causes(e).contains("big.png is 32 x 32 pixels (expected: 28 x 28"), causes(e));
         assertFalse(Files.exists(out.resolve("model.json")), "no model written");
 
         Path test = dir.resolve("bad-test");
-        copyTree(dir.resolve("test"), test);
+        copyTree(dir.resolve("small-test"), test);
         Files.createDirectories(test.resolve("cat"));
         ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", test.resolve("cat/c.png").toFile());
         Exception unknown = assertThrows(IllegalArgumentException.class,
-                () -> TrainJob.run(args("binaryFile", dir.resolve("train"), test, out)));
+                () -> TrainJob.run(args("binaryFile", dir.resolve("small-train"), test, out)));
         assertTrue(unknown.getMessage().contains("class directories [cat] that data.train does not have"),
                 unknown.getMessage());
         assertFalse(Files.exists(out.resolve("model.json")), "no model written");
