@@ -30,10 +30,15 @@ lamina() { # threads
   java -cp "$cp" --add-modules jdk.incubator.vector dev.lamina.jobs.ModelBenchJob \
     --model "$model" --threads "$1" --steps "$steps" --warmup "$warmup" 2>/dev/null | tail -1
 }
+# The Transformer reads the same text in both: the Brown corpus's training split, which Lamina's bench
+# writes to the cache as plain text on first use.
+cache=${LAMINA_CACHE:-$HOME/.cache/lamina}
+text=()
+[ "$model" = transformer ] && text=(--text "$cache/brown/text/train.txt")
 torch1() {
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
     /usr/bin/python3 benchmarks/pytorch/bench_torch.py --model "$model" --threads 1 \
-    --steps "$steps" --warmup "$warmup" 2>/dev/null | tail -1
+    --steps "$steps" --warmup "$warmup" "${text[@]}" 2>/dev/null | tail -1
 }
 
 for r in $(seq 1 "$repeats"); do

@@ -55,6 +55,41 @@ public final class DataValidator {
         }
     }
 
+    /**
+     * For a language model: throws describing every bad window (wrong length, token id outside
+     * [0, vocab), null) of the features column, if there is any.
+     */
+    public static void checkTokens(Dataset<Row> df, String featuresCol, int width, int vocab, String what) {
+        Report report = df.select(featuresCol).javaRDD()
+                .mapPartitionsWithIndex((partition, rows) -> List.of(scanTokens(partition, rows, width, vocab)).iterator(),
+                        false)
+                .fold(Report.empty(), Report::merge);
+        if (report.badRows() > 0) {
+            throw new IllegalArgumentException(report.describe(what));
+        }
+    }
+
+    private static Report scanTokens(int partition, Iterator<Row> rows, int width, int vocab) {
+        Report report = Report.empty();
+        float[] features = new float[width];
+        float[] labels = new float[width];
+        long n = 0;
+        while (rows.hasNext()) {
+            Row row = rows.next();
+            try {
+                Featurizer.readTokens(row, 0, width, vocab, features, labels);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage().replace(" in row 0 of this partition", "");
+                String kind = m.startsWith("token window of length") ? "windows of the wrong length"
+                        : m.startsWith("token id") ? "windows with a token outside the vocabulary" : "null windows";
+                report.counts().merge(kind, 1L, Long::sum);
+                report.examples().putIfAbsent(kind, "partition " + partition + ", row " + n + ": " + m);
+            }
+            n++;
+        }
+        return new Report(n, report.counts(), report.examples());
+    }
+
     public static Report scan(Dataset<Row> df, String featuresCol, String labelCol, int width, int classes) {
         return df.select(featuresCol, labelCol).javaRDD()
                 .mapPartitionsWithIndex((partition, rows) -> List.of(scanPartition(partition, rows, width, classes)).iterator(),

@@ -4,7 +4,6 @@ import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.worker.BlockEvaluator;
 import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.FeatureBlock;
-import dev.lamina.worker.Targets;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -22,7 +21,7 @@ public final class DistributedEvaluator {
     public static EvalStats evaluate(JavaSparkContext jsc, JavaRDD<FeatureBlock> blocks, ModelSpec spec, float[] params) {
         Broadcast<float[]> weights = jsc.broadcast(params);
         try {
-            EvalStats zero = Targets.of(spec) == Targets.CLASSES ? EvalStats.empty(spec.classes()) : EvalStats.values();
+            EvalStats zero = EvalStats.zero(spec);
             return blocks.map(b -> BlockEvaluator.evaluate(spec, weights.value(), b)).fold(zero, EvalStats::merge);
         } finally {
             weights.destroy();
@@ -33,8 +32,7 @@ public final class DistributedEvaluator {
     public static EvalStats evaluate(SparkSession spark, Dataset<Row> df, String featuresCol, String labelCol,
                                      ModelSpec spec, float[] params) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int classes = Targets.of(spec) == Targets.CLASSES ? spec.classes() : 0;
-        Featurizer featurizer = new Featurizer(featuresCol, labelCol, spec.inputSize(), classes);
+        Featurizer featurizer = Featurizer.forSpec(spec, featuresCol, labelCol);
         return evaluate(jsc, featurizer.blocks(df, jsc.defaultParallelism()), spec, params);
     }
 }

@@ -1,6 +1,8 @@
 package dev.lamina.driver;
 
+import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.worker.FeatureBlock;
+import dev.lamina.worker.Targets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -24,21 +26,52 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Turns a DataFrame's feature and label columns into one {@link FeatureBlock} per partition.
  * Feature columns may be binary (unsigned bytes, scaled to [0, 1]), an ML vector, or an array of
- * float/double; labels any integral or floating column holding class indices. Column problems are
- * reported before any job runs; value problems (wrong width, NaN, label out of range) name the row.
+ * float/double; labels any integral or floating column holding class indices. For a language model
+ * ({@link Targets#NEXT_TOKENS}) the features column alone holds windows of T + 1 token ids (binary:
+ * one unsigned byte per token; or an array of integers): the model reads the first T, the targets
+ * are the last T. Column problems are reported before any job runs; value problems (wrong width,
+ * NaN, label or token out of range) name the row.
  */
 public final class Featurizer {
     private final String featuresCol;
     private final String labelCol;
     private final int width;
     private final int classes;
+    private final boolean tokens;
 
     /** {@code classes} 0: the labels are values (regression, or unused by reconstruction), finite only. */
     public Featurizer(String featuresCol, String labelCol, int width, int classes) {
+        this(featuresCol, labelCol, width, classes, false);
+    }
+
+    private Featurizer(String featuresCol, String labelCol, int width, int classes, boolean tokens) {
         this.featuresCol = featuresCol;
         this.labelCol = labelCol;
         this.width = width;
         this.classes = classes;
+        this.tokens = tokens;
+    }
+
+    /**
+     * The featurizer for what {@code spec} trains on: classes, values, its own input, or (a sequence
+     * loss) next tokens from windows of {@code inputSize + 1} ids below the model's vocabulary.
+     */
+    public static Featurizer forSpec(ModelSpec spec, String featuresCol, String labelCol) {
+        Targets targets = Targets.of(spec);
+        return switch (targets) {
+            case NEXT_TOKENS -> new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes(), true);
+            case CLASSES -> new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes());
+            case VALUES, INPUT -> new Featurizer(featuresCol, labelCol, spec.inputSize(), 0);
+        };
+    }
+
+    /** Throws IllegalArgumentException describing every kind of bad row of {@code df} ({@code what}: "the training data"). */
+    public void validate(Dataset<Row> df, String what) {
+        if (tokens) {
+            DataValidator.checkTokens(df, featuresCol, width, classes, what);
+        } else {
+            DataValidator.check(df, featuresCol, labelCol, width, classes, what);
+        }
     }
 
     /** Checks the schema (on the driver, no job) and returns the blocks, repartitioned into {@code partitions}. */
@@ -46,6 +79,10 @@ public final class Featurizer {
         checkSchema(df.schema());
         int w = width;
         int k = classes;
+        if (tokens) {
+            return df.select(featuresCol).repartition(partitions).javaRDD()
+                    .mapPartitions(rows -> List.of(toTokenBlock(rows, w, k)).iterator());
+        }
         return df.select(featuresCol, labelCol).repartition(partitions).javaRDD()
                 .mapPartitions(rows -> List.of(toBlock(rows, w, k)).iterator());
     }
@@ -53,6 +90,14 @@ public final class Featurizer {
     /** Throws IllegalArgumentException naming a missing column or a column of the wrong type. */
     public void checkSchema(StructType schema) {
         DataType ft = field(schema, featuresCol, "features").dataType();
+        if (tokens) {
+            boolean ok = ft instanceof BinaryType || ft instanceof ArrayType a && integral(a.elementType());
+            if (!ok) {
+                throw new IllegalArgumentException("features column '" + featuresCol + "' has type " + ft.simpleString()
+                        + " (expected: binary or array<int>, windows of " + (width + 1) + " token ids for a language model)");
+            }
+            return;
+        }
         DataType lt = field(schema, labelCol, "label").dataType();
         boolean featuresOk = ft instanceof BinaryType || ft instanceof VectorUDT
                 || ft instanceof ArrayType a && (a.elementType() instanceof FloatType || a.elementType() instanceof DoubleType);
@@ -65,6 +110,58 @@ public final class Featurizer {
         if (!labelOk) {
             throw new IllegalArgumentException("label column '" + labelCol + "' has type " + lt.simpleString()
                     + " (expected: an integer or floating class index)");
+        }
+    }
+
+    private static boolean integral(DataType t) {
+        return t instanceof IntegerType || t instanceof LongType || t instanceof ShortType || t instanceof ByteType;
+    }
+
+    static FeatureBlock toTokenBlock(Iterator<Row> rows, int width, int vocab) {
+        float[] features = new float[width * 64];
+        float[] labels = new float[width * 64];
+        int n = 0;
+        while (rows.hasNext()) {
+            Row row = rows.next();
+            if (n * width == features.length) {
+                features = Arrays.copyOf(features, n * 2 * width);
+                labels = Arrays.copyOf(labels, n * 2 * width);
+            }
+            readTokens(row, n, width, vocab, features, labels);
+            n++;
+        }
+        return new FeatureBlock(n, width, Arrays.copyOf(features, n * width), Arrays.copyOf(labels, n * width));
+    }
+
+    /**
+     * Reads column 0 of {@code row}, a window of {@code width + 1} token ids (binary bytes or integers),
+     * as row {@code n}: inputs are ids 0..width-1, targets ids 1..width; throws naming the row on a
+     * wrong length or an id outside [0, vocab).
+     */
+    static void readTokens(Row row, int n, int width, int vocab, float[] features, float[] labels) {
+        Object v = row.get(0);
+        if (v == null) {
+            throw new IllegalArgumentException("token window is null in row " + n + " of this partition");
+        }
+        List<Object> list = v instanceof byte[] ? null : row.getList(0);
+        int len = list == null ? ((byte[]) v).length : list.size();
+        if (len != width + 1) {
+            throw new IllegalArgumentException("token window of length " + len + " in row " + n
+                    + " of this partition (expected: " + (width + 1) + ", the model's sequence length + 1)");
+        }
+        int base = n * width;
+        for (int i = 0; i <= width; i++) {
+            long id = list == null ? ((byte[]) v)[i] & 0xFF : ((Number) list.get(i)).longValue();
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " at position " + i + " in row " + n
+                        + " of this partition (expected: in [0, " + vocab + "), the model's vocabulary)");
+            }
+            if (i < width) {
+                features[base + i] = id;
+            }
+            if (i > 0) {
+                labels[base + i - 1] = id;
+            }
         }
     }
 

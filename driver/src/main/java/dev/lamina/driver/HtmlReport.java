@@ -49,7 +49,7 @@ public final class HtmlReport {
                 sb.append("<h2>Time per worker (all epochs)</h2>\n").append(workers);
             }
         }
-        if (evaluation != null && evaluation.classification()) {
+        if (evaluation != null && evaluation.classification() && !evaluation.tokens()) {
             sb.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2>\n").append(confusion(evaluation));
         }
         return sb.append("</body></html>\n").toString();

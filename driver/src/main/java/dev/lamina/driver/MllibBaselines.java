@@ -118,20 +118,34 @@ public final class MllibBaselines {
         return new Result(name, classes > 0 ? classification(scored, classes) : regression(scored), seconds, "");
     }
 
-    /** Accuracy, macro F1 and log-loss from the predictions and the probability of the true class. */
+    /**
+     * Accuracy, macro F1 and log-loss from the predictions and the probability of the true class; for
+     * two classes also the ROC AUC from the probabilities' log-odds.
+     */
     private static Map<String, Double> classification(Dataset<Row> scored, int classes) {
-        long[] confusion = new long[classes * classes];
-        double lossSum = 0;
         List<Row> rows = scored.select(LABEL, "prediction", "probability").javaRDD().map(r -> {
             int label = (int) r.getDouble(0);
-            double p = ((Vector) r.get(2)).apply(label);
-            return RowFactory.create(label, (int) r.getDouble(1), -Math.log(Math.max(p, 1e-15)));
+            Vector probability = (Vector) r.get(2);
+            double p = probability.apply(label);
+            double margin = classes == 2 ? Math.log(Math.max(probability.apply(1), 1e-15))
+                    - Math.log(Math.max(probability.apply(0), 1e-15)) : 0;
+            return RowFactory.create(label, (int) r.getDouble(1), -Math.log(Math.max(p, 1e-15)), margin);
         }).collect();
-        for (Row r : rows) {
-            confusion[r.getInt(0) * classes + r.getInt(1)]++;
+        int n = rows.size();
+        int[] predicted = new int[n];
+        float[] labels = new float[n];
+        float[] outputs = new float[2 * n];
+        double lossSum = 0;
+        for (int i = 0; i < n; i++) {
+            Row r = rows.get(i);
+            labels[i] = r.getInt(0);
+            predicted[i] = r.getInt(1);
             lossSum += r.getDouble(2);
+            outputs[2 * i + 1] = (float) r.getDouble(3);
         }
-        return metrics(new EvalStats(classes, confusion, lossSum, true));
+        EvalStats s = EvalStats.empty(classes).add(n, predicted, labels, 0, n == 0 ? 0 : lossSum / n,
+                classes == 2 ? outputs : null, 0);
+        return metrics(s);
     }
 
     /** The metrics Lamina reports for a classifier's evaluation. */
@@ -140,6 +154,9 @@ public final class MllibBaselines {
         m.put("accuracy", s.accuracy());
         m.put("macro_f1", s.macroF1());
         m.put("log_loss", s.meanLoss());
+        if (Double.isFinite(s.rocAuc())) {
+            m.put("roc_auc", s.rocAuc());
+        }
         return m;
     }
 

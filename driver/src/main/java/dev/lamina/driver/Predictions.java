@@ -65,6 +65,10 @@ public final class Predictions {
                     + String.join(", ", in.fieldNames()) + ")");
         }
         Targets targets = Targets.of(spec);
+        if (targets == Targets.NEXT_TOKENS) {
+            throw new IllegalArgumentException("a language model (loss " + spec.loss() + ") scores no rows (expected: a"
+                    + " classifier, regression or autoencoder; sample text with lamina generate, or evaluate it)");
+        }
         List<StructField> fields = new ArrayList<>();
         for (int i = 0; i < in.fields().length; i++) {
             if (i != featureIndex) {

@@ -43,6 +43,8 @@ class BaselineIT {
         for (MllibBaselines.Result r : rows) {
             assertTrue(metric(r, "accuracy") > 0.6 && metric(r, "accuracy") <= 1, r.toString());
             assertTrue(metric(r, "log_loss") > 0 && r.seconds() > 0, r.toString());
+            // Two classes: every model, deep or MLlib, reports a ROC AUC, well above chance on Pima.
+            assertTrue(metric(r, "roc_auc") > 0.7 && metric(r, "roc_auc") <= 1, r.toString());
         }
         String html = Files.readString(dir.resolve("pima").resolve("baseline.html"));
         assertTrue(html.contains("<td>logistic regression</td>") && html.contains("macro F1"), html);

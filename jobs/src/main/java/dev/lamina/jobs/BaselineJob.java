@@ -53,8 +53,9 @@ public final class BaselineJob {
         JobConfig config = parsed.config();
         ModelSpec spec = config.model();
         Targets targets = Targets.of(spec);
-        if (targets == Targets.INPUT) {
-            throw new IllegalArgumentException("baseline : the model reconstructs its input (expected: a classifier or"
+        if (targets == Targets.INPUT || targets == Targets.NEXT_TOKENS) {
+            throw new IllegalArgumentException("baseline : the model " + (targets == Targets.INPUT
+                    ? "reconstructs its input" : "is a language model") + " (expected: a classifier or"
                     + " a model of one value per row, which MLlib baselines can predict too)");
         }
         MllibBaselines.Options options = new MllibBaselines.Options(JobArgs.integer(parsed.options(), "trees", 50),
@@ -144,7 +145,7 @@ public final class BaselineJob {
     }
 
     private static List<String> header(boolean classes) {
-        return classes ? List.of("model", "accuracy", "macro F1", "log-loss", "train s", "note")
+        return classes ? List.of("model", "accuracy", "macro F1", "log-loss", "ROC AUC", "train s", "note")
                 : List.of("model", "MSE", "MAE", "train s", "note");
     }
 
@@ -152,7 +153,7 @@ public final class BaselineJob {
         List<List<String>> out = new ArrayList<>();
         for (MllibBaselines.Result r : rows) {
             List<String> c = new ArrayList<>(List.of(r.model()));
-            for (String k : classes ? List.of("accuracy", "macro_f1", "log_loss") : List.of("mse", "mae")) {
+            for (String k : classes ? List.of("accuracy", "macro_f1", "log_loss", "roc_auc") : List.of("mse", "mae")) {
                 Double v = r.metrics().get(k);
                 c.add(v == null ? "-" : String.format(Locale.ROOT, "%.4f", v));
             }

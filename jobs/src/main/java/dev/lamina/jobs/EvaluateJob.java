@@ -29,8 +29,13 @@ public final class EvaluateJob {
         if (!s.classification()) {
             return String.format("test samples %d  loss %.6f%n", s.count(), s.meanLoss());
         }
-        sb.append(String.format("test samples %d  accuracy %.4f  log-loss %.4f  macro F1 %.4f%n", s.count(), s.accuracy(),
-                s.meanLoss(), s.macroF1()));
+        if (s.tokens()) {
+            return String.format("test tokens %d  loss %.4f nats/token  perplexity %.3f  bits per character %.4f"
+                    + "  next-character accuracy %.4f%n", s.count(), s.meanLoss(), s.perplexity(), s.bitsPerChar(),
+                    s.accuracy());
+        }
+        sb.append(String.format("test samples %d  accuracy %.4f  log-loss %.4f  macro F1 %.4f%s%n", s.count(), s.accuracy(),
+                s.meanLoss(), s.macroF1(), Double.isFinite(s.rocAuc()) ? String.format("  ROC AUC %.4f", s.rocAuc()) : ""));
         sb.append(String.format("%6s %10s %10s %10s%n", "class", "precision", "recall", "f1"));
         for (int k = 0; k < s.classes(); k++) {
             sb.append(String.format("%6d %10.4f %10.4f %10.4f%n", k, s.precision(k), s.recall(k), s.f1(k)));
@@ -57,7 +62,7 @@ public final class EvaluateJob {
             EvalStats stats = DistributedEvaluator.evaluate(spark, test.frame(), DataLoader.FEATURES,
                     DataLoader.LABEL, saved.spec(), saved.parameters());
             Map<String, Object> metrics = new LinkedHashMap<>(stats.toMap("test_"));
-            if (stats.classification()) {
+            if (stats.classification() && !stats.tokens()) {
                 metrics.put("confusion_matrix", stats.confusionRows());
             } else {
                 TrainJob.lossMetric(saved.spec(), stats).ifPresent(k -> metrics.put("test_" + k, stats.meanLoss()));

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The one entry point for spark-submit and bin/lamina: {@code Main <command> [options]}.
  * Commands: {@code train}, {@code evaluate}, {@code predict}, {@code retrain}, {@code registry}, {@code baseline},
- * {@code bench}, {@code plan}, {@code ps}.
+ * {@code generate}, {@code bench}, {@code plan}, {@code ps}.
  */
 public final class Main {
 
@@ -26,6 +26,7 @@ public final class Main {
             case "retrain" -> RetrainJob.main(rest);
             case "registry" -> RegistryJob.main(rest);
             case "baseline" -> BaselineJob.main(rest);
+            case "generate" -> GenerateJob.main(rest);
             case "plan" -> PlanJob.main(rest);
             case "bench" -> {
                 if (Arrays.asList(rest).contains("--suite")) {
@@ -35,7 +36,7 @@ public final class Main {
                 }
             }
             default -> {
-                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, retrain, registry, baseline, bench, plan or ps)");
+                System.err.println("lamina: unknown command '" + args[0] + "' (expected: train, evaluate, predict, retrain, registry, baseline, generate, bench, plan or ps)");
                 System.err.println(usage());
                 System.exit(2);
             }
@@ -61,6 +62,8 @@ public final class Main {
                 "           inspect a model registry and move its champion pointer",
                 "  baseline --config FILE [--set key=value]... [--output DIR] [--master URL]",
                 "           Spark MLlib baselines beside the deep model on the same split; writes DIR/baseline.html",
+                "  generate --model DIR [--prompt TEXT] [--tokens 200] [--temperature 0.8] [--top-k 40] [--seed 1]",
+                "           print the prompt and characters sampled from a trained character language model",
                 "  bench    --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
                 "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",

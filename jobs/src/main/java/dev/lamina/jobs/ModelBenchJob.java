@@ -54,8 +54,8 @@ public final class ModelBenchJob {
         long seed = intOption(parsed, "seed", 1, 0);
         ModelSpec spec = which.spec();
         Batches data = which.text()
-                ? new TextBatches(BrownCorpus.load(Path.of(Environment.defaultCache())).train(), batch,
-                        spec.input().dim(0), seed)
+                ? new TextBatches(java.nio.file.Files.readAllBytes(BrownCorpus.textFiles(
+                        Path.of(Environment.defaultCache())).train()), batch, spec.input().dim(0), seed)
                 : new MnistBatches(Mnist.load(Path.of(Environment.defaultCache()), true), batch);
 
         Model model = Model.of(spec);

@@ -55,6 +55,10 @@ final class RetrainRun {
 
     RetrainOutcome run() throws IOException {
         ModelSpec spec = config.model();
+        if (Targets.of(spec) == Targets.NEXT_TOKENS) {
+            throw new IllegalArgumentException("retrain : a language model (expected: a model over rows of features,"
+                    + " whose data the registry can profile for drift)");
+        }
         int classes = Targets.of(spec) == Targets.CLASSES ? spec.classes() : 0;
         DataLoader data = new DataLoader(config.data(), config.model());
         DataLoader.Split train;

@@ -46,9 +46,17 @@ public final class TrainJob {
             metrics.put(key, e.getValue());
         }
         metrics.put("test_loss", test.meanLoss());
-        if (test.classification()) {
+        if (test.tokens()) {
+            metrics.put("test_accuracy", test.accuracy());
+            metrics.put("test_perplexity", test.perplexity());
+            metrics.put("test_bits_per_char", test.bitsPerChar());
+            metrics.put("test_tokens", test.count());
+        } else if (test.classification()) {
             metrics.put("test_accuracy", test.accuracy());
             metrics.put("test_macro_f1", test.macroF1());
+            if (Double.isFinite(test.rocAuc())) {
+                metrics.put("test_roc_auc", test.rocAuc());
+            }
         } else {
             metrics.remove("test_accuracy");
             lossMetric(model.spec(), test).ifPresent(k -> metrics.put("test_" + k, test.meanLoss()));

@@ -18,15 +18,23 @@ public final class BlockEvaluator {
         if (block.width() != spec.inputSize()) {
             throw new IllegalArgumentException("feature width : " + block.width() + " (expected: " + spec.inputSize() + ")");
         }
-        boolean classes = Targets.of(spec) == Targets.CLASSES;
-        EvalStats stats = classes ? EvalStats.empty(spec.classes()) : EvalStats.values();
+        Targets targets = Targets.of(spec);
+        boolean classes = targets == Targets.CLASSES || targets == Targets.NEXT_TOKENS;
+        if (targets == Targets.NEXT_TOKENS && block.labelWidth() != spec.inputSize()) {
+            throw new IllegalArgumentException("block of " + block.rows() + " rows with " + block.labels().length
+                    + " targets (expected: " + spec.inputSize() + " next tokens per row for a language model)");
+        }
+        // Predictions per row, or per position for a language model.
+        int perRow = targets == Targets.NEXT_TOKENS ? spec.inputSize() : 1;
+        EvalStats stats = EvalStats.zero(spec);
+        boolean binary = targets == Targets.CLASSES && spec.classes() == 2;
         int full = Math.min(BATCH, Math.max(1, block.rows()));
         ForwardStep step = model.forwardStep(full, params, KernelProvider.kernels());
         int[] identity = new int[block.rows()];
         for (int i = 0; i < identity.length; i++) {
             identity[i] = i;
         }
-        int[] predicted = new int[full];
+        int[] predicted = new int[full * perRow];
         int start = 0;
         while (start < block.rows()) {
             int n = Math.min(full, block.rows() - start);
@@ -36,7 +44,10 @@ public final class BlockEvaluator {
             if (classes) {
                 s.predictions(predicted);
             }
-            stats = stats.add(n, predicted, s.labels().data(), s.labels().offset(), loss);
+            stats = binary
+                    ? stats.add(n, predicted, s.labels().data(), s.labels().offset(), loss, s.output().data(),
+                            s.output().offset())
+                    : stats.add(n * perRow, predicted, s.labels().data(), s.labels().offset(), loss);
             start += n;
         }
         return stats;

@@ -230,15 +230,18 @@ public final class EpochTrainer {
     static void fillBatch(FeatureBlock block, int[] order, int start, Tensor features, Tensor labels) {
         int width = block.width();
         int n = features.size() / width;
-        boolean reconstruct = labels.size() == n * width && labels.size() != n;
-        if (!reconstruct && labels.size() != n) {
+        boolean perPosition = block.labelWidth() > 1;
+        boolean reconstruct = !perPosition && labels.size() == n * width && labels.size() != n;
+        if (perPosition ? labels.size() != n * width : !reconstruct && labels.size() != n) {
             throw new IllegalArgumentException("targets of " + labels.size() + " values for " + n + " rows (expected: "
-                    + n + " labels or " + n * width + " features)");
+                    + (perPosition ? n * width + " next tokens" : n + " labels or " + n * width + " features") + ")");
         }
         for (int r = 0; r < n; r++) {
             int row = order[start + r];
             System.arraycopy(block.features(), row * width, features.data(), features.offset() + r * width, width);
-            if (reconstruct) {
+            if (perPosition) {
+                System.arraycopy(block.labels(), row * width, labels.data(), labels.offset() + r * width, width);
+            } else if (reconstruct) {
                 System.arraycopy(block.features(), row * width, labels.data(), labels.offset() + r * width, width);
             } else {
                 labels.data()[labels.offset() + r] = block.labels()[row];

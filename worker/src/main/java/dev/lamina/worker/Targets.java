@@ -6,8 +6,9 @@ import dev.lamina.engine.tensor.Shape;
 /**
  * What a model is trained to output, read from its loss and output shape: class indices from the
  * label column (a classification loss), one value per row from the label column (a regression loss
- * with one output), or the row's own features (a regression loss whose output is as large as the
- * input: an autoencoder reconstructing its input).
+ * with one output), the row's own features (a regression loss whose output is as large as the
+ * input: an autoencoder reconstructing its input), or each position's next token (a sequence loss:
+ * a language model over windows of tokens).
  */
 public enum Targets {
     /** Class indices in [0, classes) from the label column. */
@@ -15,7 +16,12 @@ public enum Targets {
     /** One finite value per row from the label column. */
     VALUES,
     /** The row's features: reconstruction. */
-    INPUT;
+    INPUT,
+    /**
+     * The next token at every position: a row is a window of T + 1 token ids, the model reads the
+     * first T and is trained on the last T.
+     */
+    NEXT_TOKENS;
 
     /**
      * The targets {@code spec} trains on.
@@ -23,6 +29,9 @@ public enum Targets {
      * @throws IllegalArgumentException for a regression loss whose output is neither 1 value nor the input's size
      */
     public static Targets of(ModelSpec spec) {
+        if (spec.loss().startsWith("sequence-cross-entropy")) {
+            return NEXT_TOKENS;
+        }
         if (spec.lossFunction().classification()) {
             return CLASSES;
         }

@@ -40,6 +40,39 @@ class TargetsTest {
                 e.getMessage());
     }
 
+    private static ModelSpec languageModel(int length, int vocab) {
+        return ModelSpec.fromMap(Map.of("input", List.of(length), "loss", "sequence-cross-entropy", "layers", List.of(
+                Map.of("type", "embedding", "vocab", vocab, "dim", 4),
+                Map.of("type", "lstm", "hidden", 6, "layers", 1, "sequence", true),
+                Map.of("type", "linear", "units", vocab))));
+    }
+
+    @Test
+    void aSequenceLossTrainsOnNextTokensPerPosition() {
+        ModelSpec spec = languageModel(3, 8);
+        assertEquals(Targets.NEXT_TOKENS, Targets.of(spec));
+        // Two windows "0 1 2 3" and "4 5 6 7": inputs the first three ids, targets the last three.
+        FeatureBlock block = new FeatureBlock(2, 3, new float[] {0, 1, 2, 4, 5, 6}, new float[] {1, 2, 3, 5, 6, 7});
+        assertEquals(3, block.labelWidth());
+        assertEquals(1, block().labelWidth());
+        Model model = Model.of(spec);
+        TrainingStep step = model.trainingStep(2, model.initialParameters(1), new float[model.parameterCount()],
+                KernelProvider.kernels());
+        EpochTrainer.fillBatch(block, new int[] {1, 0}, 0, step.features(), step.labels());
+        float[] targets = new float[6];
+        System.arraycopy(step.labels().data(), step.labels().offset(), targets, 0, 6);
+        assertArrayEquals(new float[] {5, 6, 7, 1, 2, 3}, targets);
+        assertThrows(IllegalArgumentException.class, () -> new FeatureBlock(2, 3, new float[6], new float[4]));
+
+        // Evaluation counts tokens: 6 of them, and the loss per token of an untrained model is near ln(8).
+        EvalStats s = BlockEvaluator.evaluate(spec, model.initialParameters(1), block);
+        assertTrue(s.tokens());
+        assertEquals(6, s.count());
+        assertEquals(Math.log(8), s.meanLoss(), 0.2);
+        assertEquals(s.meanLoss() / Math.log(2), s.bitsPerChar(), 1e-12);
+        assertEquals(EvalStats.tokens(8).classes(), EvalStats.zero(spec).classes());
+    }
+
     @Test
     void aReconstructionBatchTakesTheFeaturesAsTargets() {
         TrainingStep step = Model.of(spec(3, 3, "mse")).trainingStep(2, new float[Model.of(spec(3, 3, "mse"))

@@ -58,6 +58,35 @@ public final class BrownCorpus {
         return new Text(ascii(train), ascii(test));
     }
 
+    /** The two splits as text files (one paragraph per line), for Spark to read and pack on the executors. */
+    public record TextFiles(Path train, Path test, String fingerprint) {
+    }
+
+    /**
+     * Writes the two splits as text files under {@code cacheDir/brown/text} once (atomically: a
+     * temporary file, then a rename) and returns their paths.
+     */
+    public static TextFiles textFiles(Path cacheDir) throws IOException {
+        Path dir = cacheDir.resolve("brown").resolve("text");
+        Path train = dir.resolve("train.txt");
+        Path test = dir.resolve("test.txt");
+        if (!Files.isRegularFile(train) || !Files.isRegularFile(test)) {
+            Text text = load(cacheDir);
+            Files.createDirectories(dir);
+            write(test, text.test());
+            write(train, text.train());
+        }
+        return new TextFiles(train, test, NPM_PACKAGE + " " + NPM_VERSION + " (sha256 " + SHA256
+                + "; test split: files ca10, ca20, ..., every number a multiple of 10)");
+    }
+
+    private static void write(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** The held-out files: numbers that are multiples of 10. */
     static boolean isTest(String file) {
         return Integer.parseInt(file.substring(2)) % 10 == 0;
