@@ -71,6 +71,10 @@ class TargetsTest {
         assertEquals(Math.log(8), s.meanLoss(), 0.2);
         assertEquals(s.meanLoss() / Math.log(2), s.bitsPerChar(), 1e-12);
         assertEquals(EvalStats.tokens(8).classes(), EvalStats.zero(spec).classes());
+        // A language model evaluates 8,192 positions per forward pass; other models 256 rows.
+        assertEquals(64, BlockEvaluator.batchRows(languageModel(128, 8)));
+        assertEquals(256, BlockEvaluator.batchRows(languageModel(16, 8)));
+        assertEquals(256, BlockEvaluator.batchRows(spec(3, 4, "softmax-cross-entropy")));
     }
 
     @Test
