@@ -245,6 +245,6 @@ class ConfigLoaderTest {
                 stray.getMessage());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> loader.load(MNIST_MLP, List.of("data.dataset=cifar")));
-        assertTrue(unknown.getMessage().contains("(expected: mnist, fashion-mnist or files)"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("(expected: mnist, fashion-mnist, brown or files)"), unknown.getMessage());
     }
 }
