@@ -16,8 +16,6 @@ import java.util.SplittableRandom;
  * temperature and cut to the top k ids. Temperature 0 takes the most probable character.
  */
 final class TextGenerator {
-    private final ModelSpec spec;
-    private final Model model;
     private final ForwardStep step;
     private final int length;
     private final int vocab;
@@ -27,8 +25,7 @@ final class TextGenerator {
             throw new IllegalArgumentException("model with loss " + spec.loss()
                     + " (expected: a language model, loss sequence-cross-entropy)");
         }
-        this.spec = spec;
-        this.model = Model.of(spec);
+        Model model = Model.of(spec);
         if (parameters.length != model.parameterCount()) {
             throw new IllegalArgumentException("parameters : " + parameters.length + " values (expected: "
                     + model.parameterCount() + ")");
@@ -108,9 +105,5 @@ final class TextGenerator {
             }
         }
         return order[k - 1];
-    }
-
-    ModelSpec spec() {
-        return spec;
     }
 }
