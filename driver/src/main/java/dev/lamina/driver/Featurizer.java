@@ -62,6 +62,7 @@ public final class Featurizer {
             case NEXT_TOKENS -> new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes(), true);
             case CLASSES -> new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.classes());
             case VALUES, INPUT -> new Featurizer(featuresCol, labelCol, spec.inputSize(), 0);
+            case NOISE -> new Featurizer(featuresCol, labelCol, spec.inputSize(), spec.diffusion().classes());
         };
     }
 

@@ -69,6 +69,10 @@ public final class Predictions {
             throw new IllegalArgumentException("a language model (loss " + spec.loss() + ") scores no rows (expected: a"
                     + " classifier, regression or autoencoder; sample text with lamina generate, or evaluate it)");
         }
+        if (targets == Targets.NOISE) {
+            throw new IllegalArgumentException("a diffusion model scores no rows (expected: a classifier, regression or"
+                    + " autoencoder; its samples and sample_class_agreement come from lamina train)");
+        }
         List<StructField> fields = new ArrayList<>();
         for (int i = 0; i < in.fields().length; i++) {
             if (i != featureIndex) {

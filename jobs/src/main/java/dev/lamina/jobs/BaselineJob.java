@@ -53,9 +53,12 @@ public final class BaselineJob {
         JobConfig config = parsed.config();
         ModelSpec spec = config.model();
         Targets targets = Targets.of(spec);
-        if (targets == Targets.INPUT || targets == Targets.NEXT_TOKENS) {
-            throw new IllegalArgumentException("baseline : the model " + (targets == Targets.INPUT
-                    ? "reconstructs its input" : "is a language model") + " (expected: a classifier or"
+        if (targets == Targets.INPUT || targets == Targets.NEXT_TOKENS || targets == Targets.NOISE) {
+            throw new IllegalArgumentException("baseline : the model " + switch (targets) {
+                case INPUT -> "reconstructs its input";
+                case NOISE -> "is a diffusion model";
+                default -> "is a language model";
+            } + " (expected: a classifier or"
                     + " a model of one value per row, which MLlib baselines can predict too)");
         }
         MllibBaselines.Options options = new MllibBaselines.Options(JobArgs.integer(parsed.options(), "trees", 50),

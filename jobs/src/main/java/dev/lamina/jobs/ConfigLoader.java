@@ -82,6 +82,8 @@ public final class ConfigLoader {
         ConfigSection training = root.section("training");
         ConfigSection output = root.section("output");
         Object model = root.raw("model");
+        boolean hasSamples = root.has("samples");
+        SamplesConfig samples = SamplesConfig.bind(root.section("samples"));
         RetrainConfig.bind(root.section("retrain"));   // checked with the rest; the retrain job reads it from source()
         root.finish();
         String dataset = data.string("dataset", "mnist");
@@ -119,7 +121,11 @@ public final class ConfigLoader {
             String msg = e.getMessage();
             throw new IllegalArgumentException(msg.startsWith("model") ? msg : "model." + msg, e);
         }
-        return new JobConfig(dataConfig, spec, trainingConfig, outputConfig, earlyStopping, tree);
+        if (hasSamples && !spec.isDiffusion()) {
+            throw new IllegalArgumentException("samples : " + tree.get("samples") + " (expected: only for a diffusion"
+                    + " model, one with model.diffusion)");
+        }
+        return new JobConfig(dataConfig, spec, trainingConfig, outputConfig, earlyStopping, samples, tree);
     }
 
     private static TrainingConfig training(ConfigSection t) {

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
-/** {@code evaluate --model DIR --config FILE [--set key=value]... [--master URL]}: test metrics of a saved model. */
+/**
+ * {@code evaluate --model DIR --config FILE [--set key=value]... [--master URL]}: test metrics of a saved model;
+ * for a diffusion model also fresh samples (samples.png in DIR) and their sample_class_agreement.
+ */
 public final class EvaluateJob {
 
     private EvaluateJob() {
@@ -66,6 +69,14 @@ public final class EvaluateJob {
                 metrics.put("confusion_matrix", stats.confusionRows());
             } else {
                 TrainJob.lossMetric(saved.spec(), stats).ifPresent(k -> metrics.put("test_" + k, stats.meanLoss()));
+            }
+            if (saved.spec().isDiffusion()) {
+                // A diffusion model is judged by its samples too: drawn and scored as the job file's samples say.
+                if (!config.model().isDiffusion()) {
+                    throw new IllegalArgumentException("--config " + parsed.required("config") + " has no model.diffusion"
+                            + " (expected: the diffusion model's job file, whose samples section says how to sample)");
+                }
+                metrics.putAll(DiffusionSamplesRun.prepare(spark, config).run(saved.spec(), saved.parameters(), dir));
             }
             ModelFiles.writeJson(dir + "/evaluation.json", metrics, spark.sparkContext().hadoopConfiguration());
             System.out.println(table(stats));

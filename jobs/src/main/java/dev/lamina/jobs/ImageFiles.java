@@ -35,7 +35,7 @@ final class ImageFiles {
 
     /** One split's frame with {@link DataLoader#FEATURES} and {@link DataLoader#LABEL}. */
     static Dataset<Row> frame(SparkSession spark, DataConfig.Files f, boolean train, ModelSpec model) {
-        Shape input = model.input();
+        Shape input = model.dataShape();
         if (input.rank() != 3) {
             throw new IllegalArgumentException("data.format : " + f.format() + " with model.input " + input + " (expected:"
                     + " an image input [channels, height, width]; for an MLP start the layers with flatten)");

@@ -13,10 +13,11 @@ import java.util.Map;
  * @param training how to train
  * @param output   where results go
  * @param earlyStopping when to stop training early (off by default)
+ * @param samples  what a diffusion model's job samples after training (defaults for other models, unused)
  * @param source   the parsed YAML after overrides (recorded as provenance)
  */
 public record JobConfig(DataConfig data, ModelSpec model, TrainingConfig training, OutputConfig output,
-                        EarlyStopping.Config earlyStopping, Map<String, Object> source) {
+                        EarlyStopping.Config earlyStopping, SamplesConfig samples, Map<String, Object> source) {
 
     public JobConfig {
         if (earlyStopping.enabled() && data.validationFraction() == 0) {

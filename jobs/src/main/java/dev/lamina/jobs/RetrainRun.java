@@ -55,8 +55,9 @@ final class RetrainRun {
 
     RetrainOutcome run() throws IOException {
         ModelSpec spec = config.model();
-        if (Targets.of(spec) == Targets.NEXT_TOKENS) {
-            throw new IllegalArgumentException("retrain : a language model (expected: a model over rows of features,"
+        if (Targets.of(spec) == Targets.NEXT_TOKENS || Targets.of(spec) == Targets.NOISE) {
+            throw new IllegalArgumentException("retrain : a " + (spec.isDiffusion() ? "diffusion" : "language")
+                    + " model (expected: a model over rows of features,"
                     + " whose data the registry can profile for drift)");
         }
         int classes = Targets.of(spec) == Targets.CLASSES ? spec.classes() : 0;

@@ -126,6 +126,9 @@ public final class TrainJob {
      */
     static Result fitAndWrite(SparkSession spark, JobConfig config, DataLoader.Split train, DataLoader.Split test,
                               Start start, String dir, Consumer<EpochReport> onEpoch) throws IOException {
+        // A diffusion model's classifier is loaded (or trained) before training, so that a bad path fails early.
+        java.util.Optional<DiffusionSamplesRun> samples = config.model().isDiffusion()
+                ? java.util.Optional.of(DiffusionSamplesRun.prepare(spark, config)) : java.util.Optional.empty();
         Map<String, Object> provenance = Environment.provenance();
         provenance.put("config", config.source());
         Map<String, Object> fingerprint = new LinkedHashMap<>();
@@ -167,6 +170,11 @@ public final class TrainJob {
                 trained.spec(), trained.parameters());
         TrainedModel model = withTestMetrics(trained, evaluation, fraction > 0);
         write(model, evaluation, dir, testFrame, hadoop);
+        if (samples.isPresent()) {
+            // Sampled after the model is written, so that a failure here loses no training.
+            model = samples.get().run(model, dir);
+            ModelFiles.write(model, dir, hadoop);
+        }
         return new Result(model, evaluation);
     }
 

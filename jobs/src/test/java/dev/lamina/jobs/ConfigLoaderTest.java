@@ -247,4 +247,34 @@ class ConfigLoaderTest {
                 () -> loader.load(MNIST_MLP, List.of("data.dataset=cifar")));
         assertTrue(unknown.getMessage().contains("(expected: mnist, fashion-mnist, brown or files)"), unknown.getMessage());
     }
+
+    @Test
+    void shippedDiffusionFileBindsWithItsSamples() throws IOException {
+        JobConfig c = loader.load(Path.of("..", "conf", "mnist-diffusion.yaml"), List.of("samples.guidance=3"));
+        assertTrue(c.model().isDiffusion());
+        assertEquals(784, c.model().inputSize());
+        assertEquals(List.of(1 + 7 + 10, 28, 28), c.model().inputShape());
+        assertEquals(100, c.samples().perClass());
+        assertEquals(3.0, c.samples().guidance());
+        assertEquals("out/mnist-lenet", c.samples().classifier());
+        assertEquals(SamplesConfig.defaults(), loader.load(MNIST_MLP, List.of()).samples());
+    }
+
+    @Test
+    void samplesAreOnlyForDiffusionModelsAndAreChecked() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("samples.perClass=10")));
+        assertTrue(e.getMessage().startsWith("samples : {perClass=10} (expected: only for a diffusion model"), e.getMessage());
+        Path diffusion = Path.of("..", "conf", "mnist-diffusion.yaml");
+        e = assertThrows(IllegalArgumentException.class, () -> loader.load(diffusion, List.of("samples.steps=0")));
+        assertEquals("samples.steps : 0 (expected: >= 1)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> loader.load(diffusion, List.of("samples.classifier=")));
+        assertTrue(e.getMessage().startsWith("samples.classifierConfig : conf/mnist-lenet.yaml with samples.classifier"
+                + " empty"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> loader.load(diffusion, List.of("samples.guidanse=2")));
+        assertTrue(e.getMessage().contains("samples.guidanse"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(diffusion, List.of("model.diffusion.labelDropout=1")));
+        assertEquals("model.diffusion.labelDropout : 1.0 (expected: in [0, 1))", e.getMessage());
+    }
 }

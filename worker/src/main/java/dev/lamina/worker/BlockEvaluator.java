@@ -4,6 +4,7 @@ import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.ForwardStep;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.nn.NoiseSchedule;
 
 /** Evaluates a model on a block: forward only, in batches, merged into {@link EvalStats}. */
 public final class BlockEvaluator {
@@ -21,6 +22,8 @@ public final class BlockEvaluator {
         return Targets.of(spec) == Targets.NEXT_TOKENS ? Math.max(1, Math.min(BATCH, BATCH_TOKENS / spec.inputSize()))
                 : BATCH;
     }
+
+    private static final long EVAL_NOISE_SEED = 0x7E57L;
 
     private BlockEvaluator() {
     }
@@ -47,11 +50,19 @@ public final class BlockEvaluator {
             identity[i] = i;
         }
         int[] predicted = new int[full * perRow];
+        // A diffusion model is scored on its noise-prediction loss at noise fixed by the row's place in
+        // the block, so that the test loss of every epoch sees the same noise.
+        NoiseSchedule schedule = spec.isDiffusion() ? new NoiseSchedule(spec.diffusion()) : null;
         int start = 0;
         while (start < block.rows()) {
             int n = Math.min(full, block.rows() - start);
             ForwardStep s = n == full ? step : model.forwardStep(n, params, KernelProvider.kernels());
-            EpochTrainer.fillBatch(block, identity, start, s.features(), s.labels());
+            if (schedule != null) {
+                EpochTrainer.fillNoised(block, identity, start, s.features(), s.labels(), schedule,
+                        spec.dataShape().dim(0), new java.util.SplittableRandom(EVAL_NOISE_SEED + start));
+            } else {
+                EpochTrainer.fillBatch(block, identity, start, s.features(), s.labels());
+            }
             float loss = s.run();
             if (classes) {
                 s.predictions(predicted);

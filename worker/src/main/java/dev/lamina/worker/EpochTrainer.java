@@ -3,6 +3,7 @@ package dev.lamina.worker;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.engine.nn.NoiseSchedule;
 import dev.lamina.engine.nn.ParameterView;
 import dev.lamina.engine.nn.TrainingStep;
 import dev.lamina.engine.optim.Optimizer;
@@ -105,7 +106,8 @@ public final class EpochTrainer {
                         + client.ranges().size() + " shards (expected: " + model.parameterCount() + ", the model's)");
             }
             Message.Timing before = client.timing();
-            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads);
+            Loop loop = new Loop(task, workerId, block, model, step, order, params, grads,
+                    batchSource(task.spec(), block, order, task.config().seed(), task.epoch(), workerId));
             WorkerStats stats = task.config().mode().equals("local-sgd") ? loop.localSgd(client) : loop.perStep(client);
             long end = System.nanoTime();
             Message.Timing after = client.timing();
@@ -121,9 +123,52 @@ public final class EpochTrainer {
         return servers.isEmpty() ? List.of(new HostPort(task.host(), task.port()).toString()) : servers;
     }
 
+    /** Writes the batch of rows from {@code start} of the epoch's order into a step's features and targets. */
+    @FunctionalInterface
+    interface BatchSource {
+        void fill(int start, Tensor features, Tensor labels);
+    }
+
+    /**
+     * The rows as they are ({@link #fillBatch}) or, for a diffusion model, noised at random steps
+     * with a noise stream fixed by (seed, epoch, worker) (a resumed epoch draws other noise).
+     */
+    static BatchSource batchSource(ModelSpec spec, FeatureBlock block, int[] order, long seed, int epoch, int workerId) {
+        if (!spec.isDiffusion()) {
+            return (start, features, labels) -> fillBatch(block, order, start, features, labels);
+        }
+        NoiseSchedule schedule = new NoiseSchedule(spec.diffusion());
+        SplittableRandom random = stream(seed ^ NOISE_SALT, epoch, workerId);
+        int channels = spec.dataShape().dim(0);
+        return (start, features, labels) -> fillNoised(block, order, start, features, labels, schedule, channels, random);
+    }
+
+    /** Keeps the noise stream apart from the data order's. */
+    private static final long NOISE_SALT = 0x6E6F697365L;
+
+    /**
+     * Rows {@code order[start..]} as diffusion training rows: each image noised at a random step (its
+     * class as the label, sometimes dropped) into the features, the noise into the targets.
+     */
+    static void fillNoised(FeatureBlock block, int[] order, int start, Tensor features, Tensor labels,
+                           NoiseSchedule schedule, int channels, SplittableRandom random) {
+        int width = block.width();
+        int n = labels.size() / width;
+        int inWidth = features.size() / n;
+        if (labels.size() != n * width || features.size() != n * inWidth) {
+            throw new IllegalArgumentException("targets of " + labels.size() + " values, features of " + features.size()
+                    + " (expected: " + width + " noise values per row, as many as the image's pixels)");
+        }
+        for (int r = 0; r < n; r++) {
+            int row = order[start + r];
+            schedule.trainingRow(block.features(), row * width, channels, width / channels, (int) block.labels()[row],
+                    random, features.data(), features.offset() + r * inWidth, labels.data(), labels.offset() + r * width);
+        }
+    }
+
     /** One epoch's state: the model step, its buffers, the data order (push encoders live in the client). */
     private record Loop(Task task, int workerId, FeatureBlock block, Model model, TrainingStep step, int[] order,
-                        float[] params, float[] grads) {
+                        float[] params, float[] grads, BatchSource batches) {
 
         /** sync and async: every step pushes its gradient and pulls the server's parameters. */
         WorkerStats perStep(ShardedClient client) throws IOException {
@@ -191,7 +236,7 @@ public final class EpochTrainer {
         }
 
         private float compute(int s, long globalStep) {
-            fillBatch(block, order, s * task.config().workerBatchSize(), step.features(), step.labels());
+            batches.fill(s * task.config().workerBatchSize(), step.features(), step.labels());
             float loss = step.run();
             checkFinite(model, loss, grads, task.epoch(), globalStep, workerId);
             return loss;
@@ -205,11 +250,7 @@ public final class EpochTrainer {
 
     /** A permutation of [0, rows) fixed by (seed, epoch, worker): per-worker streams come from split(). */
     static int[] shuffledOrder(int rows, long seed, int epoch, int workerId) {
-        SplittableRandom epochRandom = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
-        SplittableRandom random = epochRandom.split();
-        for (int w = 0; w < workerId; w++) {
-            random = epochRandom.split();
-        }
+        SplittableRandom random = stream(seed, epoch, workerId);
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) {
             order[i] = i;
@@ -221,6 +262,16 @@ public final class EpochTrainer {
             order[j] = t;
         }
         return order;
+    }
+
+    /** The random stream of worker {@code workerId} in {@code epoch}: per-worker streams come from split(). */
+    static SplittableRandom stream(long seed, int epoch, int workerId) {
+        SplittableRandom epochRandom = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
+        SplittableRandom random = epochRandom.split();
+        for (int w = 0; w < workerId; w++) {
+            random = epochRandom.split();
+        }
+        return random;
     }
 
     /**

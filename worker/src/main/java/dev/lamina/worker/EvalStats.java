@@ -71,7 +71,7 @@ public record EvalStats(int classes, long[] confusion, double lossSum, boolean c
         return switch (Targets.of(spec)) {
             case CLASSES -> empty(spec.classes());
             case NEXT_TOKENS -> tokens(spec.classes());
-            case VALUES, INPUT -> values();
+            case VALUES, INPUT, NOISE -> values();
         };
     }
 

@@ -21,7 +21,12 @@ public enum Targets {
      * The next token at every position: a row is a window of T + 1 token ids, the model reads the
      * first T and is trained on the last T.
      */
-    NEXT_TOKENS;
+    NEXT_TOKENS,
+    /**
+     * A diffusion model's noise: the row is a clean image with its class in the label column; every
+     * step noises it at a random diffusion step and trains on the noise added.
+     */
+    NOISE;
 
     /**
      * The targets {@code spec} trains on.
@@ -29,6 +34,9 @@ public enum Targets {
      * @throws IllegalArgumentException for a regression loss whose output is neither 1 value nor the input's size
      */
     public static Targets of(ModelSpec spec) {
+        if (spec.isDiffusion()) {
+            return NOISE;
+        }
         if (spec.loss().startsWith("sequence-cross-entropy")) {
             return NEXT_TOKENS;
         }

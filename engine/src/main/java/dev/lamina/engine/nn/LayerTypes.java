@@ -78,6 +78,10 @@ final class LayerTypes {
             ModelSpec.onlyKeys(m, "type", "from", "axis");
             return new SkipConfig("concat", String.valueOf(m.get("from")), optionalInt(m, "axis", 0));
         });
+        READERS.put("condition", m -> {
+            ModelSpec.onlyKeys(m, "type", "from", "skip");
+            return new ConditionConfig(String.valueOf(m.get("from")), optionalInt(m, "skip", 1));
+        });
         // --- sequence family ---
         for (String f : ActivationConfig.FUNCTIONS) {
             READERS.put(f, m -> {

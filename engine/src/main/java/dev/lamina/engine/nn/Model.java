@@ -265,7 +265,8 @@ public final class Model {
                 ps.add(graph.param(view.name(), view.shape()));
             }
             paramNodes.addAll(ps);
-            x = layers.get(l).apply(graph, x, ps, training);
+            x = layers.get(l) instanceof ConditionLayer condition ? condition.apply(graph, x, ps, saved)
+                    : layers.get(l).apply(graph, x, ps, training);
         }
         LossFunction lossFunction = spec.lossFunction();
         Node labels = graph.input("labels", lossFunction.targetShape(x.shape()));

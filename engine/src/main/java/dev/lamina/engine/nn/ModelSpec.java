@@ -15,11 +15,14 @@ import java.util.Set;
  * A model: the per-sample input shape, a sequence of layers and the loss. Round-trips exactly
  * through JSON ({@link #toJson()} / {@link #fromJson(String)}).
  *
- * @param inputShape per-sample input dimensions, e.g. [784]
+ * @param inputShape per-sample input dimensions of the network, e.g. [784]; for a diffusion model the
+ *                   image's channels plus the condition planes ({@link DiffusionConfig#conditionChannels()})
  * @param layers     the layers, applied in order
- * @param loss       the training loss; now {@code softmax-cross-entropy}
+ * @param loss       the training loss, e.g. {@code softmax-cross-entropy}
+ * @param diffusion  for a diffusion model, its noise schedule and conditioning; null for any other model
  */
-public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss) implements Serializable {
+public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss, DiffusionConfig diffusion)
+        implements Serializable {
 
     public static final String SOFTMAX_CROSS_ENTROPY = Losses.SOFTMAX_CROSS_ENTROPY;
 
@@ -39,6 +42,50 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
             throw new IllegalArgumentException("model." + e.getMessage(), e);
         }
         lossFunction.validate(outputShape(inputShape, layers));
+        if (diffusion != null) {
+            checkDiffusion(inputShape, outputShape(inputShape, layers), loss, diffusion);
+        }
+    }
+
+    /** A model that is not a diffusion model. */
+    public ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, String loss) {
+        this(inputShape, layers, loss, null);
+    }
+
+    private static void checkDiffusion(List<Integer> input, Shape output, String loss, DiffusionConfig diffusion) {
+        int cond = diffusion.conditionChannels();
+        if (input.size() != 3 || input.get(0) <= cond) {
+            throw new IllegalArgumentException("model.input : " + dataDims(input, cond) + " with diffusion (expected: an"
+                    + " image [channels, height, width]; the network reads it with " + cond + " condition planes)");
+        }
+        List<Integer> image = dataDims(input, cond);
+        if (!output.equals(Shape.of(image.stream().mapToInt(Integer::intValue).toArray()))) {
+            throw new IllegalArgumentException("model output " + output + " with diffusion (expected: " + image
+                    + ", the predicted noise of the image)");
+        }
+        if (!loss.equals(Losses.MSE)) {
+            throw new IllegalArgumentException("model.loss : " + loss + " with diffusion (expected: mse, the"
+                    + " noise-prediction loss)");
+        }
+    }
+
+    private static List<Integer> dataDims(List<Integer> input, int cond) {
+        List<Integer> dims = new ArrayList<>(input);
+        if (!dims.isEmpty()) {
+            dims.set(0, dims.get(0) - cond);
+        }
+        return dims;
+    }
+
+    /** Whether this is a diffusion model (its data are images, its network also reads condition planes). */
+    public boolean isDiffusion() {
+        return diffusion != null;
+    }
+
+    /** The per-sample shape of the data: the input, or for a diffusion model the image without the condition planes. */
+    public Shape dataShape() {
+        List<Integer> dims = diffusion == null ? inputShape : dataDims(inputShape, diffusion.conditionChannels());
+        return Shape.of(dims.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** The loss function named by {@link #loss()}. */
@@ -71,9 +118,9 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
         return Shape.of(inputShape.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The number of input features per sample. */
+    /** The number of features per sample in the data: the input's size, or a diffusion model's image size. */
     public int inputSize() {
-        return input().size();
+        return dataShape().size();
     }
 
     /** The number of classes: the last output dimension (for classification losses). */
@@ -84,9 +131,12 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("input", inputShape.stream().map(Integer::longValue).toList());
+        m.put("input", java.util.Arrays.stream(dataShape().dims()).mapToObj(d -> (long) d).toList());
         m.put("layers", layers.stream().map(LayerConfig::toMap).toList());
         m.put("loss", loss);
+        if (diffusion != null) {
+            m.put("diffusion", diffusion.toMap());
+        }
         return m;
     }
 
@@ -96,7 +146,7 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
 
     @SuppressWarnings("unchecked")
     public static ModelSpec fromMap(Map<String, ?> m) {
-        onlyKeys(m, "input", "layers", "loss");
+        onlyKeys(m, "input", "layers", "loss", "diffusion");
         Object input = m.get("input");
         List<Integer> dims = new ArrayList<>();
         if (input instanceof Number n) {
@@ -124,7 +174,24 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
             }
         }
         Object loss = m.containsKey("loss") ? m.get("loss") : SOFTMAX_CROSS_ENTROPY;
-        return new ModelSpec(dims, layers, String.valueOf(loss));
+        DiffusionConfig diffusion = null;
+        if (m.containsKey("diffusion")) {
+            if (!(m.get("diffusion") instanceof Map<?, ?> d)) {
+                throw new IllegalArgumentException("model.diffusion : " + m.get("diffusion")
+                        + " (expected: a map of steps, betaStart, betaEnd, classes, timeChannels, labelDropout)");
+            }
+            try {
+                diffusion = DiffusionConfig.fromMap((Map<String, ?>) d);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model." + e.getMessage(), e);
+            }
+            if (dims.size() != 3) {
+                throw new IllegalArgumentException("model.input : " + dims + " with diffusion (expected: an image"
+                        + " [channels, height, width])");
+            }
+            dims.set(0, dims.get(0) + diffusion.conditionChannels());
+        }
+        return new ModelSpec(dims, layers, String.valueOf(loss), diffusion);
     }
 
     @SuppressWarnings("unchecked")
