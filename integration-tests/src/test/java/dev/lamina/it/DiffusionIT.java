@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped class-conditional diffusion model on real MNIST (2,048 images, two epochs): it learns
- * to predict the noise (test_mse well under the 1.0 of predicting none), trains its classifier first
+ * to predict the velocity v (test_mse well under the 0.946 of predicting v = 0 on MNIST's test
+ * images, mean x0^2 0.926 over the 1,000-step schedule), trains its classifier first
  * from a job file, samples on the executors, writes the grid and the agreement figures; evaluate
  * reproduces the test loss; predict refuses it; a missing classifier fails before any training.
  */
@@ -50,7 +51,7 @@ class DiffusionIT {
         double classifierAccuracy = ((Number) m.get("classifier_test_accuracy")).doubleValue();
         System.out.printf("DiffusionIT: test_mse %.4f after 2 epochs on 2048 images; sample_class_agreement %.3f;"
                 + " classifier test_accuracy %.4f%n", mse, agreement, classifierAccuracy);
-        assertTrue(mse < 0.5, "noise-prediction test_mse " + mse + " (1.0 is predicting no noise)");
+        assertTrue(mse < 0.6, "velocity-prediction test_mse " + mse + " (predicting 0 scores 0.946)");
         assertTrue(model.history().get(1).testLoss() < model.history().get(0).testLoss(), "the test loss falls");
         assertFalse(m.containsKey("test_accuracy"), m.toString());
         assertTrue(Files.exists(classifier.resolve("model.json")), "the classifier was trained into its directory");

@@ -2,6 +2,7 @@ package dev.lamina.engine.nn;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,7 +11,10 @@ import java.util.Map;
  * random step t of a linear beta schedule; it reads the noisy image and, as constant planes, the step
  * ({@code timeChannels}: t scaled to [-1, 1], then sin/cos pairs of doubling frequency) and the class
  * (one-hot over {@code classes}; all zeros for "no class", which a share {@code labelDropout} of the
- * training rows get, so that sampling can use classifier-free guidance).
+ * training rows get, so that sampling can use classifier-free guidance). The network predicts the
+ * noise e ({@code eps}) or the velocity v = sqrt(ab) e - sqrt(1 - ab) x0 ({@code v}, Salimans and Ho
+ * 2022): the same noise-prediction error weighted by 1 + 1/SNR, so the noisy steps, where the class
+ * decides what the image becomes, count as much as the clean ones.
  *
  * @param steps        diffusion steps T, >= 2
  * @param betaStart    the first step's noise variance, in (0, 1)
@@ -18,9 +22,11 @@ import java.util.Map;
  * @param classes      the number of classes conditioned on, >= 1
  * @param timeChannels input planes carrying the step, >= 1
  * @param labelDropout the share of training rows without their class, in [0, 1)
+ * @param prediction   what the network outputs: {@code eps} (the noise) or {@code v} (the velocity)
  */
 public record DiffusionConfig(int steps, double betaStart, double betaEnd, int classes, int timeChannels,
-                              double labelDropout) implements Serializable {
+                              double labelDropout, String prediction) implements Serializable {
+    public static final List<String> PREDICTIONS = List.of("eps", "v");
 
     public DiffusionConfig {
         if (steps < 2) {
@@ -42,9 +48,24 @@ public record DiffusionConfig(int steps, double betaStart, double betaEnd, int c
         if (!(labelDropout >= 0 && labelDropout < 1)) {
             throw new IllegalArgumentException("diffusion.labelDropout : " + labelDropout + " (expected: in [0, 1))");
         }
+        if (!PREDICTIONS.contains(prediction)) {
+            throw new IllegalArgumentException("diffusion.prediction : " + prediction + " (expected: one of " + PREDICTIONS
+                    + ")");
+        }
     }
 
-    /** 1,000 steps from 1e-4 to 0.02 (the DDPM paper's), 10 classes, 7 time planes, 10% of rows unlabelled. */
+    /** Predicting the noise. */
+    public DiffusionConfig(int steps, double betaStart, double betaEnd, int classes, int timeChannels,
+                           double labelDropout) {
+        this(steps, betaStart, betaEnd, classes, timeChannels, labelDropout, "eps");
+    }
+
+    /** Whether the network predicts the velocity v rather than the noise. */
+    public boolean predictsVelocity() {
+        return prediction.equals("v");
+    }
+
+    /** 1,000 steps from 1e-4 to 0.02 (the DDPM paper's), 10 classes, 7 time planes, 10% of rows unlabelled, noise predicted. */
     public static DiffusionConfig defaults() {
         return new DiffusionConfig(1000, 1e-4, 0.02, 10, 7, 0.1);
     }
@@ -62,6 +83,7 @@ public record DiffusionConfig(int steps, double betaStart, double betaEnd, int c
         m.put("classes", (long) classes);
         m.put("timeChannels", (long) timeChannels);
         m.put("labelDropout", labelDropout);
+        m.put("prediction", prediction);
         return m;
     }
 
@@ -76,13 +98,14 @@ public record DiffusionConfig(int steps, double betaStart, double betaEnd, int c
     }
 
     private static DiffusionConfig read(Map<String, ?> m) {
-        ModelSpec.onlyKeys(m, "steps", "betaStart", "betaEnd", "classes", "timeChannels", "labelDropout");
+        ModelSpec.onlyKeys(m, "steps", "betaStart", "betaEnd", "classes", "timeChannels", "labelDropout", "prediction");
         DiffusionConfig d = defaults();
         return new DiffusionConfig(m.containsKey("steps") ? ModelSpec.intValue(m, "steps") : d.steps,
                 number(m, "betaStart", d.betaStart), number(m, "betaEnd", d.betaEnd),
                 m.containsKey("classes") ? ModelSpec.intValue(m, "classes") : d.classes,
                 m.containsKey("timeChannels") ? ModelSpec.intValue(m, "timeChannels") : d.timeChannels,
-                number(m, "labelDropout", d.labelDropout));
+                number(m, "labelDropout", d.labelDropout),
+                m.containsKey("prediction") ? String.valueOf(m.get("prediction")) : d.prediction);
     }
 
     private static double number(Map<String, ?> m, String key, double otherwise) {

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Draws images from a trained diffusion model with DDIM (eta = 0) over {@code steps} evenly spaced
- * steps of its schedule and classifier-free guidance: the predicted noise is
- * e_uncond + guidance (e_cond - e_uncond), both from one forward pass over twice the rows
+ * steps of its schedule and classifier-free guidance: the prediction (noise or velocity) is
+ * p_uncond + guidance (p_cond - p_uncond), both from one forward pass over twice the rows
  * (guidance 1 is plain conditional sampling and needs only the conditional rows).
  */
 public final class DiffusionSampler {

@@ -67,40 +67,46 @@ public final class NoiseSchedule {
     /**
      * One training row: picks t uniformly, noise e ~ N(0, 1) per pixel and (with probability
      * labelDropout) drops the class; writes the network input [x_t, condition planes] at
-     * {@code input[inOff..]} and e at {@code noise[noiseOff..]}. {@code image} holds
-     * {@code channels * planeSize} pixels in [0, 1].
+     * {@code input[inOff..]} and the target at {@code target[targetOff..]}: e, or for velocity
+     * prediction v = sqrt(ab) e - sqrt(1 - ab) x0. {@code image} holds {@code channels * planeSize}
+     * pixels in [0, 1].
      */
     public void trainingRow(float[] image, int imageOff, int channels, int planeSize, int cls, SplittableRandom random,
-                            float[] input, int inOff, float[] noise, int noiseOff) {
+                            float[] input, int inOff, float[] target, int targetOff) {
         int size = channels * planeSize;
         int t = random.nextInt(config.steps());
         boolean drop = config.labelDropout() > 0 && random.nextDouble() < config.labelDropout();
         float signal = (float) Math.sqrt(alphaBar[t]);
         float sigma = (float) Math.sqrt(1 - alphaBar[t]);
+        boolean velocity = config.predictsVelocity();
         for (int i = 0; i < size; i++) {
             float e = (float) random.nextGaussian();
-            noise[noiseOff + i] = e;
-            input[inOff + i] = signal * (2 * image[imageOff + i] - 1) + sigma * e;
+            float x0 = 2 * image[imageOff + i] - 1;
+            target[targetOff + i] = velocity ? signal * e - sigma * x0 : e;
+            input[inOff + i] = signal * x0 + sigma * e;
         }
         condition(input, inOff + size, planeSize, t, drop ? NO_CLASS : cls);
     }
 
     /**
      * The DDIM step from t to the earlier step {@code prev} (-1: to the clean image) for one image:
-     * x0 = (x_t - sqrt(1 - ab_t) e) / sqrt(ab_t), clipped to [-1, 1], then
-     * x_prev = sqrt(ab_prev) x0 + sqrt(1 - ab_prev) e', with e' the noise consistent with the clipped x0.
-     * Updates {@code x[off..off+size)} in place from the predicted noise {@code eps[epsOff..]}.
+     * x0 = (x_t - sqrt(1 - ab_t) e) / sqrt(ab_t) (for velocity prediction x0 = sqrt(ab_t) x_t -
+     * sqrt(1 - ab_t) v), clipped to [-1, 1], then x_prev = sqrt(ab_prev) x0 + sqrt(1 - ab_prev) e',
+     * with e' the noise consistent with the clipped x0. Updates {@code x[off..off+size)} in place from
+     * the network's prediction {@code pred[predOff..]} (e or v, as the config says).
      */
-    public void ddimStep(float[] x, int off, int size, float[] eps, int epsOff, int t, int prev) {
+    public void ddimStep(float[] x, int off, int size, float[] pred, int predOff, int t, int prev) {
         double ab = alphaBar[t];
         double abPrev = prev < 0 ? 1 : alphaBar[prev];
         double sa = Math.sqrt(ab);
         double sn = Math.sqrt(1 - ab);
         double sPrev = Math.sqrt(abPrev);
         double nPrev = Math.sqrt(1 - abPrev);
+        boolean velocity = config.predictsVelocity();
         for (int i = 0; i < size; i++) {
             double xt = x[off + i];
-            double x0 = Math.max(-1, Math.min(1, (xt - sn * eps[epsOff + i]) / sa));
+            double p = pred[predOff + i];
+            double x0 = Math.max(-1, Math.min(1, velocity ? sa * xt - sn * p : (xt - sn * p) / sa));
             double e = (xt - sa * x0) / sn;
             x[off + i] = (float) (sPrev * x0 + nPrev * e);
         }

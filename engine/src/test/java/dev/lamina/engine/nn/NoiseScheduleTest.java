@@ -108,6 +108,31 @@ class NoiseScheduleTest {
     }
 
     @Test
+    void velocityTargetsAndTheirDdimStepAgree() {
+        DiffusionConfig v = new DiffusionConfig(100, 1e-4, 0.02, 3, 5, 0.0, "v");
+        NoiseSchedule s = new NoiseSchedule(v);
+        int pixels = 6;
+        float[] image = {0f, 0.1f, 0.4f, 0.5f, 0.9f, 1f};
+        float[] input = new float[(1 + 8) * pixels];
+        float[] target = new float[pixels];
+        s.trainingRow(image, 0, 1, pixels, 0, new SplittableRandom(5), input, 0, target, 0);
+        int t = (int) Math.round((input[pixels] + 1) * 99 / 2);
+        double a = Math.sqrt(s.alphaBar(t));
+        double b = Math.sqrt(1 - s.alphaBar(t));
+        float[] x = java.util.Arrays.copyOf(input, pixels);
+        for (int i = 0; i < pixels; i++) {
+            // x_t = a x0 + b e and v = a e - b x0, so a x_t - b v = x0 and b x_t + a v = e.
+            double x0 = 2 * image[i] - 1;
+            double e = b * x[i] + a * target[i];
+            assertEquals(a * x0 + b * e, x[i], 1e-5);
+        }
+        s.ddimStep(x, 0, pixels, target, 0, t, -1);
+        for (int i = 0; i < pixels; i++) {
+            assertEquals(2 * image[i] - 1, x[i], 2e-5, "x0[" + i + "]");
+        }
+    }
+
+    @Test
     void configIsValidatedAndRoundTrips() {
         assertEquals(CONFIG, DiffusionConfig.fromMap(CONFIG.toMap()));
         assertEquals(DiffusionConfig.defaults(), DiffusionConfig.fromMap(Map.of()));
@@ -119,5 +144,9 @@ class NoiseScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new DiffusionConfig(1, 1e-4, 0.02, 10, 7, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new DiffusionConfig(10, 1e-4, 0.02, 10, 7, 1.0));
         assertTrue(List.of(CONFIG.conditionChannels()).contains(8));
+        DiffusionConfig v = new DiffusionConfig(100, 1e-4, 0.02, 3, 5, 0.25, "v");
+        assertEquals(v, DiffusionConfig.fromMap(v.toMap()));
+        e = assertThrows(IllegalArgumentException.class, () -> DiffusionConfig.fromMap(Map.of("prediction", "x0")));
+        assertEquals("diffusion.prediction : x0 (expected: one of [eps, v])", e.getMessage());
     }
 }
