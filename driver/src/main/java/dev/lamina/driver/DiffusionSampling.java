@@ -35,6 +35,8 @@ public final class DiffusionSampling {
             ids.add(k);
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        System.out.printf("lamina: sampling %d images (%d per class, %d DDIM steps, guidance %.2f), one Spark task per"
+                + " class ...%n", classes * perClass, perClass, steps, guidance);
         long start = System.nanoTime();
         List<float[]> perClassImages = jsc.parallelize(ids, classes)
                 .map(k -> sampleClass(spec, params, k, perClass, steps, guidance, seed + k))

@@ -69,11 +69,15 @@ class DiffusionIT {
         assertEquals(10 * (28 * 3 + 2) + 2, png.getHeight(), "a row per class");
 
         // The evaluation noise is fixed by the row and the samples by their seed, so evaluate reproduces both.
+        byte[] trainingGrid = Files.readAllBytes(out.resolve("samples.png"));
         Map<String, Object> evaluated = EvaluateJob.run(new String[] {"--model", out.toString(), "--config", CONFIG,
             "--master", "local[2]", "--set", "data.testLimit=512", "--set", "samples.perClass=4",
             "--set", "samples.steps=10", "--set", "samples.classifier=" + classifier});
         assertEquals(mse, ((Number) evaluated.get("test_mse")).doubleValue(), 1e-9);
         assertEquals(agreement, ((Number) evaluated.get("sample_class_agreement")).doubleValue(), 1e-12);
+        assertTrue(Files.exists(out.resolve("evaluation-samples.png")), "evaluate writes its own grid");
+        assertTrue(java.util.Arrays.equals(trainingGrid, Files.readAllBytes(out.resolve("samples.png"))),
+                "the training grid is left as it was");
 
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> PredictJob.run(
                 new String[] {"--model", out.toString(), "--config", CONFIG, "--output", tmp.resolve("p").toString(),

@@ -24,6 +24,8 @@ import org.apache.spark.sql.SparkSession;
  */
 final class DiffusionSamplesRun {
     static final String SAMPLES_PNG = "samples.png";
+    /** The grid evaluate writes, beside evaluation.json (the training job's samples.png stays as it was). */
+    static final String EVALUATION_SAMPLES_PNG = "evaluation-samples.png";
     private static final int GRID_COLUMNS = 16;
 
     private final SparkSession spark;
@@ -50,12 +52,12 @@ final class DiffusionSamplesRun {
     /** The model with its sample metrics added; writes the grid into {@code dir}. */
     TrainedModel run(TrainedModel model, String dir) throws IOException {
         Map<String, Object> metrics = new LinkedHashMap<>(model.metrics());
-        metrics.putAll(run(model.spec(), model.parameters(), dir));
+        metrics.putAll(run(model.spec(), model.parameters(), dir, SAMPLES_PNG));
         return new TrainedModel(model.spec(), model.parameters(), model.history(), metrics, model.provenance());
     }
 
-    /** Samples {@code spec} under {@code params}, writes the grid into {@code dir} and returns the sample metrics. */
-    Map<String, Object> run(ModelSpec spec, float[] params, String dir) throws IOException {
+    /** Samples {@code spec} under {@code params}, writes the grid as {@code dir/png} and returns the sample metrics. */
+    Map<String, Object> run(ModelSpec spec, float[] params, String dir, String png) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         int[] dims = spec.dataShape().dims();
         long start = System.nanoTime();
@@ -63,7 +65,7 @@ final class DiffusionSamplesRun {
                 samples.guidance(), samples.seed());
         double seconds = (System.nanoTime() - start) / 1e9;
         int classes = spec.diffusion().classes();
-        ModelFiles.writeBytes(dir + "/" + SAMPLES_PNG, DiffusionSampling.grid(images, classes, samples.perClass(),
+        ModelFiles.writeBytes(dir + "/" + png, DiffusionSampling.grid(images, classes, samples.perClass(),
                 GRID_COLUMNS, dims[1], dims[2]), hadoop);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("samples", (long) classes * samples.perClass());
@@ -91,7 +93,7 @@ final class DiffusionSamplesRun {
             System.out.printf("lamina: sample_class_agreement %.4f (%d of %d samples classified as their class"
                     + " by %s)%n", (double) agree / n, agree, n, samples.classifier());
         }
-        System.out.println("lamina: wrote " + dir + "/" + SAMPLES_PNG + " (" + Math.min(GRID_COLUMNS, samples.perClass())
+        System.out.println("lamina: wrote " + dir + "/" + png + " (" + Math.min(GRID_COLUMNS, samples.perClass())
                 + " samples per class)");
         return metrics;
     }

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code evaluate --model DIR --config FILE [--set key=value]... [--master URL]}: test metrics of a saved model;
- * for a diffusion model also fresh samples (samples.png in DIR) and their sample_class_agreement.
+ * for a diffusion model also fresh samples (evaluation-samples.png in DIR) and their sample_class_agreement.
  */
 public final class EvaluateJob {
 
@@ -76,7 +76,8 @@ public final class EvaluateJob {
                     throw new IllegalArgumentException("--config " + parsed.required("config") + " has no model.diffusion"
                             + " (expected: the diffusion model's job file, whose samples section says how to sample)");
                 }
-                metrics.putAll(DiffusionSamplesRun.prepare(spark, config).run(saved.spec(), saved.parameters(), dir));
+                metrics.putAll(DiffusionSamplesRun.prepare(spark, config).run(saved.spec(), saved.parameters(), dir,
+                        DiffusionSamplesRun.EVALUATION_SAMPLES_PNG));
             }
             ModelFiles.writeJson(dir + "/evaluation.json", metrics, spark.sparkContext().hadoopConfiguration());
             System.out.println(table(stats));
