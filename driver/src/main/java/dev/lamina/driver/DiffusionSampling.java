@@ -5,6 +5,7 @@ import dev.lamina.engine.nn.DiffusionSampler;
 import dev.lamina.engine.nn.ForwardStep;
 import dev.lamina.engine.nn.Model;
 import dev.lamina.engine.nn.ModelSpec;
+import dev.lamina.worker.BlockEvaluator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +38,6 @@ public final class DiffusionSampling {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         System.out.printf("lamina: sampling %d images (%d per class, %d DDIM steps, guidance %.2f), one Spark task per"
                 + " class ...%n", classes * perClass, perClass, steps, guidance);
-        long start = System.nanoTime();
         List<float[]> perClassImages = jsc.parallelize(ids, classes)
                 .map(k -> sampleClass(spec, params, k, perClass, steps, guidance, seed + k))
                 .collect();
@@ -46,8 +46,6 @@ public final class DiffusionSampling {
         for (int k = 0; k < classes; k++) {
             System.arraycopy(perClassImages.get(k), 0, all, k * perClass * size, perClass * size);
         }
-        System.out.printf("lamina: sampled %d images (%d per class, %d DDIM steps, guidance %.2f) in %.1f s%n",
-                classes * perClass, perClass, steps, guidance, (System.nanoTime() - start) / 1e9);
         return all;
     }
 
@@ -78,13 +76,14 @@ public final class DiffusionSampling {
         }
         Model model = Model.of(classifier);
         int[] predicted = new int[n];
-        int batch = 250;
+        int batch = Math.max(1, Math.min(BlockEvaluator.BATCH, n));
+        ForwardStep full = model.forwardStep(batch, params, KernelProvider.kernels());
+        int[] p = new int[batch];
         for (int start = 0; start < n; start += batch) {
             int rows = Math.min(batch, n - start);
-            ForwardStep step = model.forwardStep(rows, params, KernelProvider.kernels());
+            ForwardStep step = rows == batch ? full : model.forwardStep(rows, params, KernelProvider.kernels());
             System.arraycopy(images, start * width, step.features().data(), step.features().offset(), rows * width);
             step.run();
-            int[] p = new int[rows];
             step.predictions(p);
             System.arraycopy(p, 0, predicted, start, rows);
         }

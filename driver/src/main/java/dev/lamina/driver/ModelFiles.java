@@ -28,8 +28,8 @@ public final class ModelFiles {
     public static final String HISTORY = "history.jsonl";
     public static final String REPORT = "report.html";
 
-    /** A model read back from a directory. */
-    public record Saved(ModelSpec spec, float[] parameters, Map<String, Object> provenance) {
+    /** A model read back from a directory, with the metrics it was written with (empty for an older model.json). */
+    public record Saved(ModelSpec spec, float[] parameters, Map<String, Object> provenance, Map<String, Object> metrics) {
     }
 
     private ModelFiles() {
@@ -109,6 +109,7 @@ public final class ModelFiles {
             System.arraycopy(t.data(), t.offset(), params, view.offset(), view.size());
         }
         Object provenance = json.getOrDefault("provenance", Map.of());
-        return new Saved(spec, params, (Map<String, Object>) provenance);
+        Object metrics = json.getOrDefault("metrics", Map.of());
+        return new Saved(spec, params, (Map<String, Object>) provenance, (Map<String, Object>) metrics);
     }
 }

@@ -10,8 +10,6 @@ import dev.lamina.engine.nn.ModelSpec;
 import dev.lamina.worker.EvalStats;
 import dev.lamina.worker.Targets;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -118,20 +115,12 @@ public final class BaselineJob {
             spec = saved.spec();
             params = saved.parameters();
             stats = DistributedEvaluator.evaluate(spark, test.frame(), DataLoader.FEATURES, DataLoader.LABEL, spec, params);
-            seconds = trainSeconds(modelDir, hadoop);
+            seconds = saved.metrics().get("train_seconds") instanceof Number n ? n.doubleValue() : Double.NaN;
         }
         Map<String, Double> metrics = stats.classification() ? MllibBaselines.metrics(stats)
                 : MllibBaselines.regression(Predictions.score(test.frame(), DataLoader.FEATURES, spec, params),
                         DataLoader.LABEL);
         return new MllibBaselines.Result("lamina " + describe(spec), metrics, seconds, "");
-    }
-
-    private static double trainSeconds(String modelDir, Configuration hadoop) throws IOException {
-        Path p = new Path(modelDir, ModelFiles.METRICS);
-        try (InputStream in = p.getFileSystem(hadoop).open(p)) {
-            Object v = ((Map<?, ?>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8))).get("train_seconds");
-            return v instanceof Number n ? n.doubleValue() : Double.NaN;
-        }
     }
 
     /** "784-256-128-10, 5 layers": the input and the linear layers' widths, and the layer count. */

@@ -3,11 +3,8 @@ package dev.lamina.jobs;
 import dev.lamina.driver.DiffusionSampling;
 import dev.lamina.driver.ModelFiles;
 import dev.lamina.driver.TrainedModel;
-import dev.lamina.engine.io.Json;
 import dev.lamina.engine.nn.ModelSpec;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,6 +62,7 @@ final class DiffusionSamplesRun {
                 samples.guidance(), samples.seed());
         double seconds = (System.nanoTime() - start) / 1e9;
         int classes = spec.diffusion().classes();
+        System.out.printf("lamina: sampled %d images in %.1f s%n", classes * samples.perClass(), seconds);
         ModelFiles.writeBytes(dir + "/" + png, DiffusionSampling.grid(images, classes, samples.perClass(),
                 GRID_COLUMNS, dims[1], dims[2]), hadoop);
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -127,21 +125,7 @@ final class DiffusionSamplesRun {
                     + saved.spec().inputShape() + ", loss " + saved.spec().loss() + " (expected: a classifier of "
                     + config.model().diffusion().classes() + " classes over " + config.model().dataShape() + " images)");
         }
-        return new Classifier(saved, testAccuracy(dir, hadoop));
-    }
-
-    private static java.util.Optional<Double> testAccuracy(String dir, Configuration hadoop) throws IOException {
-        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir, ModelFiles.METRICS);
-        FileSystem fs = file.getFileSystem(hadoop);
-        if (!fs.exists(file)) {
-            return java.util.Optional.empty();
-        }
-        try (InputStream in = fs.open(file)) {
-            Object parsed = Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            if (parsed instanceof Map<?, ?> m && m.get("test_accuracy") instanceof Number a) {
-                return java.util.Optional.of(a.doubleValue());
-            }
-            return java.util.Optional.empty();
-        }
+        return new Classifier(saved, saved.metrics().get("test_accuracy") instanceof Number a
+                ? java.util.Optional.of(a.doubleValue()) : java.util.Optional.empty());
     }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A class-conditional denoising diffusion model (DDPM, Ho et al. 2020) over [C, H, W] images with
- * pixels in [0, 1] (scaled to [-1, 1] inside). The network is trained to predict the noise added at a
- * random step t of a linear beta schedule; it reads the noisy image and, as constant planes, the step
+ * pixels in [0, 1] (scaled to [-1, 1] inside), noised at a random step t of a linear beta schedule. The
+ * network reads the noisy image and, as constant planes, the step
  * ({@code timeChannels}: t scaled to [-1, 1], then sin/cos pairs of doubling frequency) and the class
  * (one-hot over {@code classes}; all zeros for "no class", which a share {@code labelDropout} of the
  * training rows get, so that sampling can use classifier-free guidance). The network predicts the

@@ -178,7 +178,7 @@ public record ModelSpec(List<Integer> inputShape, List<LayerConfig> layers, Stri
         if (m.containsKey("diffusion")) {
             if (!(m.get("diffusion") instanceof Map<?, ?> d)) {
                 throw new IllegalArgumentException("model.diffusion : " + m.get("diffusion")
-                        + " (expected: a map of steps, betaStart, betaEnd, classes, timeChannels, labelDropout)");
+                        + " (expected: a map of steps, betaStart, betaEnd, classes, timeChannels, labelDropout, prediction)");
             }
             try {
                 diffusion = DiffusionConfig.fromMap((Map<String, ?>) d);
