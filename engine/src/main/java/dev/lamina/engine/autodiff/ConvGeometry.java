@@ -1,5 +1,8 @@
 package dev.lamina.engine.autodiff;
 
+import dev.lamina.engine.kernel.Kernels;
+import java.util.Arrays;
+
 /**
  * The sizes of one 2-d convolution, kept in the integer attributes of its nodes, with im2col and
  * col2im over one sample. Executors read sizes straight from the node, so nothing is allocated per
@@ -31,7 +34,9 @@ final class ConvGeometry {
     static final int CHUNK = 17;
     /** 1 when the forward pass keeps every chunk's column matrix for the weight gradient, else 0. */
     static final int CACHED = 18;
-    static final int COUNT = 19;
+    /** 1 when the forward pass and weight gradient run {@link ConvOps#PADDED} (resolved from STRATEGY), else 0. */
+    static final int PADDED = 19;
+    static final int COUNT = 20;
 
     private ConvGeometry() {
     }
@@ -42,7 +47,7 @@ final class ConvGeometry {
         int oh = outSize(x[2], w[2], strideH, padH, dilationH);
         int ow = outSize(x[3], w[3], strideW, padW, dilationW);
         return new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups,
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0};
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0, 0};
     }
 
     static int outSize(int in, int kernel, int stride, int pad, int dilation) {
@@ -105,6 +110,11 @@ final class ConvGeometry {
         long columns = (long) attrs[C] * attrs[KH] * attrs[KW] * p;
         long chunkOutputs = (long) attrs[CHUNK] * attrs[O] * p;
         boolean cached = attrs[CACHED] == 1;
+        if (attrs[PADDED] == 1 && op != Op.CONV2D_BACKWARD_INPUT) {
+            // The forward holds the padded batch, which the weight gradient reads there.
+            return op == Op.CONV2D ? attrs[BATCH] * attrs[C] * (attrs[H] + 2 * attrs[PAD_H]) * (attrs[W] + 2 * attrs[PAD_W])
+                    : 0;
+        }
         long floats = switch (op) {
             case CONV2D -> (cached ? attrs[BATCH] : attrs[CHUNK]) * columns + chunkOutputs;
             case CONV2D_BACKWARD_WEIGHT -> (cached ? 0 : attrs[CHUNK] * columns) + chunkOutputs;
@@ -118,6 +128,39 @@ final class ConvGeometry {
      * L2 when the GEMM reads it. Measured with bin/lamina bench --model lenet (see the commit log).
      */
     static final long CHUNK_FLOATS = 1 << 18;
+
+    /** Rows of a padded input plane ({@link ConvOps#PADDED}): H + 2 padH. */
+    static int paddedHeight(Node n) {
+        return n.intAttr(H) + 2 * n.intAttr(PAD_H);
+    }
+
+    /** Columns of a padded input plane: W + 2 padW. */
+    static int paddedWidth(Node n) {
+        return n.intAttr(W) + 2 * n.intAttr(PAD_W);
+    }
+
+    /** Copies the batch x [B, C, H, W] at xOff into xp [B, C, H + 2 padH, W + 2 padW] at 0 with zero borders. */
+    static void pad(Node n, float[] x, int xOff, float[] xp) {
+        int planes = n.intAttr(BATCH) * n.intAttr(C);
+        int h = n.intAttr(H), w = n.intAttr(W), ph = n.intAttr(PAD_H), pw = n.intAttr(PAD_W);
+        int hp = h + 2 * ph;
+        int wp = w + 2 * pw;
+        if (ph == 0 && pw == 0) {
+            System.arraycopy(x, xOff, xp, 0, planes * h * w);
+            return;
+        }
+        for (int p = 0; p < planes; p++) {
+            int dst = p * hp * wp;
+            Arrays.fill(xp, dst, dst + ph * wp, 0f);
+            for (int y = 0; y < h; y++) {
+                int row = dst + (ph + y) * wp;
+                Arrays.fill(xp, row, row + pw, 0f);
+                System.arraycopy(x, xOff + (p * h + y) * w, xp, row + pw, w);
+                Arrays.fill(xp, row + pw + w, row + wp, 0f);
+            }
+            Arrays.fill(xp, dst + (ph + h) * wp, dst + hp * wp, 0f);
+        }
+    }
 
     /**
      * Fills the column matrix of the sample of x at xOff into col: row r, column q at
@@ -170,7 +213,7 @@ final class ConvGeometry {
      * Adds every entry of the column matrix in col (layout as in {@link #im2col}) back to its pixel
      * of the sample of dx at dxOff.
      */
-    static void col2im(Node n, float[] col, int colOff, int ld, float[] dx, int dxOff) {
+    static void col2im(Kernels kernels, Node n, float[] col, int colOff, int ld, float[] dx, int dxOff) {
         int c = n.intAttr(C), h = n.intAttr(H), w = n.intAttr(W), kh = n.intAttr(KH), kw = n.intAttr(KW);
         int oh = n.intAttr(OH), ow = n.intAttr(OW);
         int sh = n.intAttr(STRIDE_H), sw = n.intAttr(STRIDE_W), ph = n.intAttr(PAD_H), pw = n.intAttr(PAD_W);
@@ -184,20 +227,24 @@ final class ConvGeometry {
                     int first = firstColumn(shift, sw, ow);
                     int last = lastColumn(shift, sw, ow, w, first);
                     int src = colOff + row * ld;
+                    if (sw == 1) {
+                        // Output rows y0 .. y1 - 1 read input rows inside the image, sh rows apart.
+                        int y0 = Math.max(0, Math.floorDiv(ph - i * dh + sh - 1, sh));
+                        int y1 = Math.min(oh, Math.floorDiv(h - 1 + ph - i * dh, sh) + 1);
+                        if (y0 < y1 && first < last) {
+                            kernels.addBlock(y1 - y0, last - first, col, src + y0 * ow + first, ow, dx,
+                                    plane + (y0 * sh - ph + i * dh) * w + shift + first, sh * w);
+                        }
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++, src += ow) {
                         int iy = y * sh - ph + i * dh;
                         if (iy < 0 || iy >= h) {
                             continue;
                         }
                         int dst = plane + iy * w + shift;
-                        if (sw == 1) {
-                            for (int xo = first; xo < last; xo++) {
-                                dx[dst + xo] += col[src + xo];
-                            }
-                        } else {
-                            for (int xo = first; xo < last; xo++) {
-                                dx[dst + xo * sw] += col[src + xo];
-                            }
+                        for (int xo = first; xo < last; xo++) {
+                            dx[dst + xo * sw] += col[src + xo];
                         }
                     }
                 }

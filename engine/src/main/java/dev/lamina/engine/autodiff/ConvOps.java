@@ -26,6 +26,12 @@ public final class ConvOps {
     /** Forward by direct accumulation of shifted input rows (stride-1, undilated columns only). */
     public static final int DIRECT = 2;
     /**
+     * Forward and weight gradient by direct valid convolution of a zero-padded copy of the input
+     * ({@link dev.lamina.engine.kernel.Kernels#convValid}; unit strides and dilations, one group),
+     * with no column matrix; the input gradient still runs through col2im.
+     */
+    public static final int PADDED = 3;
+    /**
      * AUTO picks DIRECT when each group has at most this many output channels (depthwise layers):
      * there im2col + GEMM runs one single-row GEMM per group. Measured with ConvBenchmark (benchmarks
      * module, 2026-11-24, noisy shared machine, ops/s im2col vs direct): depthwise 3x3 32 ch 14x14
@@ -33,6 +39,15 @@ public final class ConvOps {
      * LeNet conv2 806 vs 68; 32 to 32 ch 3x3 361 vs 24.
      */
     static final int DIRECT_MAX_OUTPUTS_PER_GROUP = 1;
+    /**
+     * AUTO picks PADDED for unit strides and dilations, one group, at most this many column-matrix
+     * rows (C KH KW) and output rows at least {@link #PADDED_MIN_WIDTH} wide: a first layer such as
+     * LeNet's (1 channel, 5 x 5), whose column matrix is 25 times its input and too short for the
+     * GEMM to repay writing it. Measured with ConvBenchmark (see the commit log).
+     */
+    static final int PADDED_MAX_ROWS = 32;
+    /** Narrowest output row AUTO gives to PADDED: one 512-bit vector. */
+    static final int PADDED_MIN_WIDTH = 16;
 
     private static final int[] NO_INTS = new int[0];
 
@@ -73,9 +88,13 @@ public final class ConvOps {
     /** As {@link #conv2d(Graph, Node, Node, int, int, int, int, int, int, int)} with a forced forward strategy. */
     public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
                               int dilationH, int dilationW, int groups, int strategy) {
-        if (strategy < AUTO || strategy > DIRECT || strategy == DIRECT && (strideW != 1 || dilationW != 1)) {
-            throw new IllegalArgumentException("conv2d strategy : " + strategy
-                    + " (expected: AUTO, IM2COL, or DIRECT with column stride and dilation 1)");
+        boolean unit = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1;
+        if (strategy < AUTO || strategy > PADDED || strategy == DIRECT && (strideW != 1 || dilationW != 1)
+                || strategy == PADDED && (!unit || groups != 1)) {
+            throw new IllegalArgumentException("conv2d strategy : " + strategy + " with stride [" + strideH + ", "
+                    + strideW + "], dilation [" + dilationH + ", " + dilationW + "] and groups " + groups
+                    + " (expected: AUTO, IM2COL, DIRECT with column stride and dilation 1, or PADDED with unit"
+                    + " strides and dilations and one group)");
         }
         Graph.requireRank(x, 4, "conv2d input");
         Graph.requireRank(w, 4, "conv2d weight");
@@ -110,7 +129,9 @@ public final class ConvOps {
         }
         attrs[ConvGeometry.CHUNK] = ConvGeometry.chunkSamples(x.shape().dim(0), perSample);
         attrs[ConvGeometry.STRATEGY] = strategy;
-        attrs[ConvGeometry.CACHED] = !direct(attrs) && ConvGeometry.cacheable(attrs) ? 1 : 0;
+        attrs[ConvGeometry.PADDED] = padded(attrs) ? 1 : 0;
+        attrs[ConvGeometry.CACHED] = !direct(attrs) && attrs[ConvGeometry.PADDED] == 0 && ConvGeometry.cacheable(attrs)
+                ? 1 : 0;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
         return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
     }
@@ -182,9 +203,40 @@ public final class ConvOps {
         return strideW == 1 && dilationW == 1 && o / groups <= DIRECT_MAX_OUTPUTS_PER_GROUP;
     }
 
+    /**
+     * Whether the forward pass and the weight gradient convolve a padded copy of the input directly
+     * (see {@link #PADDED}): when forced, or (AUTO) when not {@link #direct} and the shape has unit
+     * strides and dilations, one group, at most {@link #PADDED_MAX_ROWS} column rows and output rows
+     * of at least {@link #PADDED_MIN_WIDTH}. A rule of shape only.
+     */
+    static boolean padded(Node n) {
+        return n.intAttr(ConvGeometry.PADDED) == 1;
+    }
+
+    private static boolean padded(int[] a) {
+        int strategy = a[ConvGeometry.STRATEGY];
+        if (strategy != AUTO) {
+            return strategy == PADDED;
+        }
+        return !direct(a) && a[ConvGeometry.GROUPS] == 1 && a[ConvGeometry.STRIDE_H] == 1
+                && a[ConvGeometry.STRIDE_W] == 1 && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1
+                && a[ConvGeometry.C] * a[ConvGeometry.KH] * a[ConvGeometry.KW] <= PADDED_MAX_ROWS
+                && a[ConvGeometry.OW] >= PADDED_MIN_WIDTH;
+    }
+
     private static void conv2dForward(Node n, Buffers b) {
         if (direct(n)) {
             conv2dDirect(n, b);
+            return;
+        }
+        if (padded(n)) {
+            Node xn = n.input(0);
+            float[] xp = b.scratch(n);
+            ConvGeometry.pad(n, b.data(xn), b.offset(xn), xp);
+            b.kernels().convValid(n.intAttr(ConvGeometry.BATCH), n.intAttr(ConvGeometry.C), ConvGeometry.paddedHeight(n),
+                    ConvGeometry.paddedWidth(n), xp, 0, n.intAttr(ConvGeometry.O), n.intAttr(ConvGeometry.KH),
+                    n.intAttr(ConvGeometry.KW), b.data(n.input(1)), b.offset(n.input(1)), n.intAttr(ConvGeometry.OH),
+                    n.intAttr(ConvGeometry.OW), b.data(n), b.offset(n));
             return;
         }
         Node xn = n.input(0);
@@ -290,7 +342,7 @@ public final class ConvOps {
                         scratch, upstream + gr * og * ld, ld, 0f, scratch, gr * kg * ld, ld);
             }
             for (int s = 0; s < samples; s++) {
-                ConvGeometry.col2im(n, scratch, s * p, ld, b.data(n), b.offset(n) + (s0 + s) * xSample);
+                ConvGeometry.col2im(b.kernels(), n, scratch, s * p, ld, b.data(n), b.offset(n) + (s0 + s) * xSample);
             }
         }
     }
@@ -302,6 +354,14 @@ public final class ConvOps {
     private static void conv2dBackwardWeight(Node n, Buffers b) {
         Node xn = n.input(0);
         Node up = n.input(1);
+        if (padded(n)) {
+            Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
+            b.kernels().convValidWeightGradient(n.intAttr(ConvGeometry.BATCH), n.intAttr(ConvGeometry.C),
+                    ConvGeometry.paddedHeight(n), ConvGeometry.paddedWidth(n), b.scratch(n.input(2)), 0,
+                    n.intAttr(ConvGeometry.O), n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW), b.data(up),
+                    b.offset(up), n.intAttr(ConvGeometry.OH), n.intAttr(ConvGeometry.OW), b.data(n), b.offset(n));
+            return;
+        }
         boolean cached = n.intAttr(ConvGeometry.CACHED) == 1;
         float[] scratch = b.scratch(n);
         float[] columns = cached ? b.scratch(n.input(2)) : scratch;

@@ -95,6 +95,10 @@ public final class PoolingOps {
         float[] argmax = b.scratch(n);
         int xo = b.offset(n.input(0));
         int yo = b.offset(n);
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0) {
+            b.kernels().maxPool2x2(in.dim(0) * in.dim(1), h, w, x, xo, y, yo, argmax, 0);
+            return;
+        }
         if (kh == 2 && kw == 2 && ph == 0 && pw == 0) {
             maxPool2x2(in.dim(0) * in.dim(1), h, w, oh, ow, sh, sw, x, xo, y, yo, argmax);
             return;

@@ -97,4 +97,31 @@ public interface Kernels {
     /** out[c] = sum over rows of g[r, c] * xhat[r, c], the gradient of {@link #layerNorm}'s gamma (overwrites out). */
     void layerNormGammaGradient(int rows, int cols, float[] x, int xOff, float[] stats, int statsOff, float[] g,
                                 int gOff, float[] out, int outOff);
+
+    /** y[r ldy + c] += x[r ldx + c] for r in [0, rows) and c in [0, cols) (col2im's strided accumulation). */
+    void addBlock(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy);
+
+    /**
+     * 2 x 2 max pooling with stride 2 and no padding of {@code planes} planes [H, W] at x into y
+     * [planes, H / 2, W / 2] (floor), with argmax[p] = the index of output p's winner within its input
+     * plane, as a float (planes below 2^24 elements). A window's candidates are taken row by row, left
+     * to right, and a later one wins when it is greater or NaN: the first maximum, else the last NaN
+     * (PyTorch's order).
+     */
+    void maxPool2x2(int planes, int h, int w, float[] x, int xOff, float[] y, int yOff, float[] argmax, int argOff);
+
+    /**
+     * Valid cross-correlation of S padded samples xp [S, C, HP, WP] with w [O, C, KH, KW]:
+     * out[s, o, r, q] = sum over c, i, j of w[o, c, i, j] xp[s, c, r + i, q + j] for out [S, O, OH, OW]
+     * (overwritten), where HP >= OH + KH - 1 and WP >= OW + KW - 1.
+     */
+    void convValid(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw, float[] w,
+                   int wOff, int oh, int ow, float[] out, int outOff);
+
+    /**
+     * The weight gradient of {@link #convValid}: dw[o, c, i, j] += sum over s, r, q of
+     * dy[s, o, r, q] xp[s, c, r + i, q + j] (accumulates into dw).
+     */
+    void convValidWeightGradient(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw,
+                                 float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff);
 }

@@ -254,4 +254,87 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void addBlock(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                y[yOff + r * ldy + c] += x[xOff + r * ldx + c];
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2x2(int planes, int h, int w, float[] x, int xOff, float[] y, int yOff, float[] argmax,
+                           int argOff) {
+        int oh = h / 2;
+        int ow = w / 2;
+        int o = 0;
+        for (int p = 0; p < planes; p++) {
+            int plane = xOff + p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int at = 2 * oy * w + 2 * ox;
+                    int win = at;
+                    win = beats(x[plane + at + 1], x[plane + win]) ? at + 1 : win;
+                    win = beats(x[plane + at + w], x[plane + win]) ? at + w : win;
+                    win = beats(x[plane + at + w + 1], x[plane + win]) ? at + w + 1 : win;
+                    y[yOff + o] = x[plane + win];
+                    argmax[argOff + o] = win;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void convValid(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw, float[] w,
+                          int wOff, int oh, int ow, float[] out, int outOff) {
+        for (int s = 0; s < samples; s++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int r = 0; r < oh; r++) {
+                    for (int q = 0; q < ow; q++) {
+                        float acc = 0f;
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int i = 0; i < kh; i++) {
+                                for (int j = 0; j < kw; j++) {
+                                    acc += w[wOff + ((oc * c + ci) * kh + i) * kw + j]
+                                            * xp[xpOff + ((s * c + ci) * hp + r + i) * wp + q + j];
+                                }
+                            }
+                        }
+                        out[outOff + ((s * o + oc) * oh + r) * ow + q] = acc;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void convValidWeightGradient(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh,
+                                        int kw, float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff) {
+        for (int oc = 0; oc < o; oc++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        // A sum over the whole batch's positions: in double, as a reference should be.
+                        double acc = 0;
+                        for (int s = 0; s < samples; s++) {
+                            for (int r = 0; r < oh; r++) {
+                                for (int q = 0; q < ow; q++) {
+                                    acc += (double) dy[dyOff + ((s * o + oc) * oh + r) * ow + q]
+                                            * xp[xpOff + ((s * c + ci) * hp + r + i) * wp + q + j];
+                                }
+                            }
+                        }
+                        dw[dwOff + ((oc * c + ci) * kh + i) * kw + j] += (float) acc;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether candidate v takes a max-pooling window from the best so far: greater, or NaN. */
+    private static boolean beats(float v, float best) {
+        return v > best || Float.isNaN(v);
+    }
 }

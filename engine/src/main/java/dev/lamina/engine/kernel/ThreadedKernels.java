@@ -147,4 +147,27 @@ final class ThreadedKernels implements Kernels {
                                        float[] g, int gOff, float[] out, int outOff) {
         base.layerNormGammaGradient(rows, cols, x, xOff, stats, statsOff, g, gOff, out, outOff);
     }
+
+    @Override
+    public void addBlock(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        base.addBlock(rows, cols, x, xOff, ldx, y, yOff, ldy);
+    }
+
+    @Override
+    public void maxPool2x2(int planes, int h, int w, float[] x, int xOff, float[] y, int yOff, float[] argmax,
+                           int argOff) {
+        base.maxPool2x2(planes, h, w, x, xOff, y, yOff, argmax, argOff);
+    }
+
+    @Override
+    public void convValid(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw, float[] w,
+                          int wOff, int oh, int ow, float[] out, int outOff) {
+        base.convValid(samples, c, hp, wp, xp, xpOff, o, kh, kw, w, wOff, oh, ow, out, outOff);
+    }
+
+    @Override
+    public void convValidWeightGradient(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh,
+                                        int kw, float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff) {
+        base.convValidWeightGradient(samples, c, hp, wp, xp, xpOff, o, kh, kw, dy, dyOff, oh, ow, dw, dwOff);
+    }
 }

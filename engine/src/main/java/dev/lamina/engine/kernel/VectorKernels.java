@@ -462,4 +462,28 @@ final class VectorKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void addBlock(int rows, int cols, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy) {
+        VectorConvKernels.addBlock(rows, cols, x, xOff, ldx, y, yOff, ldy);
+    }
+
+    @Override
+    public void maxPool2x2(int planes, int h, int w, float[] x, int xOff, float[] y, int yOff, float[] argmax,
+                           int argOff) {
+        VectorConvKernels.maxPool2x2(planes, h, w, x, xOff, y, yOff, argmax, argOff);
+    }
+
+    @Override
+    public void convValid(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw, float[] w,
+                          int wOff, int oh, int ow, float[] out, int outOff) {
+        VectorConvKernels.convValid(samples, c, hp, wp, xp, xpOff, o, kh, kw, w, wOff, oh, ow, out, outOff);
+    }
+
+    @Override
+    public void convValidWeightGradient(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh,
+                                        int kw, float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff) {
+        VectorConvKernels.convValidWeightGradient(samples, c, hp, wp, xp, xpOff, o, kh, kw, dy, dyOff, oh, ow, dw,
+                dwOff);
+    }
 }

@@ -47,21 +47,26 @@ class ConvChunkTest {
         "2,3,7,7, 4,3,3, 1,1, 2,2, 2,2, 1",
         "1,1,3,5, 2,5,3, 1,1, 3,1, 1,1, 1",
         "2,1,4,6, 1,1,7, 1,1, 0,3, 1,1, 1",
-        "4,64,48,48, 2,3,3, 1,1, 1,1, 1,1, 1"})
+        "4,64,48,48, 2,3,3, 1,1, 1,1, 1,1, 1",
+        "3,2,20,18, 13,3,3, 1,1, 1,0, 1,1, 1"})
     void chunkedConvolutionMatchesNestedLoops(int b, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
                                               int ph, int pw, int dh, int dw, int groups) {
         Geometry geo = new Geometry(b, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+        boolean unit = sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1;
         for (Kernels k : GradientCheckTest.kernels().toList()) {
-            check(k, geo);
+            check(k, geo, ConvOps.IM2COL);
+            if (unit) {
+                check(k, geo, ConvOps.PADDED);
+            }
         }
     }
 
-    private static void check(Kernels kernels, Geometry geo) {
+    private static void check(Kernels kernels, Geometry geo, int strategy) {
         Graph g = new Graph();
         Node x = g.input("x", Shape.of(geo.b, geo.c, geo.h, geo.w));
         Node w = g.input("w", Shape.of(geo.o, geo.c / geo.groups, geo.kh, geo.kw));
         Node r = g.input("r", Shape.of(geo.b, geo.o, geo.oh(), geo.ow()));
-        Node y = ConvOps.conv2d(g, x, w, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups, ConvOps.IM2COL);
+        Node y = ConvOps.conv2d(g, x, w, geo.sh, geo.sw, geo.ph, geo.pw, geo.dh, geo.dw, geo.groups, strategy);
         Node loss = g.sum(g.mul(y, r));
         Map<Node, Node> grads = Gradients.of(g, loss, List.of(x, w));
         Plan plan = Plan.compile(kernels, g, List.of(y, grads.get(x), grads.get(w)), Map.of());
@@ -79,7 +84,7 @@ class ConvChunkTest {
         plan.run();
         plan.run();
         double[][] expected = reference(geo, values[0], values[1], values[2]);
-        String what = geo + " with " + kernels;
+        String what = geo + " strategy " + strategy + " with " + kernels;
         assertClose(expected[0], plan.tensor(y).toArray(), "y of " + what);
         assertClose(expected[1], plan.tensor(grads.get(x)).toArray(), "dx of " + what);
         assertClose(expected[2], plan.tensor(grads.get(w)).toArray(), "dw of " + what);
@@ -131,6 +136,8 @@ class ConvChunkTest {
     void forwardKeepsTheColumnsForTheWeightGradientOnlyUnderTheCap() {
         Graph g = new Graph();
         Node small = ConvOps.conv2d(g, g.input("a", Shape.of(64, 1, 28, 28)), g.input("wa", Shape.of(6, 1, 5, 5)),
+                1, 1, 2, 2, 1, 1, 1, ConvOps.IM2COL);
+        Node padded = ConvOps.conv2d(g, g.input("p", Shape.of(64, 1, 28, 28)), g.input("wp", Shape.of(6, 1, 5, 5)),
                 1, 1, 2, 2, 1, 1, 1);
         Node large = ConvOps.conv2d(g, g.input("b", Shape.of(4, 64, 48, 48)), g.input("wb", Shape.of(2, 64, 3, 3)),
                 1, 1, 1, 1, 1, 1, 1);
@@ -140,6 +147,9 @@ class ConvChunkTest {
         assertEquals(64 * 25 * 784 + small.intAttr(ConvGeometry.CHUNK) * 6 * 784, small.scratchSize());
         assertEquals(0, large.intAttr(ConvGeometry.CACHED));
         assertEquals(0, depthwise.intAttr(ConvGeometry.CACHED), "the direct forward makes no columns");
+        assertTrue(ConvOps.padded(padded), "AUTO gives LeNet's first layer the padded direct convolution");
+        assertEquals(0, padded.intAttr(ConvGeometry.CACHED));
+        assertEquals(64 * 32 * 32, padded.scratchSize(), "the padded batch, which the weight gradient reads");
     }
 
     @Test

@@ -70,6 +70,16 @@ class ConvStrategyTest {
         assertFalse(ConvOps.direct(dense));
         assertTrue(ConvOps.direct(depthwise));
         assertFalse(ConvOps.direct(stridedDepthwise));
+        assertFalse(ConvOps.padded(dense), "an 8-wide output stays with im2col");
+        Node x28 = g.input("x28", Shape.of(2, 1, 28, 28));
+        assertTrue(ConvOps.padded(ConvOps.conv2d(g, x28, g.input("w5", Shape.of(6, 1, 5, 5)), 1, 1, 2, 2, 1, 1, 1)));
+        assertFalse(ConvOps.padded(ConvOps.conv2d(g, x28, g.input("w6", Shape.of(6, 1, 5, 5)), 2, 2, 2, 2, 1, 1, 1)),
+                "strided");
+        Node x28c = g.input("x28c", Shape.of(2, 4, 28, 28));
+        assertFalse(ConvOps.padded(ConvOps.conv2d(g, x28c, g.input("w7", Shape.of(6, 4, 3, 3)), 1, 1, 1, 1, 1, 1, 1)),
+                "36 column rows");
+        assertThrows(IllegalArgumentException.class, () -> ConvOps.conv2d(g, x28c, g.input("w8", Shape.of(4, 2, 3, 3)),
+                1, 1, 1, 1, 1, 1, 2, ConvOps.PADDED));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConvOps.conv2d(g, x,
                 g.input("w4", Shape.of(2, 1, 3, 3)), 2, 2, 0, 0, 1, 1, 1, ConvOps.DIRECT));
         assertTrue(e.getMessage().contains("strategy"), e.getMessage());
