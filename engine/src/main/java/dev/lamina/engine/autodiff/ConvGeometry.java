@@ -118,7 +118,8 @@ final class ConvGeometry {
         long floats = switch (op) {
             case CONV2D -> (cached ? attrs[BATCH] : attrs[CHUNK]) * columns + chunkOutputs;
             case CONV2D_BACKWARD_WEIGHT -> (cached ? 0 : attrs[CHUNK] * columns) + chunkOutputs;
-            default -> attrs[CHUNK] * columns + chunkOutputs;
+            default -> attrs[CHUNK] * columns + chunkOutputs
+                    + (narrow(attrs[W]) ? (long) attrs[C] * attrs[H] * NARROW_STRIDE : 0);
         };
         return (int) floats;
     }
@@ -128,6 +129,20 @@ final class ConvGeometry {
      * L2 when the GEMM reads it. Measured with bin/lamina bench --model lenet (see the commit log).
      */
     static final long CHUNK_FLOATS = 1 << 18;
+
+    /**
+     * Row stride of the plane the input gradient accumulates in when input rows are at most
+     * {@link #NARROW_WIDTH} wide (then copied to dx): col2im's vector read-modify-writes of
+     * consecutive rows (16 floats wide with AVX-512) no longer overlap, so none waits for the store
+     * before it. LeNet's second convolution (12-wide rows): see the commit log.
+     */
+    static final int NARROW_STRIDE = 32;
+    static final int NARROW_WIDTH = 16;
+
+    /** Whether the input gradient of a convolution over rows w wide goes through the strided plane. */
+    static boolean narrow(int w) {
+        return w <= NARROW_WIDTH;
+    }
 
     /** Rows of a padded input plane ({@link ConvOps#PADDED}): H + 2 padH. */
     static int paddedHeight(Node n) {
@@ -211,16 +226,16 @@ final class ConvGeometry {
 
     /**
      * Adds every entry of the column matrix in col (layout as in {@link #im2col}) back to its pixel
-     * of the sample of dx at dxOff.
+     * of the sample of dx at dxOff, whose rows lie rowStride apart (W, or a wider stride).
      */
-    static void col2im(Kernels kernels, Node n, float[] col, int colOff, int ld, float[] dx, int dxOff) {
+    static void col2im(Kernels kernels, Node n, float[] col, int colOff, int ld, float[] dx, int dxOff, int rowStride) {
         int c = n.intAttr(C), h = n.intAttr(H), w = n.intAttr(W), kh = n.intAttr(KH), kw = n.intAttr(KW);
         int oh = n.intAttr(OH), ow = n.intAttr(OW);
         int sh = n.intAttr(STRIDE_H), sw = n.intAttr(STRIDE_W), ph = n.intAttr(PAD_H), pw = n.intAttr(PAD_W);
         int dh = n.intAttr(DILATION_H), dw = n.intAttr(DILATION_W);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
-            int plane = dxOff + ch * h * w;
+            int plane = dxOff + ch * h * rowStride;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, row++) {
                     int shift = j * dw - pw;
@@ -233,7 +248,7 @@ final class ConvGeometry {
                         int y1 = Math.min(oh, Math.floorDiv(h - 1 + ph - i * dh, sh) + 1);
                         if (y0 < y1 && first < last) {
                             kernels.addBlock(y1 - y0, last - first, col, src + y0 * ow + first, ow, dx,
-                                    plane + (y0 * sh - ph + i * dh) * w + shift + first, sh * w);
+                                    plane + (y0 * sh - ph + i * dh) * rowStride + shift + first, sh * rowStride);
                         }
                         continue;
                     }
@@ -242,7 +257,7 @@ final class ConvGeometry {
                         if (iy < 0 || iy >= h) {
                             continue;
                         }
-                        int dst = plane + iy * w + shift;
+                        int dst = plane + iy * rowStride + shift;
                         for (int xo = first; xo < last; xo++) {
                             dx[dst + xo * sw] += col[src + xo];
                         }

@@ -331,7 +331,14 @@ public final class ConvOps {
         int kg = k / groups;
         int chunk = ConvGeometry.chunkSamples(n);
         int xSample = n.shape().size() / batch;
-        Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
+        int w = n.intAttr(ConvGeometry.W);
+        boolean narrow = ConvGeometry.narrow(w);
+        // A narrow sample's gradient accumulates in the strided plane after the columns and upstream.
+        int strided = chunk * (k + o) * p;
+        int rows = n.intAttr(ConvGeometry.C) * n.intAttr(ConvGeometry.H);
+        if (!narrow) {
+            Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
+        }
         for (int s0 = 0; s0 < batch; s0 += chunk) {
             int samples = Math.min(chunk, batch - s0);
             int ld = samples * p;
@@ -342,7 +349,16 @@ public final class ConvOps {
                         scratch, upstream + gr * og * ld, ld, 0f, scratch, gr * kg * ld, ld);
             }
             for (int s = 0; s < samples; s++) {
-                ConvGeometry.col2im(b.kernels(), n, scratch, s * p, ld, b.data(n), b.offset(n) + (s0 + s) * xSample);
+                int dx = b.offset(n) + (s0 + s) * xSample;
+                if (!narrow) {
+                    ConvGeometry.col2im(b.kernels(), n, scratch, s * p, ld, b.data(n), dx, w);
+                    continue;
+                }
+                Arrays.fill(scratch, strided, strided + rows * ConvGeometry.NARROW_STRIDE, 0f);
+                ConvGeometry.col2im(b.kernels(), n, scratch, s * p, ld, scratch, strided, ConvGeometry.NARROW_STRIDE);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(scratch, strided + r * ConvGeometry.NARROW_STRIDE, b.data(n), dx + r * w, w);
+                }
             }
         }
     }
