@@ -2,6 +2,7 @@ package dev.lamina.benchmarks.autodiff;
 
 import dev.lamina.benchmarks.BenchmarkDefaults;
 import dev.lamina.engine.autodiff.ConvOps;
+import dev.lamina.engine.autodiff.Gradients;
 import dev.lamina.engine.autodiff.Graph;
 import dev.lamina.engine.autodiff.Node;
 import dev.lamina.engine.autodiff.Plan;
@@ -16,21 +17,26 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * Forward convolution, im2col + GEMM against direct row accumulation, per shape; the rule in
- * {@code ConvOps.direct} (AUTO) follows these figures. Shapes "B:C:H:W:O:K:pad:groups" (stride 1):
- * LeNet's two layers, a VGG-style 3x3 layer, a one-channel 3x3 layer and a depthwise 3x3 layer.
+ * Convolution per strategy and shape: {@code forward} alone, and {@code forwardAndWeightGradient}
+ * (the forward plus d loss / d w, what a first layer computes in a training step). Strategies: 1
+ * im2col + GEMM, 2 direct row accumulation, 3 direct convolution of a padded copy; the rules in
+ * {@code ConvOps.direct} and {@code ConvOps.padded} (AUTO) follow these figures. Shapes
+ * "B:C:H:W:O:K:pad:groups" (stride 1): LeNet's two layers (the first with and without padding), a
+ * VGG-style 3x3 layer, one-channel 3x3 layers to 8 and 32 channels (fashion-cnn's first) and a
+ * depthwise 3x3 layer. Strategies a shape does not allow are skipped.
  * Run: {@code java -jar benchmarks/target/lamina-benchmarks-jmh.jar ConvBenchmark}.
  */
 public class ConvBenchmark extends BenchmarkDefaults {
 
-    @Param({"64:1:28:28:6:5:0:1", "64:6:12:12:16:5:0:1", "32:32:14:14:32:3:1:1", "64:1:28:28:8:3:1:1",
-        "32:32:14:14:32:3:1:32"})
+    @Param({"64:1:28:28:6:5:0:1", "64:1:28:28:6:5:2:1", "64:6:12:12:16:5:0:1", "32:32:14:14:32:3:1:1",
+        "64:1:28:28:8:3:1:1", "64:1:28:28:32:3:1:1", "32:32:14:14:32:3:1:32"})
     public String shape;
 
-    @Param({"1", "2"})
+    @Param({"1", "2", "3"})
     public int strategy;
 
     private Plan plan;
+    private Plan training;
 
     @Setup
     public void setUp() {
@@ -46,15 +52,34 @@ public class ConvBenchmark extends BenchmarkDefaults {
         Graph g = new Graph();
         Node x = g.input("x", Shape.of(b, c, h, w));
         Node wn = g.input("w", Shape.of(o, c / groups, k, k));
-        Node y = ConvOps.conv2d(g, x, wn, 1, 1, pad, pad, 1, 1, groups, strategy);
+        Node y;
+        try {
+            y = ConvOps.conv2d(g, x, wn, 1, 1, pad, pad, 1, 1, groups, strategy);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("strategy " + strategy + " does not apply to " + shape, e);
+        }
+        Node r = g.input("r", y.shape());
+        Node dw = Gradients.of(g, g.sum(g.mul(y, r)), List.of(wn)).get(wn);
         plan = Plan.compile(KernelProvider.kernels(), g, List.of(y), Map.of());
-        SplittableRandom random = new SplittableRandom(1);
-        for (Node n : List.of(x, wn)) {
-            Tensor t = plan.tensor(n);
-            for (int i = 0; i < t.size(); i++) {
-                t.data()[t.offset() + i] = (float) random.nextDouble(-1, 1);
+        training = Plan.compile(KernelProvider.kernels(), g, List.of(y, dw), Map.of());
+        for (Plan p : List.of(plan, training)) {
+            SplittableRandom random = new SplittableRandom(1);
+            for (Node n : List.of(x, wn, r)) {
+                if (p == plan && n == r) {
+                    continue;
+                }
+                Tensor t = p.tensor(n);
+                for (int i = 0; i < t.size(); i++) {
+                    t.data()[t.offset() + i] = (float) random.nextDouble(-1, 1);
+                }
             }
         }
+    }
+
+    @Benchmark
+    public Plan forwardAndWeightGradient() {
+        training.run();
+        return training;
     }
 
     @Benchmark

@@ -41,11 +41,18 @@ public final class ConvOps {
     static final int DIRECT_MAX_OUTPUTS_PER_GROUP = 1;
     /**
      * AUTO picks PADDED for unit strides and dilations, one group, at most this many column-matrix
-     * rows (C KH KW) and output rows at least {@link #PADDED_MIN_WIDTH} wide: a first layer such as
-     * LeNet's (1 channel, 5 x 5), whose column matrix is 25 times its input and too short for the
-     * GEMM to repay writing it. Measured with ConvBenchmark (see the commit log).
+     * rows (C KH KW), at most {@link #PADDED_MAX_OUTPUTS} output channels and output rows at least
+     * {@link #PADDED_MIN_WIDTH} wide: a first layer such as LeNet's (1 channel, 5 x 5, 6 outputs),
+     * whose column matrix is 25 times its input and too short for the GEMM to repay writing it.
+     * ConvBenchmark.forwardAndWeightGradient (64 samples, 2026-12-02, PADDED against im2col, ops/s):
+     * 1 to 6 channels 5x5 padding 2 at 28x28 1652 vs 1196, unpadded at 32x32 1628 vs 1015, 3x3
+     * 3456 vs 2573; with more outputs than one register tile of 6 the direct weight gradient loses:
+     * 1 to 8 3x3 1864 vs 2243, 1 to 16 5x5 501 vs 561, 1 to 32 3x3 531 vs 499, 17 to 16 1x1 365 vs
+     * 701 (the forward alone is faster in every one of these, 1.2x to 4.4x).
      */
     static final int PADDED_MAX_ROWS = 32;
+    /** Most output channels AUTO gives to PADDED: one register tile of the direct kernels. */
+    static final int PADDED_MAX_OUTPUTS = 6;
     /** Narrowest output row AUTO gives to PADDED: one 512-bit vector. */
     static final int PADDED_MIN_WIDTH = 16;
 
@@ -206,8 +213,9 @@ public final class ConvOps {
     /**
      * Whether the forward pass and the weight gradient convolve a padded copy of the input directly
      * (see {@link #PADDED}): when forced, or (AUTO) when not {@link #direct} and the shape has unit
-     * strides and dilations, one group, at most {@link #PADDED_MAX_ROWS} column rows and output rows
-     * of at least {@link #PADDED_MIN_WIDTH}. A rule of shape only.
+     * strides and dilations, one group, at most {@link #PADDED_MAX_ROWS} column rows, at most
+     * {@link #PADDED_MAX_OUTPUTS} output channels and output rows of at least
+     * {@link #PADDED_MIN_WIDTH}. A rule of shape only.
      */
     static boolean padded(Node n) {
         return n.intAttr(ConvGeometry.PADDED) == 1;
@@ -221,6 +229,7 @@ public final class ConvOps {
         return !direct(a) && a[ConvGeometry.GROUPS] == 1 && a[ConvGeometry.STRIDE_H] == 1
                 && a[ConvGeometry.STRIDE_W] == 1 && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1
                 && a[ConvGeometry.C] * a[ConvGeometry.KH] * a[ConvGeometry.KW] <= PADDED_MAX_ROWS
+                && a[ConvGeometry.O] <= PADDED_MAX_OUTPUTS
                 && a[ConvGeometry.OW] >= PADDED_MIN_WIDTH;
     }
 

@@ -75,6 +75,8 @@ class ConvStrategyTest {
         assertTrue(ConvOps.padded(ConvOps.conv2d(g, x28, g.input("w5", Shape.of(6, 1, 5, 5)), 1, 1, 2, 2, 1, 1, 1)));
         assertFalse(ConvOps.padded(ConvOps.conv2d(g, x28, g.input("w6", Shape.of(6, 1, 5, 5)), 2, 2, 2, 2, 1, 1, 1)),
                 "strided");
+        assertFalse(ConvOps.padded(ConvOps.conv2d(g, x28, g.input("w9", Shape.of(8, 1, 3, 3)), 1, 1, 1, 1, 1, 1, 1)),
+                "8 output channels, more than one register tile");
         Node x28c = g.input("x28c", Shape.of(2, 4, 28, 28));
         assertFalse(ConvOps.padded(ConvOps.conv2d(g, x28c, g.input("w7", Shape.of(6, 4, 3, 3)), 1, 1, 1, 1, 1, 1, 1)),
                 "36 column rows");
