@@ -3,14 +3,17 @@
 # so that load from other processes hits every contender alike. Prints every run, the medians
 # and the ratios.
 #
-#   benchmarks/run-peer-comparison.sh [--model mlp] [--repeats 3] [--steps 2000] [--warmup 500]
+#   benchmarks/run-peer-comparison.sh [--model mlp] [--repeats 3] [--steps 2000] [--warmup 1500]
+#
+# The warm-up is long enough for C2 to finish compiling the engine's kernels: with 500 steps, LeNet
+# runs of the same build spread from 10,700 to 16,000 samples/s (compilations landing in the timed steps).
 #
 # Needs: `mvn -B -q -o -pl jobs -am package -DskipTests` (the jobs jar and spark-classpath.txt),
 # Debian's PyTorch (`apt-get install python3-torch`) with OpenBLAS (`libopenblas0-pthread`; with
 # only the reference libblas3, PyTorch runs its matrix products at ~3 GFLOP/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=mlp; repeats=3; steps=2000; warmup=500
+model=mlp; repeats=3; steps=2000; warmup=1500
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model=$2; shift 2;;
