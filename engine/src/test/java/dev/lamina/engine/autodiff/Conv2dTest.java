@@ -62,6 +62,17 @@ class Conv2dTest {
         assertTrue(checked > 0);
     }
 
+    /** The padded direct strategy (forward and weight gradient without a column matrix), 18-wide rows. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lamina.engine.autodiff.GradientCheckTest#kernels")
+    void paddedDirectGradientsMatchCentralDifference(Kernels kernels) {
+        int checked = CentralDifference.check(kernels, List.of(Shape.of(2, 2, 4, 18), Shape.of(7, 2, 3, 3), Shape.of(7)),
+                (g, x) -> ConvOps.addChannelBias(g, ConvOps.conv2d(g, x.get(0), x.get(1), 1, 1, 1, 1, 1, 1, 1,
+                        ConvOps.PADDED), x.get(2)),
+                Values.UNIFORM, 23);
+        assertTrue(checked > 0);
+    }
+
     @Test
     void reshapeGradientMatchesCentralDifference() {
         CentralDifference.check(GradientCheckTest.kernels().findFirst().orElseThrow(), List.of(Shape.of(2, 3, 2, 2)),
