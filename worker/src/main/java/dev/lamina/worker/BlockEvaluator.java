@@ -25,6 +25,40 @@ public final class BlockEvaluator {
 
     private static final long EVAL_NOISE_SEED = 0x7E57L;
 
+    /**
+     * This thread's compiled forward steps for the last model spec it evaluated: one per batch size
+     * (the full batch and a block's last, shorter one), each with parameters of its own that every
+     * evaluation overwrites. An executor evaluates the same model after every epoch; compiling its
+     * plans afresh each time allocated ~100 MB per LeNet evaluation (buffers of 256 rows), enough
+     * humongous arrays to start concurrent GC cycles beside the training tasks. At most 4 batch
+     * sizes are kept, so a thread holds the buffers of a few plans of one model at a time.
+     */
+    private static final ThreadLocal<StepCache> STEPS = ThreadLocal.withInitial(StepCache::new);
+
+    private static final class StepCache {
+        private ModelSpec spec;
+        private final java.util.Map<Integer, ForwardStep> steps = new java.util.HashMap<>();
+        private final java.util.Map<Integer, float[]> params = new java.util.HashMap<>();
+
+        /** A step for batches of {@code rows}, bound to a copy of {@code source}. */
+        ForwardStep step(ModelSpec spec, Model model, int rows, float[] source) {
+            if (!spec.equals(this.spec) || !steps.containsKey(rows) && steps.size() >= 4) {
+                // Another model, or a fifth batch size (blocks' last batches differ): start over.
+                this.spec = spec;
+                steps.clear();
+                params.clear();
+            }
+            float[] bound = params.get(rows);
+            if (bound == null) {
+                bound = new float[source.length];
+                params.put(rows, bound);
+                steps.put(rows, model.forwardStep(rows, bound, KernelProvider.kernels()));
+            }
+            System.arraycopy(source, 0, bound, 0, source.length);
+            return steps.get(rows);
+        }
+    }
+
     private BlockEvaluator() {
     }
 
@@ -44,7 +78,8 @@ public final class BlockEvaluator {
         EvalStats stats = EvalStats.zero(spec);
         boolean binary = targets == Targets.CLASSES && spec.classes() == 2;
         int full = Math.min(batchRows(spec), Math.max(1, block.rows()));
-        ForwardStep step = model.forwardStep(full, params, KernelProvider.kernels());
+        StepCache cache = STEPS.get();
+        ForwardStep step = cache.step(spec, model, full, params);
         int[] identity = new int[block.rows()];
         for (int i = 0; i < identity.length; i++) {
             identity[i] = i;
@@ -56,7 +91,7 @@ public final class BlockEvaluator {
         int start = 0;
         while (start < block.rows()) {
             int n = Math.min(full, block.rows() - start);
-            ForwardStep s = n == full ? step : model.forwardStep(n, params, KernelProvider.kernels());
+            ForwardStep s = n == full ? step : cache.step(spec, model, n, params);
             if (schedule != null) {
                 EpochTrainer.fillNoised(block, identity, start, s.features(), s.labels(), schedule,
                         spec.dataShape().dim(0), new java.util.SplittableRandom(EVAL_NOISE_SEED + start));
