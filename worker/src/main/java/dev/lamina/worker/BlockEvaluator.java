@@ -36,9 +36,12 @@ public final class BlockEvaluator {
     private static final ThreadLocal<StepCache> STEPS = ThreadLocal.withInitial(StepCache::new);
 
     private static final class StepCache {
+        /** A compiled step and the parameter array it is bound to. */
+        private record Bound(ForwardStep step, float[] params) {
+        }
+
         private ModelSpec spec;
-        private final java.util.Map<Integer, ForwardStep> steps = new java.util.HashMap<>();
-        private final java.util.Map<Integer, float[]> params = new java.util.HashMap<>();
+        private final java.util.Map<Integer, Bound> steps = new java.util.HashMap<>();
 
         /** A step for batches of {@code rows}, bound to a copy of {@code source}. */
         ForwardStep step(ModelSpec spec, Model model, int rows, float[] source) {
@@ -46,20 +49,16 @@ public final class BlockEvaluator {
                 // Another model, or a fifth batch size (blocks' last batches differ): start over.
                 this.spec = spec;
                 steps.clear();
-                params.clear();
             }
-            float[] bound = params.get(rows);
+            Bound bound = steps.get(rows);
             if (bound == null) {
-                bound = new float[source.length];
-                params.put(rows, bound);
-                steps.put(rows, model.forwardStep(rows, bound, KernelProvider.kernels()));
+                float[] params = new float[source.length];
+                bound = new Bound(model.forwardStep(rows, params, KernelProvider.kernels()), params);
+                steps.put(rows, bound);
             }
-            System.arraycopy(source, 0, bound, 0, source.length);
-            return steps.get(rows);
+            System.arraycopy(source, 0, bound.params(), 0, source.length);
+            return bound.step();
         }
-    }
-
-    private BlockEvaluator() {
     }
 
     public static EvalStats evaluate(ModelSpec spec, float[] params, FeatureBlock block) {

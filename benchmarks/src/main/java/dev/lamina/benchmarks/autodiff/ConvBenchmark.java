@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Setup;
  * {@code ConvOps.direct} and {@code ConvOps.padded} (AUTO) follow these figures. Shapes
  * "B:C:H:W:O:K:pad:groups" (stride 1): LeNet's two layers (the first with and without padding), a
  * VGG-style 3x3 layer, one-channel 3x3 layers to 8 and 32 channels (fashion-cnn's first) and a
- * depthwise 3x3 layer. Strategies a shape does not allow are skipped.
+ * depthwise 3x3 layer. A strategy a shape does not allow (PADDED on the depthwise layer) fails in
+ * set-up, which JMH reports before going on; pick combinations with {@code -p shape=... -p strategy=...}.
  * Run: {@code java -jar benchmarks/target/lamina-benchmarks-jmh.jar ConvBenchmark}.
  */
 public class ConvBenchmark extends BenchmarkDefaults {

@@ -112,14 +112,14 @@ final class ConvGeometry {
         boolean cached = attrs[CACHED] == 1;
         if (attrs[PADDED] == 1 && op != Op.CONV2D_BACKWARD_INPUT) {
             // The forward holds the padded batch, which the weight gradient reads there.
-            return op == Op.CONV2D ? attrs[BATCH] * attrs[C] * (attrs[H] + 2 * attrs[PAD_H]) * (attrs[W] + 2 * attrs[PAD_W])
-                    : 0;
+            long padded = (long) attrs[BATCH] * attrs[C] * (attrs[H] + 2 * attrs[PAD_H]) * (attrs[W] + 2 * attrs[PAD_W]);
+            return op == Op.CONV2D ? (int) padded : 0;
         }
         long floats = switch (op) {
             case CONV2D -> (cached ? attrs[BATCH] : attrs[CHUNK]) * columns + chunkOutputs;
             case CONV2D_BACKWARD_WEIGHT -> (cached ? 0 : attrs[CHUNK] * columns) + chunkOutputs;
             default -> attrs[CHUNK] * columns + chunkOutputs
-                    + (narrow(attrs[W]) ? (long) attrs[C] * attrs[H] * NARROW_STRIDE : 0);
+                    + (narrow(attrs[W], attrs[STRIDE_W]) ? (long) attrs[C] * attrs[H] * NARROW_STRIDE : 0);
         };
         return (int) floats;
     }
@@ -139,9 +139,13 @@ final class ConvGeometry {
     static final int NARROW_STRIDE = 32;
     static final int NARROW_WIDTH = 16;
 
-    /** Whether the input gradient of a convolution over rows w wide goes through the strided plane. */
-    static boolean narrow(int w) {
-        return w <= NARROW_WIDTH;
+    /**
+     * Whether the input gradient of a convolution over rows w wide goes through the strided plane:
+     * only with unit column stride, where col2im adds whole rows with vectors (strided columns are
+     * added one by one, with nothing to overlap).
+     */
+    static boolean narrow(int w, int strideW) {
+        return w <= NARROW_WIDTH && strideW == 1;
     }
 
     /** Rows of a padded input plane ({@link ConvOps#PADDED}): H + 2 padH. */

@@ -210,17 +210,17 @@ public final class ConvOps {
         return strideW == 1 && dilationW == 1 && o / groups <= DIRECT_MAX_OUTPUTS_PER_GROUP;
     }
 
-    /**
-     * Whether the forward pass and the weight gradient convolve a padded copy of the input directly
-     * (see {@link #PADDED}): when forced, or (AUTO) when not {@link #direct} and the shape has unit
-     * strides and dilations, one group, at most {@link #PADDED_MAX_ROWS} column rows, at most
-     * {@link #PADDED_MAX_OUTPUTS} output channels and output rows of at least
-     * {@link #PADDED_MIN_WIDTH}. A rule of shape only.
-     */
+    /** Whether the forward pass and the weight gradient of conv2d node n run {@link #PADDED}. */
     static boolean padded(Node n) {
         return n.intAttr(ConvGeometry.PADDED) == 1;
     }
 
+    /**
+     * The rule resolved once into the PADDED attribute: when forced, or (AUTO) when not
+     * {@link #direct} and the shape has unit strides and dilations, one group, at most
+     * {@link #PADDED_MAX_ROWS} column rows, at most {@link #PADDED_MAX_OUTPUTS} output channels and
+     * output rows of at least {@link #PADDED_MIN_WIDTH}. A rule of shape only.
+     */
     private static boolean padded(int[] a) {
         int strategy = a[ConvGeometry.STRATEGY];
         if (strategy != AUTO) {
@@ -341,7 +341,7 @@ public final class ConvOps {
         int chunk = ConvGeometry.chunkSamples(n);
         int xSample = n.shape().size() / batch;
         int w = n.intAttr(ConvGeometry.W);
-        boolean narrow = ConvGeometry.narrow(w);
+        boolean narrow = ConvGeometry.narrow(w, n.intAttr(ConvGeometry.STRIDE_W));
         // A narrow sample's gradient accumulates in the strided plane after the columns and upstream.
         int strided = chunk * (k + o) * p;
         int rows = n.intAttr(ConvGeometry.C) * n.intAttr(ConvGeometry.H);
