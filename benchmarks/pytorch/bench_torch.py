@@ -5,6 +5,11 @@ Usage (Debian's PyTorch lives in /usr/bin/python3; pin one thread for a fair pee
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \\
       /usr/bin/python3 benchmarks/pytorch/bench_torch.py --model mlp --threads 1
 
+With --rounds R the measured steps run as R blocks (their times in block_seconds); with --go and
+--done (named pipes held by a coordinator, see benchmarks/run-peer-comparison.sh) the warm-up and
+each block start when a byte arrives on go and end by writing one to done, so that contenders in
+separate processes take turns.
+
 Prints a progress line, then one JSON line with the keys ModelBenchJob prints:
 samples_per_second, gflops (from the same analytic FLOP count), allocated_bytes_per_step (null:
 PyTorch does not expose it), threads, batch, model.
@@ -177,18 +182,45 @@ def main():
     p.add_argument("--warmup", type=int, default=500)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--text", help="transformer: a text file for tokens (default: seeded random tokens)")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--go", help="named pipe: a byte starts the warm-up and each block")
+    p.add_argument("--done", help="named pipe: a byte is written after the warm-up and each block")
     args = p.parse_args()
+    if args.rounds < 1 or args.rounds > args.steps:
+        p.error(f"--rounds {args.rounds} (expected: 1..--steps, {args.steps})")
+    if (args.go is None) != (args.done is None):
+        p.error("--go and --done: both named pipes, or neither")
     if args.batch is None:
         args.batch = 32 if args.model == "transformer" else 64
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     net, opt, batches, loss_fn, source = setup(args)
+    go = open(args.go, "rb", buffering=0) if args.go else None
+    done = open(args.done, "wb", buffering=0) if args.done else None
+
+    def await_turn():
+        if go is not None and not go.read(1):
+            sys.exit("--go pipe closed before this contender's turn (the coordinator stopped)")
+
+    def pass_turn():
+        if done is not None:
+            done.write(b".")
+
+    await_turn()
     first = train(net, opt, batches, loss_fn, args.warmup) if args.warmup else float("nan")
+    pass_turn()
     print(f"bench_torch {args.model}: {args.threads} threads, batch {args.batch}, torch {torch.__version__}; "
           f"warm-up {args.warmup} steps, loss {first:.4f}", file=sys.stderr)
-    start = time.perf_counter()
-    loss = train(net, opt, batches, loss_fn, args.steps)
-    seconds = time.perf_counter() - start
+    blocks = []
+    loss = float("nan")
+    for r in range(args.rounds):
+        n = args.steps // args.rounds + (1 if r < args.steps % args.rounds else 0)
+        await_turn()
+        start = time.perf_counter()
+        loss = train(net, opt, batches, loss_fn, n)
+        blocks.append(time.perf_counter() - start)
+        pass_turn()
+    seconds = sum(blocks)
     sps = args.steps * args.batch / seconds
     flops = flops_per_sample(args.model)
     print(f"bench_torch {args.model}: {args.steps} steps in {seconds:.3f} s, loss {loss:.4f}, {sps:.0f} samples/s",
@@ -199,6 +231,8 @@ def main():
               "data": source, "torch": torch.__version__}
     if args.model == "transformer":
         report["tokens_per_second"] = round(sps * 64, 1)
+    if args.rounds > 1:
+        report["block_seconds"] = [round(b, 6) for b in blocks]
     print(json.dumps(report))
 
 

@@ -20,17 +20,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code bench --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]}:
+ * {@code bench --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]
+ * [--rounds R [--go FIFO --done FIFO]]}:
  * trains a model in this process with the engine alone (no Spark, no parameter server) on real
  * MNIST and reports training throughput. The last line of output is one JSON object with
  * {@code samples_per_second}, {@code gflops} (achieved, from the analytic FLOP count of
  * {@link BenchModel#flopsPerSample}), {@code allocated_bytes_per_step} (over the measured steps, on
  * this thread and the GEMM pool's threads), {@code threads}, {@code batch} and {@code model}.
  * {@code benchmarks/pytorch/bench_torch.py} prints the same keys for PyTorch.
+ *
+ * <p>With {@code --rounds R} the measured steps run as R blocks, whose times the report lists
+ * ({@code block_seconds}). With {@code --go} and {@code --done} (named pipes a coordinator holds) each
+ * block, and the warm-up before them, starts when a byte arrives on {@code go} and ends by writing one
+ * to {@code done}: several contenders in separate processes then take turns block by block, so that
+ * the load of the shared machine falls on all of them alike and ratios can be taken per round
+ * ({@code benchmarks/run-peer-comparison.sh}).
  */
 public final class ModelBenchJob {
 
-    private static final Set<String> OPTIONS = Set.of("model", "threads", "batch", "steps", "warmup", "seed");
+    private static final Set<String> OPTIONS = Set.of("model", "threads", "batch", "steps", "warmup", "seed", "rounds",
+            "go", "done");
 
     private ModelBenchJob() {
     }
@@ -52,6 +61,16 @@ public final class ModelBenchJob {
         int steps = intOption(parsed, "steps", 2000, 1);
         int warmup = intOption(parsed, "warmup", 500, 0);
         long seed = intOption(parsed, "seed", 1, 0);
+        int rounds = intOption(parsed, "rounds", 1, 1);
+        if (rounds > steps) {
+            throw new IllegalArgumentException("--rounds : " + rounds + " (expected: <= --steps, " + steps + ")");
+        }
+        String go = parsed.options().get("go");
+        String done = parsed.options().get("done");
+        if ((go == null) != (done == null)) {
+            throw new IllegalArgumentException("--go : " + go + ", --done : " + done
+                    + " (expected: both named pipes, or neither)");
+        }
         ModelSpec spec = which.spec();
         Batches data = which.text()
                 ? new TextBatches(java.nio.file.Files.readAllBytes(BrownCorpus.textFiles(
@@ -64,16 +83,40 @@ public final class ModelBenchJob {
         Optimizer optimizer = which.optimizer().create(model.parameterCount());
         TrainingStep step = model.trainingStep(batch, params, grads, threads);
 
-        float firstLoss = train(step, data, optimizer, params, grads, warmup);
-        System.out.printf("bench %s: %d threads, batch %d, %s; warm-up %d steps, loss %.4f%n",
-                which.label(), threads, batch, KernelProvider.description(), warmup, firstLoss);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] ids = threadIds(mx, threads);
-        long bytesBefore = allocated(mx, ids);
-        long start = System.nanoTime();
-        float loss = train(step, data, optimizer, params, grads, steps);
-        long nanos = System.nanoTime() - start;
-        long bytes = allocated(mx, ids) - bytesBefore;
+        try (Turns turns = go == null ? Turns.NONE : Turns.open(Path.of(go), Path.of(done))) {
+            turns.await();
+            float firstLoss = train(step, data, optimizer, params, grads, warmup);
+            turns.pass();
+            System.out.printf("bench %s: %d threads, batch %d, %s; warm-up %d steps, loss %.4f%n",
+                    which.label(), threads, batch, KernelProvider.description(), warmup, firstLoss);
+            dev.lamina.engine.autodiff.StepProfile.reset();
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long[] ids = threadIds(mx, threads);
+            long bytes = 0;
+            long nanos = 0;
+            float loss = Float.NaN;
+            List<Double> blockSeconds = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                int blockSteps = steps / rounds + (r < steps % rounds ? 1 : 0);
+                turns.await();
+                long bytesBefore = allocated(mx, ids);
+                long start = System.nanoTime();
+                loss = train(step, data, optimizer, params, grads, blockSteps);
+                long blockNanos = System.nanoTime() - start;
+                bytes += allocated(mx, ids) - bytesBefore;
+                turns.pass();
+                nanos += blockNanos;
+                blockSeconds.add(round(blockNanos / 1e9, 6));
+            }
+            if (dev.lamina.engine.autodiff.StepProfile.ENABLED) {
+                printProfile(nanos);
+            }
+            return report(which, spec, threads, batch, steps, nanos, bytes, loss, blockSeconds);
+        }
+    }
+
+    private static Map<String, Object> report(BenchModel which, ModelSpec spec, int threads, int batch, int steps,
+                                              long nanos, long bytes, float loss, List<Double> blockSeconds) {
 
         double seconds = nanos / 1e9;
         double samplesPerSecond = (double) steps * batch / seconds;
@@ -95,7 +138,75 @@ public final class ModelBenchJob {
         report.put("loss", round(loss, 4));
         report.put("kernels", KernelProvider.description());
         report.put("java", System.getProperty("java.runtime.version"));
+        if (blockSeconds.size() > 1) {
+            report.put("block_seconds", List.copyOf(blockSeconds));
+        }
         return report;
+    }
+
+    /**
+     * Turn-taking with a coordinator over two named pipes: {@link #await} blocks until a byte arrives
+     * on {@code go}, {@link #pass} writes one to {@code done}. Opened in that order (the coordinator
+     * opens them in the same order, so neither side blocks for ever on the opening).
+     */
+    private static final class Turns implements AutoCloseable {
+        static final Turns NONE = new Turns(null, null);
+        private final java.io.InputStream go;
+        private final java.io.OutputStream done;
+
+        private Turns(java.io.InputStream go, java.io.OutputStream done) {
+            this.go = go;
+            this.done = done;
+        }
+
+        static Turns open(Path go, Path done) throws java.io.IOException {
+            java.io.InputStream in = java.nio.file.Files.newInputStream(go);
+            try {
+                return new Turns(in, java.nio.file.Files.newOutputStream(done));
+            } catch (java.io.IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+        }
+
+        void await() throws java.io.IOException {
+            if (go != null && go.read() < 0) {
+                throw new java.io.IOException("--go pipe closed before this contender's turn (the coordinator stopped)");
+            }
+        }
+
+        void pass() throws java.io.IOException {
+            if (done != null) {
+                done.write('.');
+                done.flush();
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            if (go != null) {
+                try {
+                    go.close();
+                } finally {
+                    done.close();
+                }
+            }
+        }
+    }
+
+    /** The steps that took at least 0.5% of the measured time (-Dlamina.profile=true), longest first. */
+    private static void printProfile(long measuredNanos) {
+        long timed = 0;
+        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
+            timed += e.nanos();
+        }
+        System.out.printf("profile: plan steps %.1f%% of the measured time (the rest: optimizer, batches,"
+                + " gradient sums)%n", 100.0 * timed / measuredNanos);
+        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
+            if (e.nanos() * 200 >= measuredNanos) {
+                System.out.printf("  %5.1f%%  %s%n", 100.0 * e.nanos() / measuredNanos, e.step());
+            }
+        }
     }
 
     /** Runs {@code steps} training steps (forward, backward, optimizer); returns the last loss. */

@@ -23,6 +23,7 @@ public final class Plan implements Buffers {
     private final float[][] data;
     private final int[] offset;
     private final float[][] scratch;
+    private final java.util.concurrent.atomic.LongAdder[] timers;
 
     private Plan(Kernels kernels, Node[] steps, float[][] data, int[] offset, float[][] scratch) {
         this.kernels = kernels;
@@ -33,6 +34,12 @@ public final class Plan implements Buffers {
         this.executors = new OpExecutor[steps.length];
         for (int i = 0; i < steps.length; i++) {
             executors[i] = OpRegistry.executorFor(steps[i]);
+        }
+        this.timers = StepProfile.ENABLED ? new java.util.concurrent.atomic.LongAdder[steps.length] : null;
+        if (timers != null) {
+            for (int i = 0; i < steps.length; i++) {
+                timers[i] = StepProfile.timer(steps[i]);
+            }
         }
     }
 
@@ -103,8 +110,20 @@ public final class Plan implements Buffers {
 
     /** Evaluates every step in order. */
     public void run() {
+        if (timers != null) {
+            runTimed();
+            return;
+        }
         for (int i = 0; i < steps.length; i++) {
             executors[i].run(steps[i], this);
+        }
+    }
+
+    private void runTimed() {
+        for (int i = 0; i < steps.length; i++) {
+            long t0 = System.nanoTime();
+            executors[i].run(steps[i], this);
+            timers[i].add(System.nanoTime() - t0);
         }
     }
 
