@@ -17,11 +17,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * Convolution per strategy and shape: {@code forward} alone, and {@code forwardAndWeightGradient}
- * (the forward plus d loss / d w, what a first layer computes in a training step). Strategies: 1
- * im2col + GEMM, 2 direct row accumulation, 3 direct convolution of a padded copy; the rules in
- * {@code ConvOps.direct} and {@code ConvOps.padded} (AUTO) follow these figures. Shapes
- * "B:C:H:W:O:K:pad:groups" (stride 1): LeNet's two layers (the first with and without padding), a
+ * Convolution per strategy and shape: {@code forward} alone, {@code forwardAndWeightGradient}
+ * (the forward plus d loss / d w, what a first layer computes in a training step) and
+ * {@code forwardAndBothGradients} (plus d loss / d x: any later layer). Strategies: 1 im2col + GEMM,
+ * 2 direct row accumulation, 3 direct convolution of a padded copy, 4 sample lanes; the rules in
+ * {@code ConvOps.direct}, {@code ConvOps.padded} and {@code ConvOps.lanes} (AUTO) follow these
+ * figures. Shapes "B:C:H:W:O:K:pad:groups" (stride 1): LeNet's two layers (the first with and without
+ * padding; the second at its 14x14 and at 12x12), a
  * VGG-style 3x3 layer, one-channel 3x3 layers to 8 and 32 channels (fashion-cnn's first) and a
  * depthwise 3x3 layer. A strategy a shape does not allow (PADDED on the depthwise layer) fails in
  * set-up, which JMH reports before going on; pick combinations with {@code -p shape=... -p strategy=...}.
@@ -29,15 +31,17 @@ import org.openjdk.jmh.annotations.Setup;
  */
 public class ConvBenchmark extends BenchmarkDefaults {
 
-    @Param({"64:1:28:28:6:5:0:1", "64:1:28:28:6:5:2:1", "64:6:12:12:16:5:0:1", "32:32:14:14:32:3:1:1",
+    @Param({"64:1:28:28:6:5:0:1", "64:1:28:28:6:5:2:1", "64:6:14:14:16:5:0:1", "64:6:12:12:16:5:0:1",
+        "32:32:14:14:32:3:1:1",
         "64:1:28:28:8:3:1:1", "64:1:28:28:32:3:1:1", "32:32:14:14:32:3:1:32"})
     public String shape;
 
-    @Param({"1", "2", "3"})
+    @Param({"1", "2", "3", "4"})
     public int strategy;
 
     private Plan plan;
     private Plan training;
+    private Plan both;
 
     @Setup
     public void setUp() {
@@ -60,10 +64,12 @@ public class ConvBenchmark extends BenchmarkDefaults {
             throw new IllegalStateException("strategy " + strategy + " does not apply to " + shape, e);
         }
         Node r = g.input("r", y.shape());
-        Node dw = Gradients.of(g, g.sum(g.mul(y, r)), List.of(wn)).get(wn);
+        Map<Node, Node> grads = Gradients.of(g, g.sum(g.mul(y, r)), List.of(wn, x));
+        Node dw = grads.get(wn);
         plan = Plan.compile(KernelProvider.kernels(), g, List.of(y), Map.of());
         training = Plan.compile(KernelProvider.kernels(), g, List.of(y, dw), Map.of());
-        for (Plan p : List.of(plan, training)) {
+        both = Plan.compile(KernelProvider.kernels(), g, List.of(y, dw, grads.get(x)), Map.of());
+        for (Plan p : List.of(plan, training, both)) {
             SplittableRandom random = new SplittableRandom(1);
             for (Node n : List.of(x, wn, r)) {
                 if (p == plan && n == r) {
@@ -81,6 +87,12 @@ public class ConvBenchmark extends BenchmarkDefaults {
     public Plan forwardAndWeightGradient() {
         training.run();
         return training;
+    }
+
+    @Benchmark
+    public Plan forwardAndBothGradients() {
+        both.run();
+        return both;
     }
 
     @Benchmark

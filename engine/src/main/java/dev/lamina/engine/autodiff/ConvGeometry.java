@@ -36,7 +36,9 @@ final class ConvGeometry {
     static final int CACHED = 18;
     /** 1 when the forward pass and weight gradient run {@link ConvOps#PADDED} (resolved from STRATEGY), else 0. */
     static final int PADDED = 19;
-    static final int COUNT = 20;
+    /** 1 when forward and both gradients run {@link ConvOps#LANES} (resolved from STRATEGY), else 0. */
+    static final int LANES = 20;
+    static final int COUNT = 21;
 
     private ConvGeometry() {
     }
@@ -47,7 +49,7 @@ final class ConvGeometry {
         int oh = outSize(x[2], w[2], strideH, padH, dilationH);
         int ow = outSize(x[3], w[3], strideW, padW, dilationW);
         return new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups,
-            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0, 0};
+            x[0], x[1], x[2], x[3], w[0], w[2], w[3], oh, ow, 0, 1, 0, 0, 0};
     }
 
     static int outSize(int in, int kernel, int stride, int pad, int dilation) {
@@ -110,6 +112,17 @@ final class ConvGeometry {
         long columns = (long) attrs[C] * attrs[KH] * attrs[KW] * p;
         long chunkOutputs = (long) attrs[CHUNK] * attrs[O] * p;
         boolean cached = attrs[CACHED] == 1;
+        if (attrs[LANES] == 1) {
+            long lanes = laneCount(attrs[BATCH]);
+            long x = (long) attrs[C] * (attrs[H] + 2 * attrs[PAD_H]) * (attrs[W] + 2 * attrs[PAD_W]) * lanes;
+            long y = (long) attrs[O] * p * lanes;
+            return (int) switch (op) {
+                case CONV2D -> x + y;
+                case CONV2D_BACKWARD_WEIGHT -> y;
+                default -> (long) attrs[O] * (attrs[H] + attrs[KH] - 1) * (attrs[W] + attrs[KW] - 1) * lanes
+                        + (long) attrs[C] * attrs[H] * attrs[W] * lanes + (long) attrs[C] * attrs[O] * attrs[KH] * attrs[KW];
+            };
+        }
         if (attrs[PADDED] == 1 && op != Op.CONV2D_BACKWARD_INPUT) {
             // The forward holds the padded batch, which the weight gradient reads there.
             long padded = (long) attrs[BATCH] * attrs[C] * (attrs[H] + 2 * attrs[PAD_H]) * (attrs[W] + 2 * attrs[PAD_W]);
@@ -156,6 +169,58 @@ final class ConvGeometry {
     /** Columns of a padded input plane: W + 2 padW. */
     static int paddedWidth(Node n) {
         return n.intAttr(W) + 2 * n.intAttr(PAD_W);
+    }
+
+    /** Samples per position in the sample-lanes layout: the batch rounded up to a multiple of 32. */
+    static int laneCount(int batch) {
+        return (batch + 31) / 32 * 32;
+    }
+
+    /**
+     * Writes a batch [B, C, H, W] at src into the sample-lanes layout [C, H + top + bottom, W + left +
+     * right, lanes] at dst: zero borders, zero lanes past the batch. Each block of 16 samples writes
+     * whole 64-byte lines of dst.
+     */
+    static void toLanes(int batch, int planes, int h, int w, float[] src, int srcOff, int hp, int wp, int top,
+                        int left, int lanes, float[] dst, int dstOff) {
+        Arrays.fill(dst, dstOff, dstOff + planes * hp * wp * lanes, 0f);
+        int sample = planes * h * w;
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < h; y++) {
+                int from = srcOff + (p * h + y) * w;
+                int to = dstOff + ((p * hp + y + top) * wp + left) * lanes;
+                for (int s0 = 0; s0 < batch; s0 += 16) {
+                    int s1 = Math.min(batch, s0 + 16);
+                    for (int s = s0; s < s1; s++) {
+                        int row = from + s * sample;
+                        for (int q = 0; q < w; q++) {
+                            dst[to + q * lanes + s] = src[row + q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The inverse of {@link #toLanes} without borders: [C, H, W, lanes] at src into [B, C, H, W] at dst. */
+    static void fromLanes(int batch, int planes, int h, int w, int lanes, float[] src, int srcOff, float[] dst,
+                          int dstOff) {
+        int sample = planes * h * w;
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < h; y++) {
+                int from = srcOff + (p * h + y) * w * lanes;
+                int to = dstOff + (p * h + y) * w;
+                for (int s0 = 0; s0 < batch; s0 += 16) {
+                    int s1 = Math.min(batch, s0 + 16);
+                    for (int s = s0; s < s1; s++) {
+                        int row = to + s * sample;
+                        for (int q = 0; q < w; q++) {
+                            dst[row + q] = src[from + q * lanes + s];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Copies the batch x [B, C, H, W] at xOff into xp [B, C, H + 2 padH, W + 2 padW] at 0 with zero borders. */

@@ -32,6 +32,14 @@ public final class ConvOps {
      */
     public static final int PADDED = 3;
     /**
+     * Forward and both gradients in sample-lanes layout: the batch transposed to [C, H, W, B] (B
+     * rounded up to 32), so a vector holds one position of 16 samples whatever the row width, and the
+     * convolution runs direct with a 6-channel register tile; the input gradient is the same kernel
+     * over the padded upstream with the flipped kernel. Unit strides and dilations, one group, padding
+     * below the kernel size.
+     */
+    public static final int LANES = 4;
+    /**
      * AUTO picks DIRECT when each group has at most this many output channels (depthwise layers):
      * there im2col + GEMM runs one single-row GEMM per group. Measured with ConvBenchmark (benchmarks
      * module, 2026-11-24, noisy shared machine, ops/s im2col vs direct): depthwise 3x3 32 ch 14x14
@@ -55,6 +63,13 @@ public final class ConvOps {
     static final int PADDED_MAX_OUTPUTS = 6;
     /** Narrowest output row AUTO gives to PADDED: one 512-bit vector. */
     static final int PADDED_MIN_WIDTH = 16;
+    /**
+     * Fewest taps (C KH KW) for AUTO to pick LANES. ConvBenchmark (64 samples, 2026-12-02, ops/s of
+     * forward and both gradients, im2col against LANES): LeNet's 6->16 5x5 at 14x14 (150 taps) 339
+     * vs 657, 32->32 3x3 at 14x14 pad 1 (288 taps, 32 samples) 130 vs 237; one input channel (9 and
+     * 25 taps) loses: 1->32 3x3 290 vs 89, 1->8 3x3 1022 vs 570, 1->6 5x5 pad 2 438 vs 379.
+     */
+    static final int LANES_MIN_TAPS = 64;
 
     private static final int[] NO_INTS = new int[0];
 
@@ -96,12 +111,16 @@ public final class ConvOps {
     public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
                               int dilationH, int dilationW, int groups, int strategy) {
         boolean unit = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1;
-        if (strategy < AUTO || strategy > PADDED || strategy == DIRECT && (strideW != 1 || dilationW != 1)
-                || strategy == PADDED && (!unit || groups != 1)) {
+        int kh = w.shape().dim(2);
+        int kw = w.shape().dim(3);
+        if (strategy < AUTO || strategy > LANES || strategy == DIRECT && (strideW != 1 || dilationW != 1)
+                || strategy == PADDED && (!unit || groups != 1)
+                || strategy == LANES && (!unit || groups != 1 || padH >= kh || padW >= kw)) {
             throw new IllegalArgumentException("conv2d strategy : " + strategy + " with stride [" + strideH + ", "
                     + strideW + "], dilation [" + dilationH + ", " + dilationW + "] and groups " + groups
                     + " (expected: AUTO, IM2COL, DIRECT with column stride and dilation 1, or PADDED with unit"
-                    + " strides and dilations and one group)");
+                    + " strides and dilations and one group, or LANES with unit strides and dilations, one group and"
+                    + " padding below the kernel size)");
         }
         Graph.requireRank(x, 4, "conv2d input");
         Graph.requireRank(w, 4, "conv2d weight");
@@ -136,9 +155,10 @@ public final class ConvOps {
         }
         attrs[ConvGeometry.CHUNK] = ConvGeometry.chunkSamples(x.shape().dim(0), perSample);
         attrs[ConvGeometry.STRATEGY] = strategy;
-        attrs[ConvGeometry.PADDED] = padded(attrs) ? 1 : 0;
-        attrs[ConvGeometry.CACHED] = !direct(attrs) && attrs[ConvGeometry.PADDED] == 0 && ConvGeometry.cacheable(attrs)
-                ? 1 : 0;
+        attrs[ConvGeometry.LANES] = lanes(attrs) ? 1 : 0;
+        attrs[ConvGeometry.PADDED] = attrs[ConvGeometry.LANES] == 0 && padded(attrs) ? 1 : 0;
+        attrs[ConvGeometry.CACHED] = !direct(attrs) && attrs[ConvGeometry.PADDED] == 0
+                && attrs[ConvGeometry.LANES] == 0 && ConvGeometry.cacheable(attrs) ? 1 : 0;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
         return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
     }
@@ -210,6 +230,29 @@ public final class ConvOps {
         return strideW == 1 && dilationW == 1 && o / groups <= DIRECT_MAX_OUTPUTS_PER_GROUP;
     }
 
+    /** Whether conv2d node n (or one of its gradients) runs {@link #LANES}. */
+    static boolean lanes(Node n) {
+        return n.intAttr(ConvGeometry.LANES) == 1;
+    }
+
+    /**
+     * The LANES rule, resolved once into the LANES attribute: when forced, or (AUTO) when neither
+     * {@link #direct} nor {@link #padded}, the shape has unit strides and dilations, one group, padding
+     * below the kernel size, at least {@link #LANES_MIN_TAPS} taps (C KH KW) and the batch fills at
+     * least 3/4 of its lanes (a multiple of 32). A rule of shape only.
+     */
+    private static boolean lanes(int[] a) {
+        int strategy = a[ConvGeometry.STRATEGY];
+        if (strategy != AUTO) {
+            return strategy == LANES;
+        }
+        return !direct(a) && !padded(a) && a[ConvGeometry.GROUPS] == 1
+                && a[ConvGeometry.C] * a[ConvGeometry.KH] * a[ConvGeometry.KW] >= LANES_MIN_TAPS
+                && 4L * a[ConvGeometry.BATCH] >= 3L * ConvGeometry.laneCount(a[ConvGeometry.BATCH]) && a[ConvGeometry.STRIDE_H] == 1
+                && a[ConvGeometry.STRIDE_W] == 1 && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1
+                && a[ConvGeometry.PAD_H] < a[ConvGeometry.KH] && a[ConvGeometry.PAD_W] < a[ConvGeometry.KW];
+    }
+
     /** Whether the forward pass and the weight gradient of conv2d node n run {@link #PADDED}. */
     static boolean padded(Node n) {
         return n.intAttr(ConvGeometry.PADDED) == 1;
@@ -234,6 +277,10 @@ public final class ConvOps {
     }
 
     private static void conv2dForward(Node n, Buffers b) {
+        if (lanes(n)) {
+            lanesForward(n, b);
+            return;
+        }
         if (direct(n)) {
             conv2dDirect(n, b);
             return;
@@ -275,6 +322,75 @@ public final class ConvOps {
             }
             ConvGeometry.scatterSamples(samples, o, p, scratch, product, b.data(n), b.offset(n) + s0 * o * p);
         }
+    }
+
+    /**
+     * LANES forward: x to [C, H + 2 padH, W + 2 padW, lanes] (kept in the scratch for the weight
+     * gradient), the valid convolution into [O, OH, OW, lanes] after it, then back to [B, O, OH, OW].
+     */
+    private static void lanesForward(Node n, Buffers b) {
+        Node xn = n.input(0);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
+        int hp = ConvGeometry.paddedHeight(n), wp = ConvGeometry.paddedWidth(n);
+        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
+        int lanes = ConvGeometry.laneCount(batch);
+        int y = c * hp * wp * lanes;
+        ConvGeometry.toLanes(batch, c, n.intAttr(ConvGeometry.H), n.intAttr(ConvGeometry.W), b.data(xn), b.offset(xn),
+                hp, wp, n.intAttr(ConvGeometry.PAD_H), n.intAttr(ConvGeometry.PAD_W), lanes, scratch, 0);
+        b.kernels().convLanes(c, hp, wp, lanes, scratch, 0, o, n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW),
+                b.data(n.input(1)), b.offset(n.input(1)), oh, ow, scratch, y, n.intAttr(ConvGeometry.PAD_H),
+                n.intAttr(ConvGeometry.PAD_W), n.intAttr(ConvGeometry.H), n.intAttr(ConvGeometry.W));
+        ConvGeometry.fromLanes(batch, o, oh, ow, lanes, scratch, y, b.data(n), b.offset(n));
+    }
+
+    /**
+     * LANES input gradient: dx[c, y, x] = sum over o, i, j of w[o, c, KH-1-i, KW-1-j] up'[o, y+i, x+j],
+     * where up' is the upstream [O, OH, OW] placed at (KH-1-padH, KW-1-padW) in a zero plane of
+     * [H + KH - 1, W + KW - 1]: the forward kernel over up' with the flipped, transposed weights.
+     */
+    private static void lanesBackwardInput(Node n, Buffers b) {
+        Node up = n.input(0);
+        Node wn = n.input(1);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
+        int h = n.intAttr(ConvGeometry.H), w = n.intAttr(ConvGeometry.W);
+        int kh = n.intAttr(ConvGeometry.KH), kw = n.intAttr(ConvGeometry.KW);
+        int lanes = ConvGeometry.laneCount(batch);
+        int uh = h + kh - 1, uw = w + kw - 1;
+        int dx = o * uh * uw * lanes;
+        int flipped = dx + c * h * w * lanes;
+        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
+        int top = kh - 1 - n.intAttr(ConvGeometry.PAD_H), left = kw - 1 - n.intAttr(ConvGeometry.PAD_W);
+        ConvGeometry.toLanes(batch, o, oh, ow, b.data(up), b.offset(up), uh, uw, top, left, lanes, scratch, 0);
+        float[] wd = b.data(wn);
+        int wo = b.offset(wn);
+        for (int ci = 0; ci < c; ci++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        scratch[flipped + ((ci * o + oc) * kh + i) * kw + j] =
+                                wd[wo + ((oc * c + ci) * kh + kh - 1 - i) * kw + kw - 1 - j];
+                    }
+                }
+            }
+        }
+        b.kernels().convLanes(o, uh, uw, lanes, scratch, 0, c, kh, kw, scratch, flipped, h, w, scratch, dx, top, left,
+                oh, ow);
+        ConvGeometry.fromLanes(batch, c, h, w, lanes, scratch, dx, b.data(n), b.offset(n));
+    }
+
+    /** LANES weight gradient: the upstream to [O, OH, OW, lanes], against the forward's [C, HP, WP, lanes]. */
+    private static void lanesBackwardWeight(Node n, Buffers b) {
+        Node up = n.input(1);
+        float[] scratch = b.scratch(n);
+        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
+        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
+        int lanes = ConvGeometry.laneCount(batch);
+        ConvGeometry.toLanes(batch, o, oh, ow, b.data(up), b.offset(up), oh, ow, 0, 0, lanes, scratch, 0);
+        b.kernels().convLanesWeightGradient(c, ConvGeometry.paddedHeight(n), ConvGeometry.paddedWidth(n), lanes,
+                b.scratch(n.input(2)), 0, o, n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW), scratch, 0, oh, ow,
+                b.data(n), b.offset(n));
     }
 
     /**
@@ -328,6 +444,10 @@ public final class ConvOps {
      * col2im accumulates dcol into dx.
      */
     private static void conv2dBackwardInput(Node n, Buffers b) {
+        if (lanes(n)) {
+            lanesBackwardInput(n, b);
+            return;
+        }
         Node up = n.input(0);
         Node wn = n.input(1);
         float[] scratch = b.scratch(n);
@@ -379,6 +499,10 @@ public final class ConvOps {
     private static void conv2dBackwardWeight(Node n, Buffers b) {
         Node xn = n.input(0);
         Node up = n.input(1);
+        if (lanes(n)) {
+            lanesBackwardWeight(n, b);
+            return;
+        }
         if (padded(n)) {
             Arrays.fill(b.data(n), b.offset(n), b.offset(n) + n.shape().size(), 0f);
             b.kernels().convValidWeightGradient(n.intAttr(ConvGeometry.BATCH), n.intAttr(ConvGeometry.C),

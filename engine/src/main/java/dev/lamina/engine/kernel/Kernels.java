@@ -124,4 +124,21 @@ public interface Kernels {
      */
     void convValidWeightGradient(int samples, int c, int hp, int wp, float[] xp, int xpOff, int o, int kh, int kw,
                                  float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff);
+
+    /**
+     * Valid cross-correlation in sample-lanes layout, where the samples of a position are adjacent:
+     * out[o, r, q, s] = sum over c, i, j of w[o, c, i, j] x[c, r + i, q + j, s] for x [C, HP, WP, lanes]
+     * and out [O, OH, OW, lanes] (overwritten), HP >= OH + KH - 1, WP >= OW + KW - 1. x is zero outside
+     * rows [top, top + rows) and columns [left, left + cols) of every plane (its padding), and taps
+     * that only meet zeros there may be skipped. Vector kernels need lanes to be a multiple of 32.
+     */
+    void convLanes(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw, float[] w, int wOff,
+                   int oh, int ow, float[] out, int outOff, int top, int left, int rows, int cols);
+
+    /**
+     * The weight gradient of {@link #convLanes}: dw[o, c, i, j] = sum over r, q, s of
+     * dy[o, r, q, s] x[c, r + i, q + j, s] (overwrites dw).
+     */
+    void convLanesWeightGradient(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw,
+                                 float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff);
 }

@@ -333,6 +333,54 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void convLanes(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw, float[] w,
+                          int wOff, int oh, int ow, float[] out, int outOff, int top, int left, int rows, int cols) {
+        // The reference sums every tap: those outside the window add w * 0.
+        for (int oc = 0; oc < o; oc++) {
+            for (int r = 0; r < oh; r++) {
+                for (int q = 0; q < ow; q++) {
+                    for (int s = 0; s < lanes; s++) {
+                        float acc = 0f;
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int i = 0; i < kh; i++) {
+                                for (int j = 0; j < kw; j++) {
+                                    acc += w[wOff + ((oc * c + ci) * kh + i) * kw + j]
+                                            * x[xOff + ((ci * hp + r + i) * wp + q + j) * lanes + s];
+                                }
+                            }
+                        }
+                        out[outOff + ((oc * oh + r) * ow + q) * lanes + s] = acc;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void convLanesWeightGradient(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw,
+                                        float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff) {
+        for (int oc = 0; oc < o; oc++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        // A sum over the whole batch's positions: in double, as a reference should be.
+                        double acc = 0;
+                        for (int r = 0; r < oh; r++) {
+                            for (int q = 0; q < ow; q++) {
+                                for (int s = 0; s < lanes; s++) {
+                                    acc += (double) dy[dyOff + ((oc * oh + r) * ow + q) * lanes + s]
+                                            * x[xOff + ((ci * hp + r + i) * wp + q + j) * lanes + s];
+                                }
+                            }
+                        }
+                        dw[dwOff + ((oc * c + ci) * kh + i) * kw + j] = (float) acc;
+                    }
+                }
+            }
+        }
+    }
+
     /** Whether candidate v takes a max-pooling window from the best so far: greater, or NaN. */
     private static boolean beats(float v, float best) {
         return v > best || Float.isNaN(v);

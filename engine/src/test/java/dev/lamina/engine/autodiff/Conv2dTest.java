@@ -73,6 +73,48 @@ class Conv2dTest {
         assertTrue(checked > 0);
     }
 
+    /** The sample-lanes strategy against the PyTorch goldens it applies to (unit strides, one group). */
+    @ParameterizedTest(name = "{0} ({1})")
+    @MethodSource("laneGoldens")
+    void sampleLanesMatchesPyTorch(String name, Kernels kernels) {
+        CnnGoldenFixture f = CnnGoldenFixture.load(name);
+        int p = f.intAttr("padding");
+        assertEquals(1, f.intAttr("stride"));
+        f.check(kernels, (g, in) -> {
+            Node y = ConvOps.conv2d(g, in.get("x"), in.get("weight"), 1, 1, p, p, 1, 1, 1, ConvOps.LANES);
+            return in.containsKey("bias") ? ConvOps.addChannelBias(g, y, in.get("bias")) : y;
+        });
+    }
+
+    static Stream<Arguments> laneGoldens() {
+        return Stream.of("conv2d_basic", "conv2d_1x1").flatMap(n -> GradientCheckTest.kernels().map(k -> Arguments.of(n, k)));
+    }
+
+    /**
+     * The sample-lanes strategy: 3 samples (the lanes padded to 32), unequal padding (2 rows, 1
+     * column: the input gradient's upstream placed off-centre), 7 output channels (a full register
+     * tile and a clamped one), 2 x 3 x 3 = 18 taps (the weight gradient's last tap tile clamped).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lamina.engine.autodiff.GradientCheckTest#kernels")
+    void sampleLanesGradientsMatchCentralDifference(Kernels kernels) {
+        int checked = CentralDifference.check(kernels, List.of(Shape.of(3, 2, 4, 5), Shape.of(7, 2, 3, 3), Shape.of(7)),
+                (g, x) -> ConvOps.addChannelBias(g, ConvOps.conv2d(g, x.get(0), x.get(1), 1, 1, 2, 1, 1, 1, 1,
+                        ConvOps.LANES), x.get(2)),
+                Values.UNIFORM, 29);
+        assertTrue(checked > 0);
+    }
+
+    @Test
+    void sampleLanesRefusesPaddingAsLargeAsTheKernel() {
+        Graph g = new Graph();
+        Node x = g.input("x", Shape.of(1, 1, 4, 4));
+        Node w = g.param("w", Shape.of(1, 1, 2, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConvOps.conv2d(g, x, w, 1, 1, 2, 0, 1, 1, 1, ConvOps.LANES));
+        assertTrue(e.getMessage().contains("LANES"), e.getMessage());
+    }
+
     @Test
     void reshapeGradientMatchesCentralDifference() {
         CentralDifference.check(GradientCheckTest.kernels().findFirst().orElseThrow(), List.of(Shape.of(2, 3, 2, 2)),

@@ -158,4 +158,71 @@ class ConvKernelsTest {
             assertEquals(dwRef[i], dw[i], 2e-7 * sums, "convValidWeightGradient element " + i);
         }
     }
+
+    @ParameterizedTest(name = "C={0} O={1} k={2}x{3} out={4}x{5} lanes={6}")
+    @CsvSource({
+        "6,16,5,5,10,10,64",
+        "6,16,5,5,10,10,32",
+        "16,6,5,5,14,14,64",
+        "1,7,3,3,4,5,32",
+        "3,5,3,2,2,7,96",
+        "2,1,1,1,3,3,32",
+        "1,3,2,3,4,4,40",
+        "5,4,1,3,6,2,16"})
+    void sampleLanesConvolutionMatchesScalar(int c, int o, int kh, int kw, int oh, int ow, int lanes) {
+        int hp = oh + kh - 1 + 1;
+        int wp = ow + kw - 1 + 2;
+        float[] x = random(3 + c * hp * wp * lanes);
+        // Nonzero only in a window: from row 1 and column 2 on, 3 rows short and 1 column short of the end.
+        int top = Math.min(1, hp - 1), left = Math.min(2, wp - 1);
+        int rows = Math.max(1, hp - top - 3), cols = Math.max(1, wp - left - 1);
+        for (int ci = 0; ci < c; ci++) {
+            for (int y = 0; y < hp; y++) {
+                for (int q = 0; q < wp; q++) {
+                    if (y < top || y >= top + rows || q < left || q >= left + cols) {
+                        Arrays.fill(x, 3 + ((ci * hp + y) * wp + q) * lanes, 3 + ((ci * hp + y) * wp + q + 1) * lanes, 0f);
+                    }
+                }
+            }
+        }
+        float[] w = random(1 + o * c * kh * kw);
+        float[] ref = guarded(o * oh * ow * lanes);
+        float[] out = ref.clone();
+        scalar.convLanes(c, hp, wp, lanes, x, 3, o, kh, kw, w, 1, oh, ow, ref, 2, top, left, rows, cols);
+        vector.convLanes(c, hp, wp, lanes, x, 3, o, kh, kw, w, 1, oh, ow, out, 2, top, left, rows, cols);
+        double terms = c * kh * kw;
+        for (int i = 0; i < out.length; i++) {
+            assertEquals(ref[i], out[i], 1e-6 * terms, "convLanes element " + i);
+        }
+        assertEquals(GUARD, out[0]);
+        assertEquals(GUARD, out[out.length - 1]);
+
+        float[] dy = random(o * oh * ow * lanes + 2);
+        int taps = o * c * kh * kw;
+        float[] dwRef = random(taps + 2);
+        float[] dw = random(taps + 2);
+        dwRef[0] = dw[0] = GUARD;
+        dwRef[taps + 1] = dw[taps + 1] = GUARD;
+        scalar.convLanesWeightGradient(c, hp, wp, lanes, x, 3, o, kh, kw, dy, 2, oh, ow, dwRef, 1);
+        vector.convLanesWeightGradient(c, hp, wp, lanes, x, 3, o, kh, kw, dy, 2, oh, ow, dw, 1);
+        double sums = (double) lanes * oh * ow;
+        for (int i = 0; i < dw.length; i++) {
+            assertEquals(dwRef[i], dw[i], 2e-7 * sums, "convLanesWeightGradient element " + i);
+        }
+        assertEquals(GUARD, dw[0]);
+        assertEquals(GUARD, dw[taps + 1]);
+    }
+
+    @Test
+    void sampleLanesScalarKernelsByHand() {
+        // Two samples side by side: x [1, 2, 2, 2] (c, h, w, s), w [1, 1, 1, 2]: out[0, 0, 0, s].
+        float[] x = {1, 10, 2, 20, 3, 30, 4, 40};
+        float[] out = new float[2 * 2];
+        scalar.convLanes(1, 2, 2, 2, x, 0, 1, 1, 2, new float[] {1, -1}, 0, 2, 1, out, 0, 0, 0, 2, 2);
+        assertArrayEquals(new float[] {1 - 2, 10 - 20, 3 - 4, 30 - 40}, out);
+        float[] dw = new float[2];
+        scalar.convLanesWeightGradient(1, 2, 2, 2, x, 0, 1, 1, 2, new float[] {1, 0, 0, 1}, 0, 2, 1, dw, 0);
+        // dw[j] = sum over r, s of dy[r, s] x[r, j, s]: dy picks sample 0 of row 0 and sample 1 of row 1.
+        assertArrayEquals(new float[] {1 + 30, 2 + 40}, dw);
+    }
 }
