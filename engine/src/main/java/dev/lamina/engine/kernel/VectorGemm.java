@@ -48,6 +48,8 @@ final class VectorGemm {
     static final int MC = 128;
     /** Column block of C': a packed [KC, NC] Y block is 512 KiB at 512 bits. */
     static final int NC = 16 * NR;
+    /** Longest K taken as one block when C' is narrow (see {@link #kBlock}). */
+    static final int KC_LONG = 4 * KC;
 
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -59,7 +61,7 @@ final class VectorGemm {
      */
     static final class Workspace {
         final float[] packedY = new float[KC * NC];
-        final float[] edgeX = new float[MR * KC];
+        final float[] edgeX = new float[MR * KC_LONG];
         final float[] tile = new float[MR * NR];
         int m;
         int n;
@@ -189,7 +191,7 @@ final class VectorGemm {
         if (!transB) {
             return false;
         }
-        long kBlocks = ceilDiv(k, KC);
+        long kBlocks = ceilDiv(k, kBlock(k, m));
         long swapped = (transA ? 0L : (long) m * k) + (long) m * n * kBlocks;
         return swapped < (long) n * k;
     }
@@ -219,8 +221,7 @@ final class VectorGemm {
      */
     static void multiply(Workspace w, int i0, int i1, int j0, int j1) {
         assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n && 0 <= i0 && i0 <= i1 && i1 <= w.m;
-        // Equal K blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): no short, merge-bound block.
-        int kBlock = ceilDiv(w.k, ceilDiv(w.k, KC));
+        int kBlock = kBlock(w.k, w.n);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < w.k; pc += kBlock) {
@@ -238,6 +239,19 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /**
+     * The K block of a problem: all of K at once when C' is narrow (K up to {@link #KC_LONG} and the
+     * packed [K, N'] fits the Y buffer), so each tile is merged into C once instead of once per block
+     * (the swapped form merges transposed, in scalar code: MLP's forward 64x784x256 merged 4 times);
+     * else equal blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): no short, merge-bound block.
+     */
+    static int kBlock(int k, int n) {
+        if (k <= KC_LONG && (long) k * Math.min(n, NC) <= (long) KC * NC) {
+            return Math.max(1, k);
+        }
+        return ceilDiv(k, ceilDiv(k, KC));
     }
 
     /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */

@@ -72,6 +72,19 @@ class GemmTest {
         }
     }
 
+    /** K up to 4 KC in one block when C' is narrow, with an edge row panel (13 rows) of that length. */
+    @Test
+    void longSumsIntoNarrowOutputsRunAsOneKBlock() {
+        assertEquals(784, VectorGemm.kBlock(784, 64));
+        assertEquals(196, VectorGemm.kBlock(784, VectorGemm.NC));
+        assertTrue(VectorGemm.kBlock(4 * VectorGemm.KC + 1, 8) <= VectorGemm.KC);
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        for (int t = 0; t < 4; t++) {
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 13, 40, 700, 0.5f, 0.25f, 40L + t);
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 64, 70, 784, 1f, 0f, 50L + t);
+        }
+    }
+
     @Test
     void shapesCoverBothTheDirectAndTheSwappedForm() {
         for (boolean transA : new boolean[] {false, true}) {
