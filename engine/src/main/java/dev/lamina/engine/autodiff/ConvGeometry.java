@@ -28,7 +28,10 @@ final class ConvGeometry {
     static final int KW = 13;
     static final int OH = 14;
     static final int OW = 15;
-    /** The forward strategy: {@link ConvOps#AUTO}, {@link ConvOps#IM2COL} or {@link ConvOps#DIRECT}. */
+    /**
+     * The strategy: {@link ConvOps#AUTO}, {@link ConvOps#IM2COL}, {@link ConvOps#DIRECT},
+     * {@link ConvOps#PADDED} or {@link ConvOps#LANES}.
+     */
     static final int STRATEGY = 16;
     /** Samples per im2col chunk (see {@link #chunkSamples(int, long)}). */
     static final int CHUNK = 17;

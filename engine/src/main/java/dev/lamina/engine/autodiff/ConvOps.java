@@ -16,7 +16,9 @@ import java.util.List;
  * [C KH KW, S OH OW], plus the chunk's output or upstream as [O, S OH OW] (see
  * {@link ConvGeometry#chunkSamples(int, long)}), so a group needs one GEMM per chunk, not per sample.
  * When the whole batch's columns fit in {@link ConvGeometry#CACHE_FLOATS}, the forward keeps them all
- * and the weight gradient (which takes the forward node as its third input) reads them there.
+ * and the weight gradient (which takes the forward node as its third input) reads them there. Shapes
+ * where a direct form measured faster skip the column matrix: {@link #DIRECT}, {@link #PADDED} and
+ * {@link #LANES} (see each).
  */
 public final class ConvOps {
     /** Forward strategy chosen by shape (see {@link #direct(Node)}). */
@@ -246,11 +248,16 @@ public final class ConvOps {
         if (strategy != AUTO) {
             return strategy == LANES;
         }
-        return !direct(a) && !padded(a) && a[ConvGeometry.GROUPS] == 1
+        return !direct(a) && !padded(a) && unitStridesOneGroup(a)
                 && a[ConvGeometry.C] * a[ConvGeometry.KH] * a[ConvGeometry.KW] >= LANES_MIN_TAPS
-                && 4L * a[ConvGeometry.BATCH] >= 3L * ConvGeometry.laneCount(a[ConvGeometry.BATCH]) && a[ConvGeometry.STRIDE_H] == 1
-                && a[ConvGeometry.STRIDE_W] == 1 && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1
+                && 4L * a[ConvGeometry.BATCH] >= 3L * ConvGeometry.laneCount(a[ConvGeometry.BATCH])
                 && a[ConvGeometry.PAD_H] < a[ConvGeometry.KH] && a[ConvGeometry.PAD_W] < a[ConvGeometry.KW];
+    }
+
+    /** Unit strides and dilations and one group: what the PADDED and LANES kernels assume. */
+    private static boolean unitStridesOneGroup(int[] a) {
+        return a[ConvGeometry.GROUPS] == 1 && a[ConvGeometry.STRIDE_H] == 1 && a[ConvGeometry.STRIDE_W] == 1
+                && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1;
     }
 
     /** Whether the forward pass and the weight gradient of conv2d node n run {@link #PADDED}. */
@@ -269,8 +276,7 @@ public final class ConvOps {
         if (strategy != AUTO) {
             return strategy == PADDED;
         }
-        return !direct(a) && a[ConvGeometry.GROUPS] == 1 && a[ConvGeometry.STRIDE_H] == 1
-                && a[ConvGeometry.STRIDE_W] == 1 && a[ConvGeometry.DILATION_H] == 1 && a[ConvGeometry.DILATION_W] == 1
+        return !direct(a) && unitStridesOneGroup(a)
                 && a[ConvGeometry.C] * a[ConvGeometry.KH] * a[ConvGeometry.KW] <= PADDED_MAX_ROWS
                 && a[ConvGeometry.O] <= PADDED_MAX_OUTPUTS
                 && a[ConvGeometry.OW] >= PADDED_MIN_WIDTH;
@@ -278,7 +284,7 @@ public final class ConvOps {
 
     private static void conv2dForward(Node n, Buffers b) {
         if (lanes(n)) {
-            lanesForward(n, b);
+            LaneConvOps.forward(n, b);
             return;
         }
         if (direct(n)) {
@@ -322,75 +328,6 @@ public final class ConvOps {
             }
             ConvGeometry.scatterSamples(samples, o, p, scratch, product, b.data(n), b.offset(n) + s0 * o * p);
         }
-    }
-
-    /**
-     * LANES forward: x to [C, H + 2 padH, W + 2 padW, lanes] (kept in the scratch for the weight
-     * gradient), the valid convolution into [O, OH, OW, lanes] after it, then back to [B, O, OH, OW].
-     */
-    private static void lanesForward(Node n, Buffers b) {
-        Node xn = n.input(0);
-        float[] scratch = b.scratch(n);
-        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
-        int hp = ConvGeometry.paddedHeight(n), wp = ConvGeometry.paddedWidth(n);
-        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
-        int lanes = ConvGeometry.laneCount(batch);
-        int y = c * hp * wp * lanes;
-        ConvGeometry.toLanes(batch, c, n.intAttr(ConvGeometry.H), n.intAttr(ConvGeometry.W), b.data(xn), b.offset(xn),
-                hp, wp, n.intAttr(ConvGeometry.PAD_H), n.intAttr(ConvGeometry.PAD_W), lanes, scratch, 0);
-        b.kernels().convLanes(c, hp, wp, lanes, scratch, 0, o, n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW),
-                b.data(n.input(1)), b.offset(n.input(1)), oh, ow, scratch, y, n.intAttr(ConvGeometry.PAD_H),
-                n.intAttr(ConvGeometry.PAD_W), n.intAttr(ConvGeometry.H), n.intAttr(ConvGeometry.W));
-        ConvGeometry.fromLanes(batch, o, oh, ow, lanes, scratch, y, b.data(n), b.offset(n));
-    }
-
-    /**
-     * LANES input gradient: dx[c, y, x] = sum over o, i, j of w[o, c, KH-1-i, KW-1-j] up'[o, y+i, x+j],
-     * where up' is the upstream [O, OH, OW] placed at (KH-1-padH, KW-1-padW) in a zero plane of
-     * [H + KH - 1, W + KW - 1]: the forward kernel over up' with the flipped, transposed weights.
-     */
-    private static void lanesBackwardInput(Node n, Buffers b) {
-        Node up = n.input(0);
-        Node wn = n.input(1);
-        float[] scratch = b.scratch(n);
-        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
-        int h = n.intAttr(ConvGeometry.H), w = n.intAttr(ConvGeometry.W);
-        int kh = n.intAttr(ConvGeometry.KH), kw = n.intAttr(ConvGeometry.KW);
-        int lanes = ConvGeometry.laneCount(batch);
-        int uh = h + kh - 1, uw = w + kw - 1;
-        int dx = o * uh * uw * lanes;
-        int flipped = dx + c * h * w * lanes;
-        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
-        int top = kh - 1 - n.intAttr(ConvGeometry.PAD_H), left = kw - 1 - n.intAttr(ConvGeometry.PAD_W);
-        ConvGeometry.toLanes(batch, o, oh, ow, b.data(up), b.offset(up), uh, uw, top, left, lanes, scratch, 0);
-        float[] wd = b.data(wn);
-        int wo = b.offset(wn);
-        for (int ci = 0; ci < c; ci++) {
-            for (int oc = 0; oc < o; oc++) {
-                for (int i = 0; i < kh; i++) {
-                    for (int j = 0; j < kw; j++) {
-                        scratch[flipped + ((ci * o + oc) * kh + i) * kw + j] =
-                                wd[wo + ((oc * c + ci) * kh + kh - 1 - i) * kw + kw - 1 - j];
-                    }
-                }
-            }
-        }
-        b.kernels().convLanes(o, uh, uw, lanes, scratch, 0, c, kh, kw, scratch, flipped, h, w, scratch, dx, top, left,
-                oh, ow);
-        ConvGeometry.fromLanes(batch, c, h, w, lanes, scratch, dx, b.data(n), b.offset(n));
-    }
-
-    /** LANES weight gradient: the upstream to [O, OH, OW, lanes], against the forward's [C, HP, WP, lanes]. */
-    private static void lanesBackwardWeight(Node n, Buffers b) {
-        Node up = n.input(1);
-        float[] scratch = b.scratch(n);
-        int batch = n.intAttr(ConvGeometry.BATCH), c = n.intAttr(ConvGeometry.C), o = n.intAttr(ConvGeometry.O);
-        int oh = n.intAttr(ConvGeometry.OH), ow = n.intAttr(ConvGeometry.OW);
-        int lanes = ConvGeometry.laneCount(batch);
-        ConvGeometry.toLanes(batch, o, oh, ow, b.data(up), b.offset(up), oh, ow, 0, 0, lanes, scratch, 0);
-        b.kernels().convLanesWeightGradient(c, ConvGeometry.paddedHeight(n), ConvGeometry.paddedWidth(n), lanes,
-                b.scratch(n.input(2)), 0, o, n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW), scratch, 0, oh, ow,
-                b.data(n), b.offset(n));
     }
 
     /**
@@ -445,7 +382,7 @@ public final class ConvOps {
      */
     private static void conv2dBackwardInput(Node n, Buffers b) {
         if (lanes(n)) {
-            lanesBackwardInput(n, b);
+            LaneConvOps.backwardInput(n, b);
             return;
         }
         Node up = n.input(0);
@@ -500,7 +437,7 @@ public final class ConvOps {
         Node xn = n.input(0);
         Node up = n.input(1);
         if (lanes(n)) {
-            lanesBackwardWeight(n, b);
+            LaneConvOps.backwardWeight(n, b);
             return;
         }
         if (padded(n)) {

@@ -490,13 +490,13 @@ final class VectorKernels implements Kernels {
     @Override
     public void convLanes(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw, float[] w,
                           int wOff, int oh, int ow, float[] out, int outOff, int top, int left, int rows, int cols) {
-        VectorConvKernels.convLanes(c, hp, wp, lanes, x, xOff, o, kh, kw, w, wOff, oh, ow, out, outOff, top, left, rows,
+        VectorLaneKernels.convLanes(c, hp, wp, lanes, x, xOff, o, kh, kw, w, wOff, oh, ow, out, outOff, top, left, rows,
                 cols);
     }
 
     @Override
     public void convLanesWeightGradient(int c, int hp, int wp, int lanes, float[] x, int xOff, int o, int kh, int kw,
                                         float[] dy, int dyOff, int oh, int ow, float[] dw, int dwOff) {
-        VectorConvKernels.convLanesWeightGradient(c, hp, wp, lanes, x, xOff, o, kh, kw, dy, dyOff, oh, ow, dw, dwOff);
+        VectorLaneKernels.convLanesWeightGradient(c, hp, wp, lanes, x, xOff, o, kh, kw, dy, dyOff, oh, ow, dw, dwOff);
     }
 }
