@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM (running {@code Main} with the given arguments, optionally behind a command prefix such
- * as {@code ip netns exec NAME}) spoken to in lines: lines sent to its standard input, lines read from
+ * as {@code ip netns exec NAME}), or another program, spoken to in lines: lines sent to its standard input, lines read from
  * its standard output with a timeout. Its standard error goes to a log file.
  */
 final class LineProcess implements AutoCloseable {
@@ -51,6 +51,11 @@ final class LineProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(ChildJvm.javaCommand());
         command.addAll(mainArgs);
+        return command(label, command, log);
+    }
+
+    /** Any program spoken to the same way (it should end when its standard input ends). */
+    static LineProcess command(String label, List<String> command, File log) throws IOException {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log)).start();
         return new LineProcess(label, p, log);
     }

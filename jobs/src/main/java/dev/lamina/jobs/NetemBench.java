@@ -45,14 +45,18 @@ final class NetemBench {
         Files.writeString(secret, Secrets.toHex(Secrets.newSecret()));
         System.out.println("lamina bench netem: " + plan.model() + ", " + plan.workers() + " workers, " + plan.steps()
                 + " steps per run; load average " + ScalingBench.loadAverage() + "; child logs in " + logs);
+        // The workers read the data set from the cache: inside their namespaces nothing can be fetched.
+        JobConfig first = plan.jobConfig(plan.runs().get(0));
+        new DataLoader(first.data(), first.model()).images(true);
         List<Map<String, Object>> results = new ArrayList<>();
-        try (NetworkNamespaces net = NetworkNamespaces.create(plan.workers())) {
+        try (NetworkNamespaces net = NetworkNamespaces.create(plan.workers(), logs)) {
             for (int p = 0; p < plan.bandwidths().size(); p++) {
                 double mbits = plan.bandwidths().get(p);
                 net.shape(mbits, plan.delayMs());
                 System.out.println("lamina bench netem: links " + (mbits > 0 ? mbits + " Mbit/s" : "unshaped")
-                        + (mbits > 0 ? (net.delayEmulated() ? ", delay " + plan.delayMs() + " ms (netem)"
-                        : ", no added delay (sch_netem is not available in this kernel; rate shaped with tbf)") : ""));
+                        + (mbits > 0 ? (net.delayEmulated() ? ", one-way delay " + plan.delayMs() + " ms ("
+                        + net.shaper() + ")" : ", no added delay (" + net.noDelayReason() + "; rate shaped with tbf)")
+                        : ""));
                 results.addAll(phase(plan, net, mbits, logs, secret.toString(), plan.portBase() + 100 * p));
                 System.out.println("  server link qdisc: " + net.serverLinkStatistics());
             }
@@ -99,7 +103,8 @@ final class NetemBench {
                     }
                     server.send("close " + i);
                     if (runs.get(i).measured()) {
-                        Map<String, Object> r = result(plan, runs.get(i), mbits, net.delayEmulated(), stats);
+                        Map<String, Object> r = result(plan, runs.get(i), mbits, net.delayEmulated(), net.shaper(),
+                                stats);
                         System.out.printf("  %-22s %-9s %,10.0f samples/s%n", runs.get(i).name(), tag,
                                 ((Number) r.get("samples_per_second")).doubleValue());
                         results.add(r);
@@ -127,7 +132,7 @@ final class NetemBench {
 
     /** One run's line: samples/s over the slowest worker's time, per-step split and bytes per worker. */
     static Map<String, Object> result(NetemPlan plan, NetemPlan.Run run, double mbits, boolean delayEmulated,
-                                      List<Map<String, Object>> stats) {
+                                      String shaper, List<Map<String, Object>> stats) {
         int w = stats.size();
         double steps = run.steps();
         Map<String, Object> m = ScalingResult.start("lamina", plan.model(), w, run.mode());
@@ -138,7 +143,7 @@ final class NetemBench {
         m.put("compression", run.compression());
         m.put("bandwidth_mbit", mbits > 0 ? mbits : null);
         m.put("delay_ms", mbits > 0 && delayEmulated ? plan.delayMs() : 0.0);
-        m.put("shaper", mbits <= 0 ? "none" : delayEmulated ? "netem" : "tbf");
+        m.put("shaper", mbits <= 0 ? "none" : shaper);
         double task = max(stats, "task_seconds");
         m.put("samples_per_second", sum(stats, "samples") / task);
         m.put("step_seconds", task / steps);

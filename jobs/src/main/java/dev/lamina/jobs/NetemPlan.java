@@ -20,7 +20,7 @@ import java.util.Set;
  * @param config       the job file
  * @param overrides    {@code --set} overrides
  * @param bandwidths   link rates in Mbit/s, in order; 0 = not shaped
- * @param delayMs      one-way host-to-host delay added where the kernel can (netem)
+ * @param delayMs      one-way server-to-worker delay on shaped links (netem, or the TAP relay without it)
  * @param modes        parameter-server modes
  * @param compressions push compressions
  * @param steps        steps per worker per run (local steps in local-sgd)
