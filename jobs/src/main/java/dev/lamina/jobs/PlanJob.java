@@ -84,9 +84,10 @@ final class PlanJob {
         Calibrations calibrations = new Calibrations(target);
         Calibration c = calibrations.at(batch);
         System.out.printf(Locale.ROOT, "lamina plan: %,d parameters, batch %d per worker; calibrated here (load %s):"
-                        + " compute %.2f ms/step (sd %.2f), round trip %.3f ms, %.2f + %.2f ns/byte (worker + server),"
-                        + " apply %.3f ms%n", c.parameters(), batch, ScalingBench.loadAverage(), 1e3 * c.computeSeconds(),
-                1e3 * c.computeStdSeconds(), 1e3 * c.roundTripSeconds(), 1e9 * c.clientSecondsPerByte(),
+                        + " compute %.2f ms/step (sd %.2f) alone, %.2f ms (sd %.2f) with all %d cores busy, round trip"
+                        + " %.3f ms, %.2f + %.2f ns/byte (worker + server), apply %.3f ms%n", c.parameters(), batch,
+                ScalingBench.loadAverage(), 1e3 * c.computeSeconds(), 1e3 * c.computeStdSeconds(),
+                1e3 * c.sharedComputeSeconds(), 1e3 * c.sharedComputeStdSeconds(), c.cores(), 1e3 * c.roundTripSeconds(), 1e9 * c.clientSecondsPerByte(),
                 1e9 * c.serverSecondsPerByte(), 1e3 * c.applySeconds1());
         List<CostModel.Prediction> all = new ArrayList<>();
         for (String mode : CostModel.MODES) {

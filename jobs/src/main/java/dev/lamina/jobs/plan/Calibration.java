@@ -9,8 +9,13 @@ import java.util.Map;
  *
  * @param parameters              the model's parameter count
  * @param batch                   samples per worker step
- * @param computeSeconds          forward and backward of one step, mean
+ * @param computeSeconds          forward and backward of one step, median, the machine otherwise idle
  * @param computeStdSeconds       its standard deviation from step to step
+ * @param cores                   the measured machine's cores ({@code Runtime.availableProcessors})
+ * @param sharedComputeSeconds    the same step while every core runs one (each core a worker, as Spark
+ *                                runs one task per core): what shared caches, memory bandwidth and the
+ *                                host's other tenants take from a worker
+ * @param sharedComputeStdSeconds its standard deviation
  * @param localOptimizerSeconds   one optimizer step on the worker (local-sgd)
  * @param pullBytes               a pull reply's bytes (frame included)
  * @param roundTripSeconds        a tiny request's round trip to the server (software and loopback)
@@ -21,6 +26,7 @@ import java.util.Map;
  * @param codecs                  by name: what a push costs with that codec
  */
 public record Calibration(int parameters, int batch, double computeSeconds, double computeStdSeconds,
+                          int cores, double sharedComputeSeconds, double sharedComputeStdSeconds,
                           double localOptimizerSeconds, double pullBytes, double roundTripSeconds,
                           double clientSecondsPerByte, double serverSecondsPerByte,
                           double applySeconds1, double applySecondsPerWorker, Map<String, Codec> codecs) {
@@ -42,17 +48,54 @@ public record Calibration(int parameters, int batch, double computeSeconds, doub
     }
 
     public Calibration {
-        if (parameters < 1 || batch < 1 || !(computeSeconds > 0)) {
+        if (parameters < 1 || batch < 1 || !(computeSeconds > 0) || cores < 1 || !(sharedComputeSeconds > 0)) {
             throw new IllegalArgumentException("parameters : " + parameters + ", batch : " + batch + ", computeSeconds : "
-                    + computeSeconds + " (expected: >= 1, >= 1, > 0)");
+                    + computeSeconds + ", cores : " + cores + ", sharedComputeSeconds : " + sharedComputeSeconds
+                    + " (expected: >= 1, >= 1, > 0, >= 1, > 0)");
         }
-        for (double v : new double[] {computeStdSeconds, localOptimizerSeconds, roundTripSeconds, clientSecondsPerByte,
+        for (double v : new double[] {computeStdSeconds, sharedComputeStdSeconds, localOptimizerSeconds, roundTripSeconds, clientSecondsPerByte,
                 serverSecondsPerByte, applySeconds1, applySecondsPerWorker}) {
             if (!(v >= 0)) {
                 throw new IllegalArgumentException("calibration time : " + v + " (expected: >= 0 and finite)");
             }
         }
         codecs = Map.copyOf(codecs);
+    }
+
+    /**
+     * A calibration measured without the shared run: one core, so a worker's step is the same however many
+     * workers there are.
+     */
+    public Calibration(int parameters, int batch, double computeSeconds, double computeStdSeconds,
+                       double localOptimizerSeconds, double pullBytes, double roundTripSeconds,
+                       double clientSecondsPerByte, double serverSecondsPerByte, double applySeconds1,
+                       double applySecondsPerWorker, Map<String, Codec> codecs) {
+        this(parameters, batch, computeSeconds, computeStdSeconds, 1, computeSeconds, computeStdSeconds,
+                localOptimizerSeconds, pullBytes, roundTripSeconds, clientSecondsPerByte, serverSecondsPerByte,
+                applySeconds1, applySecondsPerWorker, codecs);
+    }
+
+    /**
+     * A worker's step when {@code workers} workers run on hosts like the measured one: alone for one
+     * worker; once the workers fill a host's cores, the shared figure; between, linear in the busy cores.
+     */
+    public double computeSeconds(int workers) {
+        return between(computeSeconds, sharedComputeSeconds, workers);
+    }
+
+    /** The step's standard deviation with {@code workers} workers, as {@link #computeSeconds(int)}. */
+    public double computeStdSeconds(int workers) {
+        return between(computeStdSeconds, sharedComputeStdSeconds, workers);
+    }
+
+    private double between(double alone, double shared, int workers) {
+        if (workers <= 1 || cores == 1) {
+            return alone;
+        }
+        if (workers >= cores) {
+            return shared;
+        }
+        return alone + (shared - alone) * (workers - 1) / (cores - 1);
     }
 
     /** The averaging and optimizer time of a step with {@code workers} updates. */
@@ -75,6 +118,9 @@ public record Calibration(int parameters, int batch, double computeSeconds, doub
         m.put("batch", batch);
         m.put("compute_seconds", computeSeconds);
         m.put("compute_std_seconds", computeStdSeconds);
+        m.put("cores", cores);
+        m.put("shared_compute_seconds", sharedComputeSeconds);
+        m.put("shared_compute_std_seconds", sharedComputeStdSeconds);
         m.put("local_optimizer_seconds", localOptimizerSeconds);
         m.put("pull_bytes", pullBytes);
         m.put("round_trip_seconds", roundTripSeconds);

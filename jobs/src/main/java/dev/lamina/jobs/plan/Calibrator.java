@@ -23,10 +23,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Measures a {@link Calibration} on this machine, in a few seconds: one worker's training steps on
- * random inputs (the engine, one thread, after a warm-up that lets the JIT compile), each push codec on
+ * random inputs (the engine, one thread, after a warm-up that lets the JIT compile), alone and with every
+ * core running a copy of the step (one worker per core, as on a full Spark executor), each push codec on
  * the model's real gradient, and round trips to an embedded parameter server over loopback (one worker,
  * the uncompressed push and pull of the model's parameters, and tiny requests), with the worker's
  * thread CPU time separating its own per-byte cost from the server's. Times are medians (and the
@@ -38,6 +44,7 @@ public final class Calibrator {
     private static final long MAX_WARMUP_NANOS = 30_000_000_000L;
     private static final int MEASURED_STEPS = 60;
     private static final int ROUND_TRIPS = 60;
+    private static final int SHARED_WARMUP = 30;
 
     private Calibrator() {
     }
@@ -68,13 +75,110 @@ public final class Calibrator {
             steps[i] = (t1 - t0) / 1e9;
         }
         double median = quantile(steps, 0.5);
-        // A spread robust to the odd preempted step: the interquartile range of a normal is 1.349 sigma.
-        double std = (quantile(steps, 0.75) - quantile(steps, 0.25)) / 1.349;
+        double std = spread(steps);
+        int cores = Runtime.getRuntime().availableProcessors();
+        double[] shared = cores > 1 ? shared(model, batch, spec, cores, step) : steps;
         Map<String, Calibration.Codec> codecs = codecs(grads, topkRatio, threshold);
         double[] protocol = protocol(params, optimizer);
         double add = addSeconds(n);
-        return new Calibration(n, batch, median, std, optimizerNanos / 1e9 / steps.length, FrameFormat.paramsFrameBytes(n),
-                protocol[0], protocol[1], protocol[2], protocol[3], add, codecs);
+        return new Calibration(n, batch, median, std, cores, quantile(shared, 0.5), spread(shared),
+                optimizerNanos / 1e9 / steps.length, FrameFormat.paramsFrameBytes(n), protocol[0], protocol[1],
+                protocol[2], protocol[3], add, codecs);
+    }
+
+    /** A spread robust to the odd preempted step: the interquartile range over 1.349 (a normal's IQR in sigmas). */
+    private static double spread(double[] steps) {
+        return (quantile(steps, 0.75) - quantile(steps, 0.25)) / 1.349;
+    }
+
+    /**
+     * The step's seconds while {@code cores} threads each run their own copy of it at once: {@code step} on
+     * this thread and one more step per further core, all started together after {@value #SHARED_WARMUP}
+     * unmeasured steps each (the JIT has compiled the code already); the other threads keep stepping until
+     * this one has measured, so the load stays the same throughout. Every thread's measured steps count.
+     */
+    private static double[] shared(Model model, int batch, ModelSpec spec, int cores, TrainingStep step) {
+        int n = model.parameterCount();
+        CyclicBarrier start = new CyclicBarrier(cores);
+        AtomicBoolean done = new AtomicBoolean();
+        double[][] times = new double[cores][MEASURED_STEPS];
+        int[] measured = new int[cores];
+        Thread[] others = new Thread[cores - 1];
+        RuntimeException[] failure = new RuntimeException[1];
+        for (int t = 1; t < cores; t++) {
+            int id = t;
+            TrainingStep own = model.trainingStep(batch, model.initialParameters(42 + t), new float[n],
+                    KernelProvider.kernels());
+            randomBatch(own, spec, new SplittableRandom(7 + t));
+            others[t - 1] = new Thread(() -> {
+                try {
+                    measured[id] = stepShared(own, start, done, times[id], false);
+                } catch (RuntimeException e) {
+                    failure[0] = e;
+                    done.set(true);
+                    start.reset();
+                }
+            }, "lamina-plan-calibration-" + t);
+            others[t - 1].setDaemon(true);
+            others[t - 1].start();
+        }
+        try {
+            measured[0] = stepShared(step, start, done, times[0], true);
+        } finally {
+            done.set(true);
+        }
+        for (Thread t : others) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while calibrating the shared step", e);
+            }
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        int total = 0;
+        for (int m : measured) {
+            total += m;
+        }
+        double[] all = new double[total];
+        int at = 0;
+        for (int t = 0; t < cores; t++) {
+            System.arraycopy(times[t], 0, all, at, measured[t]);
+            at += measured[t];
+        }
+        return all;
+    }
+
+    /**
+     * Runs {@code step} {@value #SHARED_WARMUP} times, waits for the other threads, then records up to
+     * {@code times.length} steps; the {@code leader} stops there (and its caller sets {@code done}), the
+     * others keep stepping until {@code done}. Returns how many steps it recorded.
+     */
+    private static int stepShared(TrainingStep step, CyclicBarrier start,
+                                  AtomicBoolean done, double[] times, boolean leader) {
+        for (int i = 0; i < SHARED_WARMUP; i++) {
+            step.run();
+        }
+        try {
+            start.await(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while calibrating the shared step", e);
+        } catch (BrokenBarrierException | TimeoutException e) {
+            throw new IllegalStateException("the shared calibration's threads did not start together", e);
+        }
+        int recorded = 0;
+        while (!done.get() && recorded < times.length) {
+            long t0 = System.nanoTime();
+            step.run();
+            times[recorded++] = (System.nanoTime() - t0) / 1e9;
+        }
+        while (!leader && !done.get()) {
+            step.run();
+        }
+        return recorded;
     }
 
     /**

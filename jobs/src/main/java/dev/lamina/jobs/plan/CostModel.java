@@ -21,9 +21,12 @@ import java.util.Map;
  * and the straggler term: waiting for the slowest of N workers whose compute per step varies with
  * standard deviation sigma, about {@code sigma * sqrt(H) * sqrt(2 ln N)} per exchange (the expected
  * maximum of N normal deviations). A step is {@code compute (+ the local optimizer in local-sgd) +
- * (exchange + wait) / H}, with H = 1 except in local-sgd; async has no waiting and H = 1. Spark's per-epoch
+ * (exchange + wait) / H}, with H = 1 except in local-sgd; async has no waiting and H = 1. Compute and its
+ * spread are the calibration's for N workers ({@link Calibration#computeSeconds(int)}): a worker alone on
+ * its host computes faster than one of a full host's workers. Spark's per-epoch
  * stage launch, when given, adds {@code stageOverhead / stepsPerEpoch}. The scaling efficiency is samples/s
- * over N times one worker's compute-only samples/s.
+ * over N times one worker's compute-only samples/s (that worker alone on its host, so the cores' sharing
+ * counts against it).
  */
 public final class CostModel {
     /** Modes the model knows. */
@@ -98,7 +101,7 @@ public final class CostModel {
 
     /** The expected wait for the slowest of N workers per exchange of H steps. */
     static double waitSeconds(Calibration c, int workers, int localSteps) {
-        return workers < 2 ? 0 : c.computeStdSeconds() * Math.sqrt(localSteps) * Math.sqrt(2 * Math.log(workers));
+        return workers < 2 ? 0 : c.computeStdSeconds(workers) * Math.sqrt(localSteps) * Math.sqrt(2 * Math.log(workers));
     }
 
     /** Predicts {@code mode} with {@code compression} ({@code syncEvery} local steps in local-sgd). */
@@ -111,7 +114,7 @@ public final class CostModel {
         }
         Calibration.Codec codec = c.codec(compression);
         int h = mode.equals("local-sgd") ? syncEvery : 1;
-        double compute = c.computeSeconds() + (mode.equals("local-sgd") ? c.localOptimizerSeconds() : 0);
+        double compute = c.computeSeconds(k.workers()) + (mode.equals("local-sgd") ? c.localOptimizerSeconds() : 0);
         double comm = exchangeSeconds(c, codec, k) / h;
         double wait = mode.equals("async") ? 0 : waitSeconds(c, k.workers(), h) / h;
         double step = compute + comm + wait + k.stageOverhead() / k.stepsPerEpoch();
