@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class ExecutorLossIT {
     static final int EPOCHS = 3;
-    /** Enough that an epoch lasts several seconds, so the kill lands inside one. */
-    static final int TRAIN_SAMPLES = 20000;
+    /**
+     * Enough that an epoch lasts several seconds, so the kill lands inside one (20,000 was not: a CI run
+     * on 2026-12-03 finished epoch 2 within the second the test waited before the kill).
+     */
+    static final int TRAIN_SAMPLES = 40000;
 
     @Test
     void trainingSurvivesTheLossOfAnExecutorMidEpoch() throws Exception {
@@ -46,7 +49,8 @@ class ExecutorLossIT {
             SparkStandaloneCluster.Executor executor = cluster.executor(1, appId, Duration.ofSeconds(30));
             ProcessHandle victim = executor.process();
             awaitCount(cluster, executor.log(), " starts epoch 2 ", 1, Duration.ofSeconds(60));
-            Thread.sleep(1000);
+            // Long enough for its task to connect and train a few steps, well inside the epoch.
+            Thread.sleep(300);
             String epochLines = epochLines(driver.text());
             assertTrue(!epochLines.contains("epoch 2/"), "epoch 2 ended before the kill (expected: the kill mid-epoch;"
                     + " make the epoch longer): " + epochLines);
