@@ -22,10 +22,11 @@ import org.junit.jupiter.api.Test;
 class ExecutorLossIT {
     static final int EPOCHS = 3;
     /**
-     * Enough that an epoch lasts several seconds, so the kill lands inside one (20,000 was not: a CI run
-     * on 2026-12-03 finished epoch 2 within the second the test waited before the kill).
+     * Enough that an epoch lasts seconds, so the kill lands inside one: all of the training split (an
+     * undisturbed epoch 2.2 s here); with 20,000 a CI run on 2026-12-03 finished epoch 2 within the
+     * second the test then waited before the kill.
      */
-    static final int TRAIN_SAMPLES = 40000;
+    static final int TRAIN_SAMPLES = 60000;
 
     @Test
     void trainingSurvivesTheLossOfAnExecutorMidEpoch() throws Exception {
