@@ -167,6 +167,12 @@ final class PlanJob {
             this.target = target;
         }
 
+        /** Calibrations already made, by batch (a batch not among them is measured for {@code target}). */
+        Calibrations(Target target, Map<Integer, Calibration> measured) {
+            this(target);
+            byBatch.putAll(measured);
+        }
+
         Calibration at(int batch) throws IOException {
             Calibration c = byBatch.get(batch);
             if (c == null) {

@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * {@code plan --validate}: the cost model's prediction for every Lamina run in JSON lines written by
  * {@code bench --suite scaling} (local Spark, loopback, with a per-epoch stage launch) and {@code bench
- * --suite netem} (plain JVMs over shaped links), beside what the run measured. Runs of another model
- * (another parameter count) are left out.
+ * --suite netem} (plain JVMs over shaped links), beside what the run measured, and a second prediction
+ * from the compute time per step the run itself measured (so that how fast this shared host happened to
+ * compute during the calibration and during the run does not hide how well the exchange and the waits
+ * are modelled). Runs of another model (another parameter count) are left out.
  */
 final class Validation {
 
@@ -27,8 +29,8 @@ final class Validation {
     static List<Object> run(PlanJob.Calibrations calibrations, String files, double stageOverhead, int samples)
             throws IOException {
         List<Object> rows = new ArrayList<>();
-        System.out.printf("%-8s %7s %-10s %-10s %8s %12s %12s %8s%n", "bench", "workers", "mode", "compress", "Mbit/s",
-                "measured", "predicted", "error");
+        System.out.printf("%-8s %7s %-10s %-10s %8s %12s %12s %8s %12s %8s%n", "bench", "workers", "mode", "compress",
+                "Mbit/s", "measured", "predicted", "error", "own_compute", "error");
         for (String file : files.split(",")) {
             for (String line : Files.readAllLines(Path.of(file.trim()))) {
                 if (line.isBlank()) {
@@ -63,11 +65,23 @@ final class Validation {
         String mode = (String) run.get("mode");
         String compression = (String) run.getOrDefault("compression", "none");
         CostModel.Prediction p = CostModel.predict(c, cluster, mode, compression, integer(run, "sync_every"));
+        // The same prediction from the compute time the run measured (its workers' forward, backward and,
+        // in local-sgd, local optimizer per step): what is left is the model of the exchange and the waits,
+        // apart from how fast the host happened to compute at calibration time.
+        double ownStep = netem ? number(run, "compute_seconds_per_step")
+                : number(run, "compute_seconds") / cluster.stepsPerEpoch();
+        if (mode.equals("local-sgd")) {
+            ownStep -= c.localOptimizerSeconds();
+        }
+        CostModel.Prediction own = ownStep > 0
+                ? CostModel.predict(c.withCompute(ownStep), cluster, mode, compression, integer(run, "sync_every")) : null;
         double measured = ((Number) run.get("samples_per_second")).doubleValue();
         double error = p.samplesPerSecond() / measured - 1;
-        System.out.printf(Locale.ROOT, "%-8s %7d %-10s %-10s %8s %,12.0f %,12.0f %+7.0f%%%n", netem ? "netem" : "scaling",
-                workers, mode, compression, mbit > 0 ? String.format(Locale.ROOT, "%.0f", mbit) : "-", measured,
-                p.samplesPerSecond(), 100 * error);
+        double ownError = own == null ? Double.NaN : own.samplesPerSecond() / measured - 1;
+        System.out.printf(Locale.ROOT, "%-8s %7d %-10s %-10s %8s %,12.0f %,12.0f %+7.0f%% %,12.0f %+7.0f%%%n",
+                netem ? "netem" : "scaling", workers, mode, compression,
+                mbit > 0 ? String.format(Locale.ROOT, "%.0f", mbit) : "-", measured, p.samplesPerSecond(), 100 * error,
+                own == null ? Double.NaN : own.samplesPerSecond(), 100 * ownError);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("bench", netem ? "netem" : "scaling");
         row.put("workers", workers);
@@ -77,7 +91,17 @@ final class Validation {
         row.put("measured_samples_per_second", measured);
         row.put("predicted_samples_per_second", p.samplesPerSecond());
         row.put("error", error);
+        row.put("predicted_from_run_compute_samples_per_second", own == null ? null : own.samplesPerSecond());
+        row.put("error_from_run_compute", own == null ? null : ownError);
         return row;
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        if (!(m.get(key) instanceof Number n)) {
+            throw new IllegalArgumentException("bench result " + key + " : " + m.get(key) + " (expected: a number) in "
+                    + m);
+        }
+        return n.doubleValue();
     }
 
     private static int integer(Map<String, Object> m, String key) {

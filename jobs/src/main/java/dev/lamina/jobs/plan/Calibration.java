@@ -98,6 +98,16 @@ public record Calibration(int parameters, int batch, double computeSeconds, doub
         return alone + (shared - alone) * (workers - 1) / (cores - 1);
     }
 
+    /**
+     * This calibration with a worker's step set to {@code seconds} however many workers share a host (its
+     * spread kept): to predict a measured run from the compute time the run itself measured.
+     */
+    public Calibration withCompute(double seconds) {
+        return new Calibration(parameters, batch, seconds, computeStdSeconds, cores, seconds, sharedComputeStdSeconds,
+                localOptimizerSeconds, pullBytes, roundTripSeconds, clientSecondsPerByte, serverSecondsPerByte,
+                applySeconds1, applySecondsPerWorker, codecs);
+    }
+
     /** The averaging and optimizer time of a step with {@code workers} updates. */
     public double applySeconds(int workers) {
         return applySeconds1 + (workers - 1) * applySecondsPerWorker;

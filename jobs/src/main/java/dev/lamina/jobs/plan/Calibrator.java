@@ -20,6 +20,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,7 +43,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Calibrator {
     private static final long WARMUP_NANOS = 2_000_000_000L;
     private static final long MAX_WARMUP_NANOS = 30_000_000_000L;
+    /** Steps measured: at least this many, and at least {@value #MEASURED_NANOS} ns of them, at most {@value #MAX_MEASURED_STEPS}. */
     private static final int MEASURED_STEPS = 60;
+    private static final long MEASURED_NANOS = 1_000_000_000L;
+    private static final int MAX_MEASURED_STEPS = 5000;
     private static final int ROUND_TRIPS = 60;
     private static final int SHARED_WARMUP = 30;
 
@@ -63,8 +67,9 @@ public final class Calibrator {
         randomBatch(step, spec, new SplittableRandom(7));
         Optimizer local = optimizer.create(n);
         float[] scratch = params.clone();
-        warmUp(step, local, scratch, grads);
-        double[] steps = new double[MEASURED_STEPS];
+        double warm = warmUp(step, local, scratch, grads);
+        int count = (int) Math.max(MEASURED_STEPS, Math.min(MAX_MEASURED_STEPS, Math.ceil(MEASURED_NANOS / 1e9 / warm)));
+        double[] steps = new double[count];
         long optimizerNanos = 0;
         for (int i = 0; i < steps.length; i++) {
             long t0 = System.nanoTime();
@@ -77,7 +82,7 @@ public final class Calibrator {
         double median = quantile(steps, 0.5);
         double std = spread(steps);
         int cores = Runtime.getRuntime().availableProcessors();
-        double[] shared = cores > 1 ? shared(model, batch, spec, cores, step) : steps;
+        double[] shared = cores > 1 ? shared(model, batch, spec, cores, step, count) : steps;
         Map<String, Calibration.Codec> codecs = codecs(grads, topkRatio, threshold);
         double[] protocol = protocol(params, optimizer);
         double add = addSeconds(n);
@@ -97,11 +102,11 @@ public final class Calibrator {
      * unmeasured steps each (the JIT has compiled the code already); the other threads keep stepping until
      * this one has measured, so the load stays the same throughout. Every thread's measured steps count.
      */
-    private static double[] shared(Model model, int batch, ModelSpec spec, int cores, TrainingStep step) {
+    private static double[] shared(Model model, int batch, ModelSpec spec, int cores, TrainingStep step, int count) {
         int n = model.parameterCount();
         CyclicBarrier start = new CyclicBarrier(cores);
         AtomicBoolean done = new AtomicBoolean();
-        double[][] times = new double[cores][MEASURED_STEPS];
+        double[][] times = new double[cores][count];
         int[] measured = new int[cores];
         Thread[] others = new Thread[cores - 1];
         RuntimeException[] failure = new RuntimeException[1];
@@ -184,8 +189,9 @@ public final class Calibrator {
     /**
      * Steps until the JIT has compiled the step: until the median of the last 20 steps is within 10% of
      * the 20 before (after at least {@value #WARMUP_NANOS} ns), or for at most {@value #MAX_WARMUP_NANOS} ns.
+     * Returns the last steps' median seconds (step and local optimizer).
      */
-    private static void warmUp(TrainingStep step, Optimizer local, float[] scratch, float[] grads) {
+    private static double warmUp(TrainingStep step, Optimizer local, float[] scratch, float[] grads) {
         long start = System.nanoTime();
         double[] window = new double[40];
         int i = 0;
@@ -196,7 +202,7 @@ public final class Calibrator {
             long t1 = System.nanoTime();
             window[i++ % window.length] = (t1 - t0) / 1e9;
             if (t1 - start > MAX_WARMUP_NANOS) {
-                return;
+                return quantile(i >= window.length ? window : Arrays.copyOf(window, i), 0.5);
             }
             if (t1 - start > WARMUP_NANOS && i >= window.length) {
                 double[] older = new double[20];
@@ -208,7 +214,7 @@ public final class Calibrator {
                 double a = quantile(older, 0.5);
                 double b = quantile(newer, 0.5);
                 if (Math.abs(b - a) <= 0.1 * a) {
-                    return;
+                    return b;
                 }
             }
         }
@@ -217,7 +223,7 @@ public final class Calibrator {
     /** The {@code q} quantile of {@code values} (linear between order statistics). */
     static double quantile(double[] values, double q) {
         double[] v = values.clone();
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         double at = q * (v.length - 1);
         int lo = (int) Math.floor(at);
         int hi = Math.min(v.length - 1, lo + 1);
@@ -320,7 +326,7 @@ public final class Calibrator {
     static double addSeconds(int n) {
         float[] a = new float[n];
         float[] b = new float[n];
-        java.util.Arrays.fill(b, 1e-3f);
+        Arrays.fill(b, 1e-3f);
         long best = Long.MAX_VALUE;
         for (int r = 0; r < 30; r++) {
             long t0 = System.nanoTime();

@@ -90,6 +90,12 @@ class CostModelTest {
                 + 0.003 * Math.sqrt(2 * Math.log(16)), p.stepSeconds(), 1e-12);
         // Efficiency is against the worker alone: the sharing counts against it.
         assertEquals(16 * 50 / p.stepSeconds() / (16 * 50 / 0.010), p.efficiency(), 1e-12);
+        // A run's own compute time stands for both, the spread and everything else kept.
+        Calibration own = shared.withCompute(0.020);
+        assertEquals(0.020, own.computeSeconds(1));
+        assertEquals(0.020, own.computeSeconds(4));
+        assertEquals(0.003, own.computeStdSeconds(4));
+        assertEquals(shared.codecs(), own.codecs());
         // One core measured: alone and shared are the same step.
         assertEquals(C.computeSeconds(), C.computeSeconds(64));
         assertThrows(IllegalArgumentException.class, () -> new Calibration(1000, 50, 0.010, 0.002, 0, 0.013, 0.003,
