@@ -99,6 +99,29 @@ class ScalingBenchTest {
     }
 
     @Test
+    void theSteadyFiguresLeaveOutTheFirstThirdOfTheEpochs() throws IOException {
+        assertEquals(0, LaminaScalingRun.warmUpEpochs(1));
+        assertEquals(1, LaminaScalingRun.warmUpEpochs(2));
+        assertEquals(1, LaminaScalingRun.warmUpEpochs(3));
+        assertEquals(1, LaminaScalingRun.warmUpEpochs(5));
+        assertEquals(2, LaminaScalingRun.warmUpEpochs(6));
+        assertEquals(3, LaminaScalingRun.warmUpEpochs(10));
+        JobConfig c = options("--config", MLP).jobConfig(2, "sync");
+        // Six epochs: the first two (60,000 samples in 6 s of training each) are left out.
+        List<EpochReport> reports = new java.util.ArrayList<>();
+        for (int e = 1; e <= 6; e++) {
+            double train = e <= 2 ? 6.0 : 2.0;
+            reports.add(new EpochReport(e, 6, 0.1, 0.9 + e / 100.0, 0.2, 60_000, train, 0.5, 1.0, 2.0, 1000, 0.6, 0.05,
+                    1.6, 3.0 * e));
+        }
+        ScalingResult r = LaminaScalingRun.result(c, "mlp", reports, 1.0, Map.of("test_accuracy", 0.96));
+        assertEquals(30_000, r.number("samples_per_second"), 1e-9);
+        assertEquals(2, r.number("warm_up_epochs"));
+        assertEquals(6.5, r.number("first_epoch_seconds"), 1e-12);
+        assertEquals(15.0, r.number("time_to_95_seconds"), "epoch 5 reached 0.95, whichever epochs are steady");
+    }
+
+    @Test
     void anAccuracyNeverReachedIsNull() {
         assertNull(ScalingResult.timeTo(List.of(new double[] {0.9, 1}, new double[] {0.96, 2}), 0.97));
         assertEquals(2.0, ScalingResult.timeTo(List.of(new double[] {0.9, 1}, new double[] {0.96, 2}), 0.95));
