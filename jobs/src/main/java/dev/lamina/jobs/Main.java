@@ -70,7 +70,7 @@ public final class Main {
                 "           --tls-password-file W]",
                 "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
                 "  bench    --suite scaling [--model mlp|lenet] [--runs 1:sync,2:sync,1:local-sgd,2:local-sgd] [--epochs N]",
-                "           [--mllib 50,100,150|off] [--config FILE] [--json FILE] [--set key=value]...",
+                "           [--repeats N] [--mllib 50,100,150|off] [--config FILE] [--json FILE] [--set key=value]...",
                 "           local Spark, each run in its own JVM: Lamina with 1 and 2 workers per mode beside Spark MLlib's",
                 "           MultilayerPerceptronClassifier; samples/s, epoch time split, time to 95%/97% test accuracy",
                 "  bench    --suite netem [--model lenet|mlp] [--bandwidths 0,1000,100] [--delay-ms 1] [--modes ...]",

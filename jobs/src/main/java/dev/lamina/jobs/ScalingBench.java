@@ -9,24 +9,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * {@code bench --suite scaling [--model mlp|lenet] [--runs 1:sync,2:sync,1:local-sgd,2:local-sgd]
- * [--epochs N] [--mllib 50,100,150|off] [--mllib-resolution N] [--config FILE] [--cores N]
+ * [--epochs N] [--repeats N] [--mllib 50,100,150|off] [--mllib-resolution N] [--config FILE] [--cores N]
  * [--json FILE] [--set key=value]...}: on local Spark, trains the model of the job file
  * ({@code conf/scaling-<model>.yaml} by default) with each listed worker count and mode, and Spark
  * MLlib's multilayer perceptron with the same layer sizes on the same data (MLP only); each run in its
- * own JVM (see {@link LaminaScalingRun}, {@link MllibScalingRun}). Prints a table, then one JSON line
- * per run ({@link ScalingResult#KEYS} first).
+ * own JVM (see {@link LaminaScalingRun}, {@link MllibScalingRun}). Prints a table, the ratio of each
+ * mode's largest worker count to its 1-worker run, then one JSON line per run ({@link ScalingResult#KEYS}
+ * first).
+ *
+ * <p>{@code --repeats N} runs the Lamina runs N times, every other time in reverse order (A B, B A, A B,
+ * ...), so a slow or fast spell of a shared host falls on both sides of a ratio alike; the ratio is then
+ * of the mean samples/s, with each repeat's own ratio beside it.
  */
 final class ScalingBench {
-    private static final Set<String> OPTIONS = Set.of("suite", "model", "runs", "epochs", "mllib", "mllib-resolution",
-            "config", "cores", "json", "child");
+    private static final Set<String> OPTIONS = Set.of("suite", "model", "runs", "epochs", "repeats", "mllib",
+            "mllib-resolution", "config", "cores", "json", "child");
 
     /** One Lamina run: workers and mode. */
     record Run(int workers, String mode) {
@@ -66,14 +73,15 @@ final class ScalingBench {
      * @param overrides  {@code --set} overrides for the Lamina runs
      * @param runs       the Lamina runs, in order
      * @param epochs     epochs of each Lamina run; 0 = the job file's
+     * @param repeats    how many times the Lamina runs go, every other time in reverse order; >= 1
      * @param mllib      MLlib fit iteration counts, ascending; empty = no MLlib run
      * @param resolution MLlib: bracket width in iterations below which time-to-accuracy is not refined
      * @param cores      local Spark cores of every run (local[cores])
      * @param json       where to write the JSON lines too; empty = only print them
      * @param child      set in a child JVM: {@code lamina:W:MODE} or {@code mllib}; empty in the parent
      */
-    record Options(String model, Path config, List<String> overrides, List<Run> runs, int epochs, List<Integer> mllib,
-                   int resolution, int cores, String json, String child) {
+    record Options(String model, Path config, List<String> overrides, List<Run> runs, int epochs, int repeats,
+                   List<Integer> mllib, int resolution, int cores, String json, String child) {
         Options {
             if (!List.of("mlp", "lenet").contains(model)) {
                 throw new IllegalArgumentException("--model " + model + " (expected: mlp or lenet)");
@@ -82,9 +90,10 @@ final class ScalingBench {
                 throw new IllegalArgumentException("--config " + config + " (expected: an existing job file; the"
                         + " default is conf/scaling-" + model + ".yaml in the project)");
             }
-            if (epochs < 0 || resolution < 1 || cores < 1) {
-                throw new IllegalArgumentException("--epochs " + epochs + ", --mllib-resolution " + resolution
-                        + ", --cores " + cores + " (expected: >= 0, >= 1, >= 1)");
+            if (epochs < 0 || repeats < 1 || resolution < 1 || cores < 1) {
+                throw new IllegalArgumentException("--epochs " + epochs + ", --repeats " + repeats
+                        + ", --mllib-resolution " + resolution + ", --cores " + cores
+                        + " (expected: >= 0, >= 1, >= 1, >= 1)");
             }
             for (int i = 0; i < mllib.size(); i++) {
                 if (mllib.get(i) < 1 || (i > 0 && mllib.get(i) <= mllib.get(i - 1))) {
@@ -116,12 +125,12 @@ final class ScalingBench {
             Path config = o.containsKey("config") ? Path.of(o.get("config"))
                     : projectFile("conf/scaling-" + model + ".yaml");
             return new Options(model, config.toAbsolutePath(), parsed.overrides(), runs, JobArgs.integer(o, "epochs", 0),
-                    mllib, JobArgs.integer(o, "mllib-resolution", 25), JobArgs.integer(o, "cores", 2),
+                    JobArgs.integer(o, "repeats", 1), mllib, JobArgs.integer(o, "mllib-resolution", 25), JobArgs.integer(o, "cores", 2),
                     o.getOrDefault("json", ""), o.getOrDefault("child", ""));
         }
 
         Options withChild(String run) {
-            return new Options(model, config, overrides, runs, epochs, mllib, resolution, cores, json, run);
+            return new Options(model, config, overrides, runs, epochs, repeats, mllib, resolution, cores, json, run);
         }
 
         /** The arguments a child JVM gets for {@code child}. */
@@ -163,15 +172,19 @@ final class ScalingBench {
         Path logs = Files.createTempDirectory("lamina-scaling-");
         System.out.println("lamina bench scaling: " + options.model() + " from " + options.config() + "; load average "
                 + loadAverage() + "; child logs in " + logs);
-        List<String> children = new ArrayList<>();
-        options.runs().forEach(r -> children.add("lamina:" + r.label()));
-        if (!options.mllib().isEmpty()) {
-            children.add("mllib");
-        }
+        List<String> children = children(options);
         List<ScalingResult> results = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
-        for (String child : children) {
+        for (int i = 0; i < children.size(); i++) {
+            String child = children.get(i);
+            System.out.println("run " + (i + 1) + "/" + children.size() + ": " + child
+                    + (options.repeats() > 1 && child.startsWith("lamina:") ? " (repeat " + repeat(options, i) + ")" : ""));
             ScalingResult r = runChild(options, child, logs);
+            if (options.repeats() > 1 && child.startsWith("lamina:")) {
+                Map<String, Object> m = new LinkedHashMap<>(r.values());
+                m.put("repeat", repeat(options, i));
+                r = new ScalingResult(m);
+            }
             results.add(r);
             lines.append(r.json()).append('\n');
             if (!options.json().isEmpty()) {
@@ -183,12 +196,37 @@ final class ScalingBench {
         for (ScalingResult r : results) {
             System.out.println(r.row());
         }
+        ratios(results).forEach(System.out::println);
         System.out.print(lines);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("suite", "scaling");
         summary.put("runs", results.size());
         summary.put("load_average", loadAverage());
         return summary;
+    }
+
+    /**
+     * The child runs in order: the Lamina runs {@code repeats} times, every other time reversed (A B, B A,
+     * ...), then MLlib once.
+     */
+    static List<String> children(Options options) {
+        List<String> children = new ArrayList<>();
+        for (int repeat = 0; repeat < options.repeats(); repeat++) {
+            List<Run> order = new ArrayList<>(options.runs());
+            if (repeat % 2 == 1) {
+                Collections.reverse(order);
+            }
+            order.forEach(r -> children.add("lamina:" + r.label()));
+        }
+        if (!options.mllib().isEmpty()) {
+            children.add("mllib");
+        }
+        return children;
+    }
+
+    /** The repeat (from 1) that child run {@code index} of {@link #children} belongs to. */
+    private static int repeat(Options options, int index) {
+        return index / Math.max(1, options.runs().size()) + 1;
     }
 
     private static ScalingResult runChild(ScalingBench.Options options, String childRun, Path logs) throws Exception {
@@ -217,6 +255,43 @@ final class ScalingBench {
         Map<String, Object> m = new LinkedHashMap<>(result.values());
         m.put("load_average", load + " -> " + loadAverage());
         return new ScalingResult(m);
+    }
+
+    /**
+     * Per mode of the Lamina runs: the largest worker count's mean samples/s over the 1-worker run's, and
+     * each repeat's own ratio (the runs of one repeat with the same {@code repeat}, or all when there is
+     * one repeat).
+     */
+    static List<String> ratios(List<ScalingResult> results) {
+        Map<String, Map<Integer, List<Double>>> byMode = new LinkedHashMap<>();
+        for (ScalingResult r : results) {
+            if (!"lamina".equals(r.values().get("framework"))) {
+                continue;
+            }
+            byMode.computeIfAbsent((String) r.values().get("mode"), m -> new TreeMap<>())
+                    .computeIfAbsent(((Number) r.values().get("workers")).intValue(), w -> new ArrayList<>())
+                    .add(r.number("samples_per_second"));
+        }
+        List<String> lines = new ArrayList<>();
+        byMode.forEach((mode, byWorkers) -> {
+            if (!byWorkers.containsKey(1) || byWorkers.size() < 2) {
+                return;
+            }
+            int most = ((TreeMap<Integer, List<Double>>) byWorkers).lastKey();
+            List<Double> one = byWorkers.get(1);
+            List<Double> many = byWorkers.get(most);
+            StringBuilder each = new StringBuilder();
+            for (int i = 0; i < Math.min(one.size(), many.size()); i++) {
+                each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2fx", many.get(i) / one.get(i)));
+            }
+            lines.add(String.format(Locale.ROOT, "%s: %d workers / 1 = %,.0f / %,.0f samples/s = %.2fx%s", mode, most,
+                    mean(many), mean(one), mean(many) / mean(one), one.size() > 1 ? " (each repeat: " + each + ")" : ""));
+        });
+        return lines;
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     /** An MLP's layer sizes (input, each linear layer's units), for MLlib; other models are refused. */

@@ -122,6 +122,32 @@ class ScalingBenchTest {
     }
 
     @Test
+    void repeatsAlternateTheOrderAndTheRatioIsOfTheMeans() throws IOException {
+        ScalingBench.Options o = options("--config", MLP, "--runs", "1:sync,2:sync", "--repeats", "3", "--mllib", "10");
+        assertEquals(List.of("lamina:1:sync", "lamina:2:sync", "lamina:2:sync", "lamina:1:sync", "lamina:1:sync",
+                "lamina:2:sync", "mllib"), ScalingBench.children(o));
+        assertEquals(List.of("lamina:1:sync", "lamina:2:sync"),
+                ScalingBench.children(options("--config", MLP, "--runs", "1:sync,2:sync", "--mllib", "off")));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> options("--config", MLP, "--repeats", "0"))
+                .getMessage().contains("--repeats 0"));
+        List<ScalingResult> results = List.of(run(1, "sync", 100), run(2, "sync", 150), run(2, "sync", 190),
+                run(1, "sync", 110), run(1, "local-sgd", 100), run(2, "local-sgd", 180),
+                run("mllib", 2, "L-BFGS", 1));
+        assertEquals(List.of("sync: 2 workers / 1 = 170 / 105 samples/s = 1.62x (each repeat: 1.50x, 1.73x)",
+                "local-sgd: 2 workers / 1 = 180 / 100 samples/s = 1.80x"), ScalingBench.ratios(results));
+    }
+
+    private static ScalingResult run(int workers, String mode, double samplesPerSecond) {
+        return run("lamina", workers, mode, samplesPerSecond);
+    }
+
+    private static ScalingResult run(String framework, int workers, String mode, double samplesPerSecond) {
+        Map<String, Object> m = ScalingResult.start(framework, "mlp", workers, mode);
+        m.put("samples_per_second", samplesPerSecond);
+        return new ScalingResult(m);
+    }
+
+    @Test
     void anAccuracyNeverReachedIsNull() {
         assertNull(ScalingResult.timeTo(List.of(new double[] {0.9, 1}, new double[] {0.96, 2}), 0.97));
         assertEquals(2.0, ScalingResult.timeTo(List.of(new double[] {0.9, 1}, new double[] {0.96, 2}), 0.95));
