@@ -25,16 +25,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N]
+ * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--busy-us N]
  * [--tls-keystore K --tls-password-file W]}: plain-Java
  * benchmarks (no Spark). Suite {@code ps} runs one embedded parameter server (or N shard servers) and
  * N clients over loopback in sync mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
- * memory-copy bandwidth measured in the same run. Prints a table, then one JSON line.
+ * memory-copy bandwidth measured in the same run. With {@code --busy-us N} every client keeps its
+ * thread busy for N microseconds between round trips, as a worker computing its step does, and the
+ * round trips alone are timed too ({@code exchange_seconds_per_step}): threads that sleep between
+ * exchanges on busy cores take longer to wake than back-to-back ones. Prints a table, then one JSON line.
  */
 public final class BenchJob {
     /** Options every suite understands; suites add their own. */
     private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards",
-            "tls-keystore", "tls-password-file");
+            "busy-us", "tls-keystore", "tls-password-file");
     private static final List<String> SUITES = List.of("ps");
     /** Suites with options of their own, run by their own classes. */
     private static final List<String> OTHER_SUITES = List.of("scaling", "netem");
@@ -51,7 +54,7 @@ public final class BenchJob {
      *                servers in this process, initialised over the protocol like a driver does
      * @param tls     TLS with this key store on every connection, or plain TCP when empty
      */
-    record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards,
+    record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards, int busyMicros,
                        Optional<ShardJob.TlsFiles> tls) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
@@ -63,6 +66,7 @@ public final class BenchJob {
             atLeast("--steps", steps, 1);
             atLeast("--warmup", warmup, 0);
             atLeast("--shards", shards, 1);
+            atLeast("--busy-us", busyMicros, 0);
             if (shards > params) {
                 throw new IllegalArgumentException("--shards " + shards + " (expected: <= --params " + params
                         + "; every shard holds at least one parameter)");
@@ -77,7 +81,7 @@ public final class BenchJob {
             Map<String, String> o = parsed.options();
             return new BenchConfig(o.getOrDefault("suite", "ps"), JobArgs.integer(o, "params", 25_000_000),
                     JobArgs.integer(o, "workers", 2), JobArgs.integer(o, "steps", 10), JobArgs.integer(o, "warmup", 3),
-                    JobArgs.integer(o, "shards", 1), ShardJob.TlsFiles.parse(o));
+                    JobArgs.integer(o, "shards", 1), JobArgs.integer(o, "busy-us", 0), ShardJob.TlsFiles.parse(o));
         }
 
 
@@ -164,9 +168,11 @@ public final class BenchJob {
             long t2 = System.nanoTime();
             long cpu2 = processCpuNanos();
             long bytes = 0;
+            long exchangeNanos = 0;
             for (Future<long[]> f : clients) {
                 long[] b = f.get();
                 bytes += b[1] - b[0];
+                exchangeNanos += b[2];
             }
             double seconds = (t2 - t1) / 1e9;
             double gbps = bytes / seconds / 1e9;
@@ -183,6 +189,8 @@ public final class BenchJob {
             m.put("bytes_per_step", bytes / config.steps());
             m.put("seconds_per_step", seconds / config.steps());
             m.put("cpu_seconds_per_step", (cpu2 - cpu1) / 1e9 / config.steps());
+            m.put("busy_us", config.busyMicros());
+            m.put("exchange_seconds_per_step", exchangeNanos / 1e9 / config.workers() / config.steps());
             m.put("push_pull_gbytes_per_second", gbps);
             m.put("memcpy_gbytes_per_second", memcpy);
             return m;
@@ -220,7 +228,10 @@ public final class BenchJob {
         return addresses;
     }
 
-    /** One client: warm-up steps, then the measured steps between barriers; returns bytes at start and end. */
+    /**
+     * One client: warm-up steps, then the measured steps between barriers (each after {@code busyMicros}
+     * of busy waiting); returns bytes at start and end and the nanoseconds spent in the measured round trips.
+     */
     private static long[] client(List<String> addresses, byte[] secret, int worker, int n, CyclicBarrier barrier,
                                  BenchConfig config, Transport transport) throws Exception {
         float[] gradient = new float[n];
@@ -237,12 +248,19 @@ public final class BenchJob {
             }
             barrier.await();
             long before = client.bytesSent() + client.bytesReceived();
+            long busy = config.busyMicros() * 1000L;
+            long exchange = 0;
             for (int s = 0; s < config.steps(); s++) {
+                for (long b0 = System.nanoTime(); System.nanoTime() - b0 < busy; ) {
+                    Thread.onSpinWait();
+                }
+                long e0 = System.nanoTime();
                 step = client.pushPull(0, step, config.warmup() + s, s, gradient, params);
+                exchange += System.nanoTime() - e0;
             }
             long after = client.bytesSent() + client.bytesReceived();
             barrier.await();
-            return new long[] {before, after};
+            return new long[] {before, after, exchange};
         }
     }
 

@@ -66,7 +66,7 @@ public final class Main {
                 "           print the prompt and characters sampled from a trained character language model",
                 "  bench    --model mlp|lenet|transformer|lstm --threads N [--batch B] [--steps S] [--warmup W]",
                 "           train a model in-process with the engine (no Spark) and print samples/s, GFLOP/s, bytes/step",
-                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--tls-keystore K",
+                "  bench    --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--busy-us N] [--tls-keystore K",
                 "           --tls-password-file W]",
                 "           plain-Java benchmark (no Spark): parameter-server push+pull GB/s over loopback vs memcpy",
                 "  bench    --suite scaling [--model mlp|lenet] [--runs 1:sync,2:sync,1:local-sgd,2:local-sgd] [--epochs N]",
