@@ -31,10 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
 class DriverResumeIT {
     private static final String CONFIG = Path.of("..", "conf", "mnist-mlp.yaml").toString();
     private static final int EPOCHS = 5;
+    /**
+     * Training samples: 256 steps of the global batch 64 per epoch, so a checkpoint in an epoch's first half
+     * leaves the kill some 100 steps before the epoch ends (with 4,096 a CI run on 2026-12-03 finished the
+     * epoch, and checkpointed its end, within the 200 ms the test then waited before the kill).
+     */
+    private static final int TRAIN_SAMPLES = 16384;
+    private static final int STEPS_PER_EPOCH = TRAIN_SAMPLES / 64;
 
     private static List<String> args(Path out, Path checkpoints) {
         return new ArrayList<>(List.of("train", "--config", CONFIG, "--output", out.toString(), "--master", "local[2]",
-                "--set", "data.trainLimit=4096", "--set", "data.testLimit=1000", "--set", "training.epochs=" + EPOCHS,
+                "--set", "data.trainLimit=" + TRAIN_SAMPLES, "--set", "data.testLimit=1000", "--set", "training.epochs=" + EPOCHS,
                 "--set", "training.workers=2", "--set", "training.batchSize=64",
                 "--set", "training.checkpointDir=" + checkpoints.toUri(), "--set", "training.checkpointEvery=20"));
     }
@@ -62,7 +69,6 @@ class DriverResumeIT {
         try {
             CheckpointStore store = CheckpointStore.open(checkpoints.toUri().toString(), new Configuration());
             Checkpoint seen = awaitCheckpoint(store, driver, log, 2);
-            Thread.sleep(200);
             assertTrue(driver.isAlive(), "the driver finished before it could be stopped; log:\n" + tail(log));
             driver.destroyForcibly();
             assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "the killed driver did not exit");
@@ -78,7 +84,7 @@ class DriverResumeIT {
         TrainedModel resumed = trainHere(resume);
         int from = ((Number) resumed.metrics().get("resumed_from_epoch")).intValue();
         long step = ((Number) resumed.metrics().get("resumed_from_step")).longValue();
-        assertTrue(step % (4096 / 64) != 0, "resumed at step " + step + ", not inside an epoch");
+        assertTrue(step % STEPS_PER_EPOCH != 0, "resumed at step " + step + ", not inside an epoch");
         System.out.printf("DriverResumeIT: resumed from step %d (epoch %d); test accuracy %.4f resumed vs %.4f"
                 + " uninterrupted%n", step, from, resumed.metrics().get("test_accuracy"),
                 uninterrupted.metrics().get("test_accuracy"));
@@ -115,7 +121,7 @@ class DriverResumeIT {
     }
 
     /**
-     * Waits (up to 5 minutes) for a checkpoint taken in the middle of an epoch after at least
+     * Waits (up to 5 minutes) for a checkpoint taken in the first half of an epoch after at least
      * {@code epochs} complete ones.
      */
     private static Checkpoint awaitCheckpoint(CheckpointStore store, Process driver, Path log, int epochs)
@@ -127,9 +133,12 @@ class DriverResumeIT {
                         + "; log:\n" + tail(log));
             }
             Optional<Checkpoint> latest = store.latest();
-            // A periodic checkpoint inside an epoch: the workers have pushed in the incomplete epoch.
+            // A periodic checkpoint in the first half of an epoch: the workers have pushed in the incomplete
+            // epoch, and the kill that follows lands before its end.
             if (latest.isPresent() && latest.get().job().completedEpochs() >= epochs
-                    && latest.get().workers().get(0).epoch() == latest.get().job().completedEpochs()) {
+                    && latest.get().workers().get(0).epoch() == latest.get().job().completedEpochs()
+                    && latest.get().step() - (long) latest.get().job().completedEpochs() * STEPS_PER_EPOCH
+                    < STEPS_PER_EPOCH / 2) {
                 return latest.get();
             }
             Thread.sleep(50);
