@@ -177,12 +177,13 @@ final class ScalingBench {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < children.size(); i++) {
             String child = children.get(i);
+            int repeat = options.repeats() > 1 && child.startsWith("lamina:") ? repeat(options, i) : 0;
             System.out.println("run " + (i + 1) + "/" + children.size() + ": " + child
-                    + (options.repeats() > 1 && child.startsWith("lamina:") ? " (repeat " + repeat(options, i) + ")" : ""));
+                    + (repeat > 0 ? " (repeat " + repeat + ")" : ""));
             ScalingResult r = runChild(options, child, logs);
-            if (options.repeats() > 1 && child.startsWith("lamina:")) {
+            if (repeat > 0) {
                 Map<String, Object> m = new LinkedHashMap<>(r.values());
-                m.put("repeat", repeat(options, i));
+                m.put("repeat", repeat);
                 r = new ScalingResult(m);
             }
             results.add(r);
@@ -263,7 +264,7 @@ final class ScalingBench {
      * one repeat).
      */
     static List<String> ratios(List<ScalingResult> results) {
-        Map<String, Map<Integer, List<Double>>> byMode = new LinkedHashMap<>();
+        Map<String, TreeMap<Integer, List<Double>>> byMode = new LinkedHashMap<>();
         for (ScalingResult r : results) {
             if (!"lamina".equals(r.values().get("framework"))) {
                 continue;
@@ -277,7 +278,7 @@ final class ScalingBench {
             if (!byWorkers.containsKey(1) || byWorkers.size() < 2) {
                 return;
             }
-            int most = ((TreeMap<Integer, List<Double>>) byWorkers).lastKey();
+            int most = byWorkers.lastKey();
             List<Double> one = byWorkers.get(1);
             List<Double> many = byWorkers.get(most);
             StringBuilder each = new StringBuilder();
