@@ -109,7 +109,7 @@ public final class ModelBenchJob {
                 blockSeconds.add(round(blockNanos / 1e9, 6));
             }
             if (dev.lamina.engine.autodiff.StepProfile.ENABLED) {
-                printProfile(nanos);
+                printProfile(nanos, steps);
             }
             return report(which, spec, threads, batch, steps, nanos, bytes, loss, blockSeconds);
         }
@@ -194,8 +194,11 @@ public final class ModelBenchJob {
         }
     }
 
-    /** The steps that took at least 0.5% of the measured time (-Dlamina.profile=true), longest first. */
-    private static void printProfile(long measuredNanos) {
+    /**
+     * The steps that took at least 0.5% of the measured time or allocated (-Dlamina.profile=true),
+     * longest first, with the bytes the step's thread allocated in them per measured step.
+     */
+    private static void printProfile(long measuredNanos, int measuredSteps) {
         long timed = 0;
         for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
             timed += e.nanos();
@@ -203,8 +206,9 @@ public final class ModelBenchJob {
         System.out.printf("profile: plan steps %.1f%% of the measured time (the rest: optimizer, batches,"
                 + " gradient sums)%n", 100.0 * timed / measuredNanos);
         for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
-            if (e.nanos() * 200 >= measuredNanos) {
-                System.out.printf("  %5.1f%%  %s%n", 100.0 * e.nanos() / measuredNanos, e.step());
+            if (e.nanos() * 200 >= measuredNanos || e.bytes() > 0) {
+                String alloc = e.bytes() > 0 ? String.format("  (%,d bytes per step)", e.bytes() / measuredSteps) : "";
+                System.out.printf("  %5.1f%%  %s%s%n", 100.0 * e.nanos() / measuredNanos, e.step(), alloc);
             }
         }
     }

@@ -23,7 +23,11 @@ public final class Plan implements Buffers {
     private final float[][] data;
     private final int[] offset;
     private final float[][] scratch;
-    private final java.util.concurrent.atomic.LongAdder[] timers;
+    private final StepProfile.Counters[] timers;
+    /** The per-thread allocation counter profiling reads (null when it is off or the JVM has none). */
+    private static final com.sun.management.ThreadMXBean ALLOCATIONS = StepProfile.ENABLED
+            && java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx
+            && mx.isThreadAllocatedMemorySupported() ? mx : null;
 
     private Plan(Kernels kernels, Node[] steps, float[][] data, int[] offset, float[][] scratch) {
         this.kernels = kernels;
@@ -35,7 +39,7 @@ public final class Plan implements Buffers {
         for (int i = 0; i < steps.length; i++) {
             executors[i] = OpRegistry.executorFor(steps[i]);
         }
-        this.timers = StepProfile.ENABLED ? new java.util.concurrent.atomic.LongAdder[steps.length] : null;
+        this.timers = StepProfile.ENABLED ? new StepProfile.Counters[steps.length] : null;
         if (timers != null) {
             for (int i = 0; i < steps.length; i++) {
                 timers[i] = StepProfile.timer(steps[i]);
@@ -121,9 +125,13 @@ public final class Plan implements Buffers {
 
     private void runTimed() {
         for (int i = 0; i < steps.length; i++) {
+            long b0 = ALLOCATIONS == null ? 0 : ALLOCATIONS.getCurrentThreadAllocatedBytes();
             long t0 = System.nanoTime();
             executors[i].run(steps[i], this);
-            timers[i].add(System.nanoTime() - t0);
+            timers[i].nanos().add(System.nanoTime() - t0);
+            if (ALLOCATIONS != null) {
+                timers[i].bytes().add(ALLOCATIONS.getCurrentThreadAllocatedBytes() - b0);
+            }
         }
     }
 

@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Wall time per compiled step, summed over every plan of the process, when the JVM runs with
- * {@code -Dlamina.profile=true} (off by default: then plans time nothing). A step is keyed by its
+ * Wall time and heap bytes allocated by the running thread per compiled step, summed over every plan
+ * of the process, when the JVM runs with {@code -Dlamina.profile=true} (off by default: then plans
+ * time nothing). The bytes say which op boxes vectors when a training step allocates. A step is keyed by its
  * node as printed ({@code op#id(name)[shape]}), so the forward and backward steps of one layer are
  * told apart and plans compiled from one graph share their counters. {@code bench --model ...}
  * prints the table when profiling is on.
@@ -16,29 +17,36 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StepProfile {
     /** Whether plans time their steps (system property {@code lamina.profile}). */
     public static final boolean ENABLED = Boolean.getBoolean("lamina.profile");
-    private static final Map<String, LongAdder> TIMERS = new ConcurrentHashMap<>();
+    private static final Map<String, Counters> TIMERS = new ConcurrentHashMap<>();
 
     private StepProfile() {
     }
 
-    static LongAdder timer(Node step) {
-        return TIMERS.computeIfAbsent(step.toString(), k -> new LongAdder());
+    /** One step's totals. */
+    record Counters(LongAdder nanos, LongAdder bytes) {
     }
 
-    /** One step's total time. */
-    public record Entry(String step, long nanos) {
+    static Counters timer(Node step) {
+        return TIMERS.computeIfAbsent(step.toString(), k -> new Counters(new LongAdder(), new LongAdder()));
+    }
+
+    /** One step's total time and allocated bytes. */
+    public record Entry(String step, long nanos, long bytes) {
     }
 
     /** The steps timed so far, longest first. */
     public static List<Entry> entries() {
         List<Entry> list = new ArrayList<>();
-        TIMERS.forEach((k, v) -> list.add(new Entry(k, v.sum())));
+        TIMERS.forEach((k, v) -> list.add(new Entry(k, v.nanos().sum(), v.bytes().sum())));
         list.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
         return list;
     }
 
     /** Forgets what was timed (e.g. after a warm-up). */
     public static void reset() {
-        TIMERS.values().forEach(LongAdder::reset);
+        TIMERS.values().forEach(c -> {
+            c.nanos().reset();
+            c.bytes().reset();
+        });
     }
 }

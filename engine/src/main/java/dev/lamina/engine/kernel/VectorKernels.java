@@ -1,6 +1,7 @@
 package dev.lamina.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -205,8 +206,9 @@ final class VectorKernels implements Kernels {
             int xr = xOff + r * cols;
             int outR = outOff + r * cols;
             float max = rowMax(cols, x, xr);
-            float sum = expShiftedInto(cols, max, x, xr, out, outR);
-            scal(cols, 1f / sum, out, outR);
+            shiftInto(cols, max, x, xr, out, outR);
+            VectorMath.expInPlace(out, outR, cols);
+            scal(cols, 1f / rowSum(cols, out, outR), out, outR);
         }
     }
 
@@ -229,37 +231,72 @@ final class VectorKernels implements Kernels {
         return max;
     }
 
-    /** out[c] = exp(x[c] - max) for c in [0, n); returns the sum of those values. */
-    private static float expShiftedInto(int n, float max, float[] x, int xOff, float[] out, int outOff) {
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = FloatVector.zero(SPECIES);
+    /** out[c] = x[c] - max for c in [0, n) (out may be x). */
+    private static void shiftInto(int n, float max, float[] x, int xOff, float[] out, int outOff) {
         int i = 0;
-        for (int bound2 = n - n % (2 * L); i < bound2; i += 2 * L) {
-            FloatVector e0 = FloatVector.fromArray(SPECIES, x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
-            FloatVector e1 = FloatVector.fromArray(SPECIES, x, xOff + i + L).sub(max).lanewise(VectorOperators.EXP);
-            e0.intoArray(out, outOff + i);
-            e1.intoArray(out, outOff + i + L);
-            s0 = s0.add(e0);
-            s1 = s1.add(e1);
-        }
         for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(SPECIES, x, xOff + i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(out, outOff + i);
-            s0 = s0.add(e);
+            FloatVector.fromArray(SPECIES, x, xOff + i).sub(max).intoArray(out, outOff + i);
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        // Scalar tail: on JDK 17 a masked EXP tail is 2x faster for 10-wide rows but allocates
-        // (masked loads/stores are not fully intrinsified), and kernels must not allocate.
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[xOff + i] - max);
-            out[outOff + i] = e;
-            sum += e;
+            out[outOff + i] = x[xOff + i] - max;
         }
-        return sum;
+    }
+
+    /*
+     * The kernels below that need e^something go through the vector part of x a chunk at a time: the
+     * exp's argument into this thread's scratch, VectorMath.expInPlace on it, then a loop that combines
+     * x (and g) with the exp into out. The combining loop reads x[i] before writing out[i], so out may be
+     * x. The last n mod L elements go to ScalarKernels.
+     */
+
+    /** The exp's argument for GELU: s[i] = -x[i]^2 / 2 for i in [0, len), len a multiple of L. */
+    private static void negHalfSquares(int len, float[] x, int xOff, float[] s) {
+        for (int i = 0; i < len; i += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
+            v.mul(v).mul(-0.5f).intoArray(s, i);
+        }
+    }
+
+    /** The exp's argument for the sigmoid: s[i] = -x[i] for i in [0, len), len a multiple of L. */
+    private static void negations(int len, float[] x, int xOff, float[] s) {
+        for (int i = 0; i < len; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).neg().intoArray(s, i);
+        }
+    }
+
+    /** The exp's argument for tanh: s[i] = -2 |x[i]| for i in [0, len), len a multiple of L. */
+    private static void negTwiceAbs(int len, float[] x, int xOff, float[] s) {
+        for (int i = 0; i < len; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOff + i).abs().mul(-2f).intoArray(s, i);
+        }
     }
 
     private static final float ERF_P = (float) (ScalarKernels.ERF_P * ScalarKernels.INV_SQRT2);
     private static final float INV_SQRT_2PI = (float) ScalarKernels.INV_SQRT_2PI;
+    /** Beyond this |x|, x phi(x) is 0 in float (phi(20) = 5.5e-88). */
+    private static final float GELU_TAIL = 20f;
+    /** Below -SILU_TAIL, silu(x) = x sigmoid(x) is -0 in float to 37 digits (100 e^-100 = 3.7e-42). */
+    private static final float SILU_TAIL = 100f;
+    private static final float TANH_T3 = -1f / 3;
+    private static final float TANH_T5 = 2f / 15;
+    /**
+     * Below this |x|, tanh x = x - x^3/3 + 2x^5/15 (the next term, 17x^7/315, is under 6e-8 relative);
+     * above it (1 - e) / (1 + e) with e = e^(-2|x|), which cancels less than 1 - 2 / (e^(2|x|) + 1).
+     */
+    private static final float TANH_SERIES = 0.1f;
+
+    /*
+     * No compare and blend in the e^x kernels: C2 inlines the Vector API's blend late, so at parse time
+     * the vector it returns is of unknown class, and the operations on it dispatch on type profiles
+     * shared by every caller; in some runs that left an intoArray or an add without its intrinsic and
+     * a boxed vector per iteration (up to 113 bytes per float in GELU's backward). Signs are copied
+     * with integer operations on the bits instead, and every operation's receiver is a vector loaded,
+     * broadcast or computed by another operation whose class C2 knows.
+     */
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
+    private static final IntVector SIGN_BIT = IntVector.broadcast(INTS, 0x80000000);
+    private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(SPECIES, -0f);
 
     /** Phi(v) given e = exp(-v^2 / 2), lane by lane, as {@link ScalarKernels#normalCdf} in float. */
     private static FloatVector normalCdf(FloatVector v, FloatVector e) {
@@ -269,84 +306,135 @@ final class VectorKernels implements Kernels {
                 .fma(t, FloatVector.broadcast(SPECIES, (float) ScalarKernels.ERF_A2))
                 .fma(t, FloatVector.broadcast(SPECIES, (float) ScalarKernels.ERF_A1)).mul(t);
         FloatVector erf = poly.neg().fma(e, FloatVector.broadcast(SPECIES, 1f));
-        return erf.blend(erf.neg(), v.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
-    }
-
-    private static FloatVector halfSquareExp(FloatVector v) {
-        return v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP);
-    }
-
-    private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(SPECIES, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        // erf(|v| / sqrt 2) with v's sign (erf >= 0 but for rounding at v = 0), then (1 + that) / 2
+        IntVector signed = SIGN_BIT.and(v.reinterpretShape(INTS, 0)).lanewise(VectorOperators.XOR,
+                erf.reinterpretShape(INTS, 0));
+        return HALF.fma(signed.reinterpretShape(SPECIES, 0), HALF);
     }
 
     @Override
     public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
-            v.mul(normalCdf(v, halfSquareExp(v))).intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] e = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negHalfSquares(len, x, xOff + c, e);
+            VectorMath.expInPlace(e, 0, len);
+            for (int i = 0; i < len; i += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                v.mul(normalCdf(v, FloatVector.fromArray(SPECIES, e, i))).intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.gelu(n - i, x, xOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.gelu(n - bound, x, xOff + bound, out, outOff + bound);
     }
 
     @Override
     public void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && gOff + n <= g.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
-            FloatVector e = halfSquareExp(v);
-            v.mul(INV_SQRT_2PI).fma(e, normalCdf(v, e)).mul(FloatVector.fromArray(SPECIES, g, gOff + i))
-                    .intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] s = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negHalfSquares(len, x, xOff + c, s);
+            VectorMath.expInPlace(s, 0, len);
+            for (int i = 0; i < len; i += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                FloatVector e = FloatVector.fromArray(SPECIES, s, i);
+                // (Phi(v) + v phi(v)) g; v clamped in v phi(v), since e is never below 1.2e-38 (the exp
+                // clamps its argument) and |v| up to 3.4e38 would make that product count
+                v.max(-GELU_TAIL).min(GELU_TAIL).mul(INV_SQRT_2PI).fma(e, normalCdf(v, e))
+                        .mul(FloatVector.fromArray(SPECIES, g, gOff + c + i))
+                        .intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.geluBackward(n - i, x, xOff + i, g, gOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.geluBackward(n - bound, x, xOff + bound, g, gOff + bound, out, outOff + bound);
     }
 
     @Override
     public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
-            v.mul(sigmoid(v)).intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] e = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negations(len, x, xOff + c, e);
+            VectorMath.expInPlace(e, 0, len);
+            for (int i = 0; i < len; i += L) {
+                // x / (1 + e^-x), x clamped below (e^-x is at most 2.4e38, as the exp clamps its argument)
+                FloatVector.fromArray(SPECIES, x, xOff + c + i).max(-SILU_TAIL)
+                        .div(FloatVector.fromArray(SPECIES, e, i).add(1f))
+                        .intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.silu(n - i, x, xOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.silu(n - bound, x, xOff + bound, out, outOff + bound);
     }
 
     @Override
     public void siluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && gOff + n <= g.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + i);
-            FloatVector sg = sigmoid(v);
-            // s (1 + x (1 - s)) g
-            v.mul(sg.neg().add(1f)).add(1f).mul(sg).mul(FloatVector.fromArray(SPECIES, g, gOff + i))
-                    .intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] e = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negations(len, x, xOff + c, e);
+            VectorMath.expInPlace(e, 0, len);
+            for (int i = 0; i < len; i += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i).max(-SILU_TAIL);
+                FloatVector sg = FloatVector.broadcast(SPECIES, 1f).div(FloatVector.fromArray(SPECIES, e, i).add(1f));
+                // s (1 + x (1 - s)) g
+                v.mul(sg.neg().add(1f)).add(1f).mul(sg).mul(FloatVector.fromArray(SPECIES, g, gOff + c + i))
+                        .intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.siluBackward(n - i, x, xOff + i, g, gOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.siluBackward(n - bound, x, xOff + bound, g, gOff + bound, out, outOff + bound);
     }
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            sigmoid(FloatVector.fromArray(SPECIES, x, xOff + i)).intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] e = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negations(len, x, xOff + c, e);
+            VectorMath.expInPlace(e, 0, len);
+            for (int i = 0; i < len; i += L) {
+                FloatVector.broadcast(SPECIES, 1f).div(FloatVector.fromArray(SPECIES, e, i).add(1f))
+                        .intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.sigmoid(n - i, x, xOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.sigmoid(n - bound, x, xOff + bound, out, outOff + bound);
     }
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(SPECIES, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+        int bound = SPECIES.loopBound(n);
+        float[] s = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negTwiceAbs(len, x, xOff + c, s);
+            VectorMath.expInPlace(s, 0, len);
+            for (int i = 0; i < len; i += L) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                FloatVector e = FloatVector.fromArray(SPECIES, s, i);
+                FloatVector big = e.neg().add(1f).div(e.add(1f));
+                // tanh |v| from the series below TANH_SERIES: w is 1 there, 0 from TANH_SERIES on (a
+                // blend of the two within 2^-40 of it, where both are accurate); the series of |v| clamped
+                // to TANH_SERIES, so it stays finite where w is 0
+                FloatVector a = v.abs();
+                FloatVector as = a.min(TANH_SERIES);
+                FloatVector a2 = as.mul(as);
+                FloatVector series = a2.fma(TANH_T5, TANH_T3).fma(a2, FloatVector.broadcast(SPECIES, 1f)).mul(as);
+                FloatVector w = a.neg().add(TANH_SERIES).mul(0x1p40f).max(0f).min(1f);
+                FloatVector t = w.fma(series.sub(big), big);
+                // v's sign bit onto t >= 0 (so tanh(-0) = -0)
+                IntVector bits = SIGN_BIT.and(v.reinterpretShape(INTS, 0)).or(t.reinterpretShape(INTS, 0));
+                NEG_ZERO.add(bits.reinterpretShape(SPECIES, 0)).intoArray(out, outOff + c + i);
+            }
         }
-        ScalarKernels.INSTANCE.tanh(n - i, x, xOff + i, out, outOff + i);
+        ScalarKernels.INSTANCE.tanh(n - bound, x, xOff + bound, out, outOff + bound);
     }
 
     /** sum of x[i] for i in [0, n), two vector accumulators. */
