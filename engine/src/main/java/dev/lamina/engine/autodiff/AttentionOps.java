@@ -89,8 +89,7 @@ public final class AttentionOps {
                 for (int q = 0; q < t; q++) {
                     int visible = causal ? q + 1 : t;
                     if (mask == null) {
-                        k.softmax(1, visible, probs, p + q * t, probs, p + q * t);
-                        java.util.Arrays.fill(probs, p + q * t + visible, p + (q + 1) * t, 0f);
+                        k.softmaxPrefix(t, visible, probs, p + q * t);
                     } else {
                         maskedSoftmax(probs, p + q * t, t, visible, mask, mo + bi * t);
                     }

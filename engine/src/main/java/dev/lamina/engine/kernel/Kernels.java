@@ -58,6 +58,13 @@ public interface Kernels {
     void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff);
 
     /**
+     * One row's softmax over its first {@code visible} entries, in place, and 0 in the other
+     * {@code cols - visible} (a causal attention row): x[c] = exp(x[c] - max) / sum for c < visible.
+     * Needs 1 <= visible <= cols.
+     */
+    void softmaxPrefix(int cols, int visible, float[] x, int off);
+
+    /**
      * out[i] = GELU(x[i]) = x Phi(x), the exact form (PyTorch's {@code approximate='none'}), with the
      * normal CDF Phi through erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
      * {@code out} may alias x exactly.

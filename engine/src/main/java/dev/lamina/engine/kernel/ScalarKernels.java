@@ -124,6 +124,12 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void softmaxPrefix(int cols, int visible, float[] x, int off) {
+        softmax(1, visible, x, off, x, off);
+        java.util.Arrays.fill(x, off + visible, off + cols, 0f);
+    }
+
     /** erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), given e = exp(-x^2 / 2) for x = z sqrt 2. */
     static final double ERF_P = 0.3275911;
     static final double ERF_A1 = 0.254829592;

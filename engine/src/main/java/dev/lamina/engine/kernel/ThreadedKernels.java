@@ -101,6 +101,11 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public void softmaxPrefix(int cols, int visible, float[] x, int off) {
+        base.softmaxPrefix(cols, visible, x, off);
+    }
+
+    @Override
     public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
         base.gelu(n, x, xOff, out, outOff);
     }

@@ -52,7 +52,7 @@ class KernelTierDeterminismTest {
         List<float[]> xs = inputs();
         int total = 0;
         for (float[] x : xs) {
-            total += 8 * x.length;
+            total += 9 * x.length;
         }
         float[] all = new float[total];
         int at = 0;
@@ -85,6 +85,10 @@ class KernelTierDeterminismTest {
             k.tanh(n, y, 0, y, 0);
             k.sigmoid(n, y, 0, y, 0);
             System.arraycopy(y, 0, all, at, n);
+            at += n;
+            // a causal attention row: the first n / 2 + 1 of n
+            System.arraycopy(logits, 0, all, at, n);
+            k.softmaxPrefix(n, n / 2 + 1, all, at);
             at += n;
         }
         return all;

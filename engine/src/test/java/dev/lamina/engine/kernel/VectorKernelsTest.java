@@ -305,6 +305,36 @@ class VectorKernelsTest {
         }
     }
 
+    /** A causal attention row: softmax over the first visible entries, zeros after, guards untouched. */
+    @Test
+    void softmaxPrefixMatchesScalarAndZeroesTheRest() {
+        for (int cols : new int[] {1, 7, 16, 31, 32, 33, 64, 100}) {
+            for (int visible = 1; visible <= cols; visible += visible < 40 ? 1 : 7) {
+                int off = 3;
+                float[] x = guarded(off, cols);
+                for (int i = off; i < off + cols; i += 5) {
+                    x[i] *= 20f;
+                }
+                float[] ref = x.clone();
+                scalar.softmaxPrefix(cols, visible, ref, off);
+                vector.softmaxPrefix(cols, visible, x, off);
+                double sum = 0;
+                for (int i = 0; i < x.length; i++) {
+                    String where = "softmaxPrefix cols=" + cols + " visible=" + visible + " i=" + i;
+                    if (i < off || i >= off + cols) {
+                        assertEquals(GUARD, x[i], where);
+                    } else if (i >= off + visible) {
+                        assertEquals(0f, x[i], where);
+                    } else {
+                        assertEquals(ref[i], x[i], 4 * EPS * Math.abs(ref[i]) * (1 + Math.sqrt(visible)) + 2 * Float.MIN_NORMAL, where);
+                        sum += x[i];
+                    }
+                }
+                assertEquals(1.0, sum, 1e-5 * (1 + Math.sqrt(visible)), "row sum, cols=" + cols + " visible=" + visible);
+            }
+        }
+    }
+
     @Test
     void softmaxHandlesExtremeLogits() {
         float[] x = {1000f, -1000f, 0f, 88f, -88f, 1000f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f, 3f};

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.engine.tensor.Shape;
 import dev.lamina.engine.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -135,19 +133,7 @@ class CnnModelTest {
         TrainingStep step = model.trainingStep(8, params, grads, KernelProvider.kernels());
         fillImages(step.features(), step.labels(), new SplittableRandom(4));
         Optimizer optimizer = OptimizerConfig.defaults().create(model.parameterCount());
-        // Warm up until C2 has compiled the executors and kernels.
-        for (int i = 0; i < 20000; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        ThreadMXBean bean = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long before = bean.getThreadAllocatedBytes(id);
-        for (int i = 0; i < 1000; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        long perStep = (bean.getThreadAllocatedBytes(id) - before) / 1000;
+        long perStep = StepAllocation.bytesPerStep(step, optimizer, params, grads, 20000, 1000);
         assertTrue(perStep < 16, "allocated " + perStep + " bytes per step");
     }
 }

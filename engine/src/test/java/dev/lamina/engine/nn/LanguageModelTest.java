@@ -3,13 +3,11 @@ package dev.lamina.engine.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.loss.Losses;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.engine.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
@@ -138,19 +136,7 @@ class LanguageModelTest {
         TrainingStep step = model.trainingStep(2, params, grads, KernelProvider.kernels());
         Optimizer optimizer = OptimizerConfig.defaults().withType("adam").withLearningRate(1e-3).create(model.parameterCount());
         fillBatch(step, new SplittableRandom(1));
-        // Warm up until C2 has compiled the kernels: interpreted Vector API code allocates its vectors.
-        for (int i = 0; i < 6000; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        ThreadMXBean bean = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long before = bean.getThreadAllocatedBytes(id);
-        for (int i = 0; i < 500; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        long perStep = (bean.getThreadAllocatedBytes(id) - before) / 500;
+        long perStep = StepAllocation.bytesPerStep(step, optimizer, params, grads, 6000, 500);
         assertTrue(perStep < 16, "allocated " + perStep + " bytes per step");
     }
 }

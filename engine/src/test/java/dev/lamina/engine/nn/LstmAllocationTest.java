@@ -2,11 +2,9 @@ package dev.lamina.engine.nn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.optim.Optimizer;
 import dev.lamina.engine.optim.OptimizerConfig;
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,18 +26,7 @@ class LstmAllocationTest {
         TrainingStep step = model.trainingStep(4, params, grads, KernelProvider.kernels());
         Optimizer optimizer = OptimizerConfig.defaults().withType("adam").withLearningRate(1e-3).create(model.parameterCount());
         LanguageModelTest.fillBatch(step, new SplittableRandom(1));
-        for (int i = 0; i < 6000; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        ThreadMXBean bean = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long before = bean.getThreadAllocatedBytes(id);
-        for (int i = 0; i < 500; i++) {
-            step.run();
-            optimizer.step(params, grads);
-        }
-        long perStep = (bean.getThreadAllocatedBytes(id) - before) / 500;
+        long perStep = StepAllocation.bytesPerStep(step, optimizer, params, grads, 6000, 500);
         assertTrue(perStep < 16, "allocated " + perStep + " bytes per step");
     }
 }
