@@ -32,7 +32,7 @@ final class CoreOps {
                 in(b, n, 0)[off(b, n, 0)]));
         OpRegistry.executor(Op.COPY, (n, b) -> System.arraycopy(in(b, n, 0), off(b, n, 0), b.data(n), b.offset(n),
                 n.shape().size()));
-        OpRegistry.executor(Op.LOG_SOFTMAX, (n, b) -> LossOps.logSoftmax(n.shape().dim(0), n.shape().dim(1),
+        OpRegistry.executor(Op.LOG_SOFTMAX, (n, b) -> b.kernels().logSoftmax(n.shape().dim(0), n.shape().dim(1),
                 in(b, n, 0), off(b, n, 0), b.data(n), b.offset(n)));
         OpRegistry.executor(Op.LOG_SOFTMAX_BACKWARD, (n, b) -> LossOps.logSoftmaxBackward(n.shape().dim(0),
                 n.shape().dim(1), in(b, n, 0), off(b, n, 0), in(b, n, 1), off(b, n, 1), b.data(n), b.offset(n)));

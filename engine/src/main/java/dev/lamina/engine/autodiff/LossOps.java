@@ -9,23 +9,12 @@ public final class LossOps {
     private LossOps() {
     }
 
-    /** out[b, :] = x[b, :] - max - log(sum(exp(x[b, :] - max))). */
+    /**
+     * out[b, :] = x[b, :] - max - log(sum(exp(x[b, :] - max))), with the scalar reference kernel (the
+     * evaluation code's; plans use their kernels' {@code logSoftmax}).
+     */
     public static void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, x[xOff + base + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < cols; c++) {
-                sum += Math.exp(x[xOff + base + c] - max);
-            }
-            float shift = max + (float) Math.log(sum);
-            for (int c = 0; c < cols; c++) {
-                out[outOff + base + c] = x[xOff + base + c] - shift;
-            }
-        }
+        dev.lamina.engine.kernel.ScalarKernels.INSTANCE.logSoftmax(rows, cols, x, xOff, out, outOff);
     }
 
     /** out[b, c] = g[b, c] - exp(y[b, c]) * sum over c' of g[b, c'], with y = log softmax(x). */

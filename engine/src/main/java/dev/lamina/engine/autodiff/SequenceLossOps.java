@@ -64,7 +64,7 @@ public final class SequenceLossOps {
         int v = logits.shape().dim(logits.shape().rank() - 1);
         int rows = logits.shape().size() / v;
         float[] logp = b.scratch(n);
-        LossOps.logSoftmax(rows, v, in(b, n, 0), off(b, n, 0), logp, 0);
+        b.kernels().logSoftmax(rows, v, in(b, n, 0), off(b, n, 0), logp, 0);
         float[] y = in(b, n, 1);
         int yo = off(b, n, 1);
         float eps = n.value();

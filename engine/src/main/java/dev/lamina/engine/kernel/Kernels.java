@@ -65,6 +65,12 @@ public interface Kernels {
     void softmaxPrefix(int cols, int visible, float[] x, int off);
 
     /**
+     * Row-wise log-softmax of a [B, C] matrix: out[r, c] = x[r, c] - max - log(sum of exp(x[r, :] -
+     * max)). {@code out} may alias x exactly.
+     */
+    void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff);
+
+    /**
      * out[i] = GELU(x[i]) = x Phi(x), the exact form (PyTorch's {@code approximate='none'}), with the
      * normal CDF Phi through erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
      * {@code out} may alias x exactly.

@@ -125,6 +125,25 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[xOff + base + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += Math.exp(x[xOff + base + c] - max);
+            }
+            float shift = max + (float) Math.log(sum);
+            for (int c = 0; c < cols; c++) {
+                out[outOff + base + c] = x[xOff + base + c] - shift;
+            }
+        }
+    }
+
+    @Override
     public void softmaxPrefix(int cols, int visible, float[] x, int off) {
         softmax(1, visible, x, off, x, off);
         java.util.Arrays.fill(x, off + visible, off + cols, 0f);

@@ -106,6 +106,11 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        base.logSoftmax(rows, cols, x, xOff, out, outOff);
+    }
+
+    @Override
     public void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
         base.gelu(n, x, xOff, out, outOff);
     }

@@ -213,6 +213,26 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+        assert rows >= 0 && cols >= 1 && xOff + rows * cols <= x.length && outOff + rows * cols <= out.length;
+        float[] e = VectorMath.scratch();
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * cols;
+            int outR = outOff + r * cols;
+            float max = rowMax(cols, x, xr);
+            // sum of e^(x - max) a scratch chunk at a time, so x stays intact (out may be x)
+            double sum = 0;
+            for (int c = 0; c < cols; c += VectorMath.CHUNK) {
+                int len = Math.min(VectorMath.CHUNK, cols - c);
+                shiftInto(len, max, x, xr + c, e, 0);
+                VectorMath.expInPlace(e, 0, len);
+                sum += rowSum(len, e, 0);
+            }
+            shiftInto(cols, max + (float) Math.log(sum), x, xr, out, outR);
+        }
+    }
+
+    @Override
     public void softmaxPrefix(int cols, int visible, float[] x, int off) {
         assert 1 <= visible && visible <= cols && off + cols <= x.length;
         float max = rowMax(visible, x, off);

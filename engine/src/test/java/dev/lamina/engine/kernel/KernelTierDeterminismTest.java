@@ -52,7 +52,7 @@ class KernelTierDeterminismTest {
         List<float[]> xs = inputs();
         int total = 0;
         for (float[] x : xs) {
-            total += 9 * x.length;
+            total += 10 * x.length;
         }
         float[] all = new float[total];
         int at = 0;
@@ -89,6 +89,8 @@ class KernelTierDeterminismTest {
             // a causal attention row: the first n / 2 + 1 of n
             System.arraycopy(logits, 0, all, at, n);
             k.softmaxPrefix(n, n / 2 + 1, all, at);
+            at += n;
+            k.logSoftmax(1, n, logits, 0, all, at);
             at += n;
         }
         return all;

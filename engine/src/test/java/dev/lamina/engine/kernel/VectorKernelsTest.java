@@ -305,6 +305,32 @@ class VectorKernelsTest {
         }
     }
 
+    @Test
+    void logSoftmaxMatchesScalarIncludingAliasedAndLongRows() {
+        for (int cols : new int[] {1, 7, 16, 33, 128, 300, 1000}) {
+            for (int rows : new int[] {1, 3}) {
+                int off = 5;
+                float[] x = guarded(off, rows * cols);
+                for (int i = off; i < off + rows * cols; i += 7) {
+                    x[i] *= 30f;
+                }
+                float[] ref = x.clone();
+                float[] out = x.clone();
+                scalar.logSoftmax(rows, cols, x, off, ref, off);
+                vector.logSoftmax(rows, cols, x, off, out, off);
+                float[] alias = x.clone();
+                vector.logSoftmax(rows, cols, alias, off, alias, off);
+                for (int i = 0; i < out.length; i++) {
+                    String where = "logSoftmax rows=" + rows + " cols=" + cols + " i=" + i;
+                    // log of a sum in float: a few ulps of the row's largest magnitude
+                    double tol = 8 * EPS * (Math.abs(ref[i]) + Math.log(cols) + 1);
+                    assertEquals(ref[i], out[i], tol, where);
+                    assertEquals(out[i], alias[i], 0f, where + " (in place)");
+                }
+            }
+        }
+    }
+
     /** A causal attention row: softmax over the first visible entries, zeros after, guards untouched. */
     @Test
     void softmaxPrefixMatchesScalarAndZeroesTheRest() {
