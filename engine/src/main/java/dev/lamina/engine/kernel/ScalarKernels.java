@@ -103,14 +103,20 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** max of x[off, off + n); -Infinity when n == 0. */
+    private static float rowMax(int n, float[] x, int off) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c++) {
+            max = Math.max(max, x[off + c]);
+        }
+        return max;
+    }
+
     @Override
     public void softmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, x[xOff + base + c]);
-            }
+            float max = rowMax(cols, x, xOff + base);
             float sum = 0f;
             for (int c = 0; c < cols; c++) {
                 float e = (float) Math.exp(x[xOff + base + c] - max);
@@ -128,10 +134,7 @@ public final class ScalarKernels implements Kernels {
     public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, x[xOff + base + c]);
-            }
+            float max = rowMax(cols, x, xOff + base);
             double sum = 0;
             for (int c = 0; c < cols; c++) {
                 sum += Math.exp(x[xOff + base + c] - max);
