@@ -4,6 +4,7 @@ import static dev.lamina.engine.autodiff.CoreOps.in;
 import static dev.lamina.engine.autodiff.CoreOps.off;
 
 import dev.lamina.engine.kernel.Kernels;
+import dev.lamina.engine.kernel.ScalarKernels;
 import dev.lamina.engine.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.List;
  * [B, T, 3C] (q, k, v side by side, as PyTorch's {@code in_proj_weight} produces them), each split
  * into heads of d = C / heads channels; the output [B, T, C] has the heads side by side. Per batch
  * row and head: S = Q K^T / sqrt(d), masked (causal: key t2 > query t; padding: mask[b, t2] == 0),
- * P = softmax(S) saved in scratch [B, heads, T, T], out = P V. A query that may see no key gets zeros.
+ * P = softmax(S) saved transposed (key-major, as {@link Kernels#attentionHead} writes it) in scratch
+ * [B, heads, T, T], out = P V. A query that may see no key gets zeros.
  */
 public final class AttentionOps {
     private static final int HEADS = 0;
@@ -60,7 +62,8 @@ public final class AttentionOps {
             int t = qkv.shape().dim(1);
             List<Node> ins = new ArrayList<>(List.of(n, qkv, up));
             Node[] grads = new Node[n.inputs().size()];
-            grads[0] = g.node(Op.ATTENTION_BACKWARD, ins, qkv.shape(), "", new int[] {n.intAttr(HEADS)}, 0f, t * t);
+            grads[0] = g.node(Op.ATTENTION_BACKWARD, ins, qkv.shape(), "", new int[] {n.intAttr(HEADS), n.intAttr(CAUSAL)},
+                    0f, t * t);
             return grads;
         });
     }
@@ -83,34 +86,54 @@ public final class AttentionOps {
         Kernels k = b.kernels();
         for (int bi = 0; bi < bsz; bi++) {
             int row = xo + bi * t * 3 * c;
+            sink += touch(x, row, row + t * 3 * c);
             for (int h = 0; h < heads; h++) {
                 int p = (bi * heads + h) * t * t;
+                int o = b.offset(n) + bi * t * c + h * d;
+                if (mask == null) {
+                    k.attentionHead(t, d, causal, scale, x, row + h * d, row + c + h * d, row + 2 * c + h * d, 3 * c,
+                            probs, p, out, o, c);
+                    continue;
+                }
                 k.gemm(false, true, t, t, d, scale, x, row + h * d, 3 * c, x, row + c + h * d, 3 * c, 0f, probs, p, t);
                 for (int q = 0; q < t; q++) {
-                    int visible = causal ? q + 1 : t;
-                    if (mask == null) {
-                        k.softmaxPrefix(t, visible, probs, p + q * t);
-                    } else {
-                        maskedSoftmax(probs, p + q * t, t, visible, mask, mo + bi * t);
-                    }
+                    maskedSoftmax(probs, p + q * t, t, causal ? q + 1 : t, mask, mo + bi * t);
                 }
-                k.gemm(false, false, t, d, t, 1f, probs, p, t, x, row + 2 * c + h * d, 3 * c, 0f, out,
-                        b.offset(n) + bi * t * c + h * d, c);
+                ScalarKernels.transposeSquare(t, probs, p);
+                k.gemm(true, false, t, d, t, 1f, probs, p, t, x, row + 2 * c + h * d, 3 * c, 0f, out, o, c);
             }
         }
+    }
+
+    /** Keeps {@link #touch}'s loads alive; never read. Threads may race on it harmlessly. */
+    private static float sink;
+
+    /**
+     * Reads one float per 64-byte line of a[from, to), in order, and returns their sum. Run before a
+     * batch row's heads, it pulls that row's qkv (and in backward its g and P) into L2 as sequential
+     * streams, which the hardware prefetchers follow; the heads then read them a few columns at a time
+     * with strides of a whole row, which they do not. Measured (bench transformer, 1 thread, 3 pairs):
+     * 847 -> 876 sequences/s; ATTENTION 1.05 -> 0.94 ms and its backward 1.55 -> 1.20 ms per layer.
+     */
+    private static float touch(float[] a, int from, int to) {
+        float acc = 0f;
+        for (int i = from; i < to; i += 16) {
+            acc += a[i];
+        }
+        return acc;
     }
 
     /** Softmax over the first {@code visible} entries of a row, skipping masked keys; the rest become 0. */
     private static void maskedSoftmax(float[] s, int off, int len, int visible, float[] mask, int maskOff) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < visible; j++) {
-            if (mask == null || mask[maskOff + j] != 0f) {
+            if (mask[maskOff + j] != 0f) {
                 max = Math.max(max, s[off + j]);
             }
         }
         double sum = 0;
         for (int j = 0; j < len; j++) {
-            boolean keep = j < visible && (mask == null || mask[maskOff + j] != 0f);
+            boolean keep = j < visible && mask[maskOff + j] != 0f;
             float e = keep ? (float) Math.exp(s[off + j] - max) : 0f;
             s[off + j] = e;
             sum += e;
@@ -131,7 +154,8 @@ public final class AttentionOps {
         int bsz = qkv.shape().dim(0);
         int t = qkv.shape().dim(1);
         int c = attn.shape().dim(2);
-        int heads = n.intAttr(0);
+        int heads = n.intAttr(HEADS);
+        boolean causal = n.intAttr(CAUSAL) != 0;
         int d = c / heads;
         float scale = (float) (1.0 / Math.sqrt(d));
         float[] probs = b.scratch(attn);
@@ -146,21 +170,13 @@ public final class AttentionOps {
         for (int bi = 0; bi < bsz; bi++) {
             int row = bi * t * 3 * c;
             int grow = go + bi * t * c;
+            sink += touch(x, xo + row, xo + row + t * 3 * c) + touch(g, grow, grow + t * c)
+                    + touch(probs, bi * heads * t * t, (bi + 1) * heads * t * t);
             for (int h = 0; h < heads; h++) {
-                int p = (bi * heads + h) * t * t;
-                k.gemm(false, true, t, t, d, 1f, g, grow + h * d, c, x, xo + row + 2 * c + h * d, 3 * c, 0f, ds, 0, t);
-                for (int q = 0; q < t; q++) {
-                    float dot = k.dot(t, ds, q * t, probs, p + q * t);
-                    for (int j = 0; j < t; j++) {
-                        ds[q * t + j] = probs[p + q * t + j] * (ds[q * t + j] - dot);
-                    }
-                }
-                k.gemm(false, false, t, d, t, scale, ds, 0, t, x, xo + row + c + h * d, 3 * c, 0f, out,
-                        oo + row + h * d, 3 * c);
-                k.gemm(true, false, t, d, t, scale, ds, 0, t, x, xo + row + h * d, 3 * c, 0f, out,
-                        oo + row + c + h * d, 3 * c);
-                k.gemm(true, false, t, d, t, 1f, probs, p, t, g, grow + h * d, c, 0f, out,
-                        oo + row + 2 * c + h * d, 3 * c);
+                int qo = xo + row + h * d;
+                int dqo = oo + row + h * d;
+                k.attentionHeadBackward(t, d, causal, scale, x, qo, qo + c, qo + 2 * c, 3 * c, probs,
+                        (bi * heads + h) * t * t, g, grow + h * d, c, ds, 0, out, dqo, dqo + c, dqo + 2 * c, 3 * c);
             }
         }
     }

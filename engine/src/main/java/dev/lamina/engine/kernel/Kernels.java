@@ -65,6 +65,29 @@ public interface Kernels {
     void softmaxPrefix(int cols, int visible, float[] x, int off);
 
     /**
+     * One head of scaled dot-product self-attention over T positions with d channels, without padding:
+     * for each query q, s[j] = scale * Q_q . K_j for the keys j it sees (j <= q when {@code causal}, else
+     * all T), P_q = softmax(s), and out_q = sum over j of P_q[j] V_j. P is written transposed, key-major:
+     * P_q[j] at probs[pOff + j T + q] (0 for a key q does not see). Position t's Q, K and V are d
+     * contiguous floats at x[qOff + t ldx], x[kOff + t ldx] and x[vOff + t ldx]; out_t is written at
+     * out[outOff + t ldo].
+     */
+    void attentionHead(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff, int ldx,
+                       float[] probs, int pOff, float[] out, int outOff, int ldo);
+
+    /**
+     * The input gradient of {@link #attentionHead} given its probs (P transposed, as attentionHead
+     * writes them) and the upstream gradient g_t at g[gOff + t ldg]: dP = g V^T,
+     * dS = P (dP - rowsum(dP P)), dQ = scale dS K, dK = scale dS^T Q, dV = P^T g, written (overwritten)
+     * at dx[dqOff + t ldd], dx[dkOff + t ldd] and dx[dvOff + t ldd]. P may hold zeros of its own (padded
+     * keys); when {@code causal}, P_q[j] must be 0 for j > q (as attentionHead leaves it), and a kernel
+     * may skip those. {@code ds} [T, T] at dsOff is scratch the kernel may overwrite.
+     */
+    void attentionHeadBackward(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff,
+                               int ldx, float[] probs, int pOff, float[] g, int gOff, int ldg, float[] ds, int dsOff,
+                               float[] dx, int dqOff, int dkOff, int dvOff, int ldd);
+
+    /**
      * Row-wise log-softmax of a [B, C] matrix: out[r, c] = x[r, c] - max - log(sum of exp(x[r, :] -
      * max)). {@code out} may alias x exactly.
      */

@@ -152,6 +152,85 @@ public final class ScalarKernels implements Kernels {
         java.util.Arrays.fill(x, off + visible, off + cols, 0f);
     }
 
+    @Override
+    public void attentionHead(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff,
+                              int ldx, float[] probs, int pOff, float[] out, int outOff, int ldo) {
+        // query q's probabilities are column q of probs (stride t)
+        for (int q = 0; q < t; q++) {
+            int visible = causal ? q + 1 : t;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < visible; j++) {
+                float score = scale * dot(d, x, qOff + q * ldx, x, kOff + j * ldx);
+                probs[pOff + j * t + q] = score;
+                max = Math.max(max, score);
+            }
+            float sum = 0f;
+            for (int j = 0; j < visible; j++) {
+                float e = (float) Math.exp(probs[pOff + j * t + q] - max);
+                probs[pOff + j * t + q] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int j = 0; j < t; j++) {
+                probs[pOff + j * t + q] = j < visible ? probs[pOff + j * t + q] * inv : 0f;
+            }
+            for (int c = 0; c < d; c++) {
+                float acc = 0f;
+                for (int j = 0; j < visible; j++) {
+                    acc += probs[pOff + j * t + q] * x[vOff + j * ldx + c];
+                }
+                out[outOff + q * ldo + c] = acc;
+            }
+        }
+    }
+
+    /** Transposes the n x n matrix at a[off] in place (attention's probabilities, row- to key-major). */
+    public static void transposeSquare(int n, float[] a, int off) {
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                float v = a[off + i * n + j];
+                a[off + i * n + j] = a[off + j * n + i];
+                a[off + j * n + i] = v;
+            }
+        }
+    }
+
+    @Override
+    public void attentionHeadBackward(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff,
+                                      int vOff, int ldx, float[] probs, int pOff, float[] g, int gOff, int ldg,
+                                      float[] ds, int dsOff, float[] dx, int dqOff, int dkOff, int dvOff, int ldd) {
+        // ds[q, j] = dS[q, j]; probs[j, q] = P[q, j]
+        for (int q = 0; q < t; q++) {
+            int row = dsOff + q * t;
+            int visible = causal ? q + 1 : t;
+            float rowDot = 0f;
+            for (int j = 0; j < visible; j++) {
+                float dp = dot(d, g, gOff + q * ldg, x, vOff + j * ldx);
+                ds[row + j] = dp;
+                rowDot += dp * probs[pOff + j * t + q];
+            }
+            for (int j = 0; j < t; j++) {
+                ds[row + j] = j < visible ? scale * probs[pOff + j * t + q] * (ds[row + j] - rowDot) : 0f;
+            }
+        }
+        for (int i = 0; i < t; i++) {
+            for (int c = 0; c < d; c++) {
+                float dq = 0f;
+                float dk = 0f;
+                float dv = 0f;
+                for (int j = 0; j < t; j++) {
+                    dq += ds[dsOff + i * t + j] * x[kOff + j * ldx + c];
+                    dk += ds[dsOff + j * t + i] * x[qOff + j * ldx + c];
+                    boolean seen = !causal || j >= i;
+                    dv += seen ? probs[pOff + i * t + j] * g[gOff + j * ldg + c] : 0f;
+                }
+                dx[dqOff + i * ldd + c] = dq;
+                dx[dkOff + i * ldd + c] = dk;
+                dx[dvOff + i * ldd + c] = dv;
+            }
+        }
+    }
+
     /** erf after Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), given e = exp(-x^2 / 2) for x = z sqrt 2. */
     static final double ERF_P = 0.3275911;
     static final double ERF_A1 = 0.254829592;

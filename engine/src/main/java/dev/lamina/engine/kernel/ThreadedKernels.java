@@ -106,6 +106,20 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public void attentionHead(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff,
+                              int ldx, float[] probs, int pOff, float[] out, int outOff, int ldo) {
+        base.attentionHead(t, d, causal, scale, x, qOff, kOff, vOff, ldx, probs, pOff, out, outOff, ldo);
+    }
+
+    @Override
+    public void attentionHeadBackward(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff,
+                                      int vOff, int ldx, float[] probs, int pOff, float[] g, int gOff, int ldg,
+                                      float[] ds, int dsOff, float[] dx, int dqOff, int dkOff, int dvOff, int ldd) {
+        base.attentionHeadBackward(t, d, causal, scale, x, qOff, kOff, vOff, ldx, probs, pOff, g, gOff, ldg, ds, dsOff,
+                dx, dqOff, dkOff, dvOff, ldd);
+    }
+
+    @Override
     public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         base.logSoftmax(rows, cols, x, xOff, out, outOff);
     }

@@ -247,6 +247,49 @@ final class VectorKernels implements Kernels {
         java.util.Arrays.fill(x, off + visible, off + cols, 0f);
     }
 
+    @Override
+    public void attentionHead(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff,
+                              int ldx, float[] probs, int pOff, float[] out, int outOff, int ldo) {
+        assert t >= 1 && d >= 1;
+        if (VectorAttention.suits(d)) {
+            VectorAttention.forward(t, d, causal, scale, x, qOff, kOff, vOff, ldx, probs, pOff, out, outOff, ldo);
+            return;
+        }
+        // other head sizes: the head as GEMMs (correct for any d, slower in calls and packing)
+        gemm(false, true, t, t, d, scale, x, qOff, ldx, x, kOff, ldx, 0f, probs, pOff, t);
+        for (int q = 0; q < t; q++) {
+            softmaxPrefix(t, causal ? q + 1 : t, probs, pOff + q * t);
+        }
+        ScalarKernels.transposeSquare(t, probs, pOff);
+        gemm(true, false, t, d, t, 1f, probs, pOff, t, x, vOff, ldx, 0f, out, outOff, ldo);
+    }
+
+    @Override
+    public void attentionHeadBackward(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff,
+                                      int vOff, int ldx, float[] probs, int pOff, float[] g, int gOff, int ldg,
+                                      float[] ds, int dsOff, float[] dx, int dqOff, int dkOff, int dvOff, int ldd) {
+        assert t >= 1 && d >= 1;
+        if (VectorAttention.suits(d)) {
+            VectorAttention.backward(t, d, causal, scale, x, qOff, kOff, vOff, ldx, probs, pOff, g, gOff, ldg, dx, dqOff,
+                    dkOff, dvOff, ldd);
+            return;
+        }
+        // dS^T, key-major like probs: ds[j, q] = P[q, j] (dP[q, j] - rowsum_q), dP^T = V g^T
+        gemm(false, true, t, t, d, 1f, x, vOff, ldx, g, gOff, ldg, 0f, ds, dsOff, t);
+        for (int q = 0; q < t; q++) {
+            float rowDot = 0f;
+            for (int j = 0; j < t; j++) {
+                rowDot += ds[dsOff + j * t + q] * probs[pOff + j * t + q];
+            }
+            for (int j = 0; j < t; j++) {
+                ds[dsOff + j * t + q] = probs[pOff + j * t + q] * (ds[dsOff + j * t + q] - rowDot);
+            }
+        }
+        gemm(true, false, t, d, t, scale, ds, dsOff, t, x, kOff, ldx, 0f, dx, dqOff, ldd);
+        gemm(false, false, t, d, t, scale, ds, dsOff, t, x, qOff, ldx, 0f, dx, dkOff, ldd);
+        gemm(false, false, t, d, t, 1f, probs, pOff, t, g, gOff, ldg, 0f, dx, dvOff, ldd);
+    }
+
     /** Returns max over c of x[c], for c in [0, n); -Infinity when n == 0. */
     private static float rowMax(int n, float[] x, int xOff) {
         FloatVector m0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);

@@ -55,6 +55,21 @@ class AttentionTest {
                 Map.of("mask", new float[] {1, 1, 1, 1, 1, 1, 0, 0}), false, 22);
     }
 
+    /**
+     * Heads of 16 and 32 channels, which the vector kernels compute in register tiles (the check above
+     * has heads of 2, which they compute as GEMMs); 5 positions, so the last row block is partial.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void gradientOfWideHeadsMatchesCentralDifference(Kernels k) {
+        for (boolean causal : new boolean[] {true, false}) {
+            GradientChecker.check(k, List.of(Shape.of(2, 5, 96)), (g, p) -> AttentionOps.attention(g, p.get(0), 2, causal),
+                    Map.of(), false, causal ? 23 : 24);
+        }
+        GradientChecker.check(k, List.of(Shape.of(1, 5, 96)), (g, p) -> AttentionOps.attention(g, p.get(0), 1, true),
+                Map.of(), false, 25);
+    }
+
     @Test
     void badShapesAreRefusedNamingBothShapes() {
         Graph g = new Graph();

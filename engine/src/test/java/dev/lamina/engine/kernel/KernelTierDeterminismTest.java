@@ -54,8 +54,24 @@ class KernelTierDeterminismTest {
         for (float[] x : xs) {
             total += 10 * x.length;
         }
+        int t = 40;
+        int d = 32;
+        total += t * t + t * d + t * 3 * d;
         float[] all = new float[total];
         int at = 0;
+        // one causal attention head (its softmax runs on the same exp), forward and backward
+        float[] qkv = new float[t * 3 * d];
+        float[] up = new float[t * d];
+        for (int i = 0; i < qkv.length; i++) {
+            qkv[i] = (float) Math.sin(i * 0.37) * 3f;
+        }
+        for (int i = 0; i < up.length; i++) {
+            up[i] = (float) Math.cos(i * 0.11);
+        }
+        k.attentionHead(t, d, true, 0.2f, qkv, 0, d, 2 * d, 3 * d, all, at, all, at + t * t, d);
+        k.attentionHeadBackward(t, d, true, 0.2f, qkv, 0, d, 2 * d, 3 * d, all, at, up, 0, d, new float[t * t], 0, all,
+                at + t * t + t * d, at + t * t + t * d + d, at + t * t + t * d + 2 * d, 3 * d);
+        at += t * t + t * d + t * 3 * d;
         for (float[] x : xs) {
             int n = x.length;
             float[] g = new float[n];

@@ -331,6 +331,98 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * One attention head, forward and backward, on a packed [T, 3 heads d + 3] layout (odd strides),
+     * for head sizes the register tiles take (multiples of L, odd and even vector counts) and others
+     * (the GEMM path), causal and not, T with and without a partial last row block. The outputs of
+     * other heads' columns are guards that must stay untouched.
+     */
+    @Test
+    void attentionHeadMatchesScalar() {
+        int l = VectorKernels.vectorBitSize() / Float.SIZE;
+        for (int d : new int[] {l, 2 * l, 3 * l, 4 * l, 5, l + 3}) {
+            for (int t : new int[] {1, 3, 4, 5, 17, 40, 64, 2 * l + 1}) {
+                for (boolean causal : new boolean[] {true, false}) {
+                    checkAttentionHead(t, d, causal, false);
+                }
+            }
+            checkAttentionHead(13, d, false, true);
+        }
+    }
+
+    private void checkAttentionHead(int t, int d, boolean causal, boolean zeroedKeys) {
+        int ldx = 6 * d + 3;
+        int xOff = 2;
+        int q = xOff + d + 1;
+        int k = q + 2 * d;
+        int v = k + 2 * d;
+        float[] x = random(xOff + t * ldx);
+        for (int i = 0; i < x.length; i += 3) {
+            x[i] *= 2.5f;
+        }
+        float scale = (float) (1 / Math.sqrt(d));
+        int ldo = 3 * d + 1;
+        int oOff = 1 + d;
+        String where = "attentionHead t=" + t + " d=" + d + " causal=" + causal;
+        float[] probsRef = guards(3 + t * t + 4);
+        float[] probs = guards(3 + t * t + 4);
+        float[] outRef = guards(oOff + t * ldo + 4);
+        float[] out = outRef.clone();
+        scalar.attentionHead(t, d, causal, scale, x, q, k, v, ldx, probsRef, 3, outRef, oOff, ldo);
+        vector.attentionHead(t, d, causal, scale, x, q, k, v, ldx, probs, 3, out, oOff, ldo);
+        for (int i = 0; i < probs.length; i++) {
+            int query = (i - 3) % t;
+            int key = (i - 3) / t;
+            if (i < 3 || i >= 3 + t * t) {
+                assertEquals(GUARD, probs[i], where + " probs guard " + i);
+            } else if (causal && key > query) {
+                assertEquals(0f, probs[i], where + " probs above the diagonal " + i);
+            } else {
+                assertEquals(probsRef[i], probs[i], 4 * EPS * (1 + Math.sqrt(t)) * (probsRef[i] + 1e-3), where + " probs " + i);
+            }
+        }
+        assertHeadRows(where + " out", t, d, outRef, out, oOff, ldo, 1e-5 * Math.sqrt(t));
+        if (zeroedKeys) {
+            // padded keys: keys 2 and 5 get 0 from every query (P is key-major; the rest sums to less than 1)
+            for (int query = 0; query < t; query++) {
+                probsRef[3 + 2 * t + query] = 0f;
+                probsRef[3 + 5 * t + query] = 0f;
+            }
+            probs = probsRef.clone();
+        }
+        float[] g = random(5 + t * (2 * d + 1));
+        int ldg = 2 * d + 1;
+        float[] dxRef = guards(xOff + t * ldx + 4);
+        float[] dx = dxRef.clone();
+        float[] ds = new float[t * t + 7];
+        scalar.attentionHeadBackward(t, d, causal, scale, x, q, k, v, ldx, probsRef, 3, g, 5 + d, ldg, ds, 7, dxRef,
+                q, k, v, ldx);
+        vector.attentionHeadBackward(t, d, causal, scale, x, q, k, v, ldx, probs, 3, g, 5 + d, ldg, ds, 7, dx,
+                q, k, v, ldx);
+        double tol = 2e-5 * Math.sqrt(t * d);
+        assertHeadRows(where + " dQ", t, d, dxRef, dx, q, ldx, tol);
+        assertHeadRows(where + " dK", t, d, dxRef, dx, k, ldx, tol);
+        assertHeadRows(where + " dV", t, d, dxRef, dx, v, ldx, tol);
+    }
+
+    /** Rows [0, t) of d floats at off + r * ld agree within tol * (1 + |ref|); the gaps stay guards. */
+    private static void assertHeadRows(String where, int t, int d, float[] ref, float[] actual, int off, int ld,
+                                       double tol) {
+        for (int r = 0; r < t; r++) {
+            for (int c = 0; c < d; c++) {
+                int i = off + r * ld + c;
+                assertEquals(ref[i], actual[i], tol * (1 + Math.abs(ref[i])), where + " row " + r + " col " + c);
+            }
+        }
+        for (int i = 0; i < actual.length; i++) {
+            int rel = i - off;
+            boolean inHead = rel >= 0 && rel / ld < t && rel % ld < d;
+            if (!inHead && ref[i] == GUARD) {
+                assertEquals(GUARD, actual[i], where + " guard " + i);
+            }
+        }
+    }
+
     /** A causal attention row: softmax over the first visible entries, zeros after, guards untouched. */
     @Test
     void softmaxPrefixMatchesScalarAndZeroesTheRest() {
@@ -377,6 +469,13 @@ class VectorKernelsTest {
         for (int i = 0; i < n; i++) {
             x[i] = (float) (rnd.nextDouble() * 4 - 2);
         }
+        return x;
+    }
+
+    /** n floats of GUARD. */
+    private static float[] guards(int n) {
+        float[] x = new float[n];
+        Arrays.fill(x, GUARD);
         return x;
     }
 
