@@ -63,13 +63,18 @@ final class CoreOps {
         int m = n.shape().dim(0);
         int cols = n.shape().dim(1);
         int k = n.transA() ? a.shape().dim(0) : a.shape().dim(1);
+        if (n.inputs().size() == 3) {
+            b.kernels().gemmBias(n.transA(), n.transB(), m, cols, k, in(b, n, 0), off(b, n, 0), a.shape().dim(1),
+                    in(b, n, 1), off(b, n, 1), bb.shape().dim(1), in(b, n, 2), off(b, n, 2), b.data(n), b.offset(n), cols);
+            return;
+        }
         b.kernels().gemm(n.transA(), n.transB(), m, cols, k, 1f, in(b, n, 0), off(b, n, 0), a.shape().dim(1),
                 in(b, n, 1), off(b, n, 1), bb.shape().dim(1), 0f, b.data(n), b.offset(n), cols);
     }
 
     /**
-     * C = op(A) op(B). d op(A) = G op(B)^T and d op(B) = op(A)^T G; transposed operands take the
-     * transpose of those.
+     * C = op(A) op(B) (+ bias). d op(A) = G op(B)^T and d op(B) = op(A)^T G; transposed operands take
+     * the transpose of those; d bias = the column sums of G.
      */
     private static Node[] matmulRule(Graph g, Node n, Node up) {
         Node a = n.input(0);
@@ -78,7 +83,7 @@ final class CoreOps {
         boolean tb = n.transB();
         Node da = ta ? g.matmul(b, up, tb, true) : g.matmul(up, b, false, !tb);
         Node db = tb ? g.matmul(up, a, true, ta) : g.matmul(a, up, !ta, false);
-        return new Node[] {da, db};
+        return n.inputs().size() == 3 ? new Node[] {da, db, g.sumRows(up)} : new Node[] {da, db};
     }
 
     private static float sum(int n, float[] x, int off) {

@@ -45,6 +45,21 @@ public final class Graph {
         return node(Op.MATMUL, List.of(a, b), Shape.of(m, n), "", new int[] {transA ? 1 : 0, transB ? 1 : 0}, 0f, 0);
     }
 
+    /**
+     * op(A) op(B) + bias on every row, as {@code addBias(matmul(a, b, transA, transB), bias)} but in one
+     * node: the bias is added as the product is written (no second pass over the output).
+     */
+    public Node matmulBias(Node a, Node b, boolean transA, boolean transB, Node bias) {
+        Node product = matmul(a, b, transA, transB);
+        requireRank(bias, 1, "matmulBias bias");
+        if (bias.shape().dim(0) != product.shape().dim(1)) {
+            throw new IllegalArgumentException("matmulBias shape mismatch: product=" + product.shape() + ", bias="
+                    + bias.shape() + " (expected: bias length = product columns)");
+        }
+        return node(Op.MATMUL, List.of(a, b, bias), product.shape(), "", new int[] {transA ? 1 : 0, transB ? 1 : 0},
+                0f, 0);
+    }
+
     public Node addBias(Node x, Node bias) {
         requireRank(x, 2, "addBias x");
         requireRank(bias, 1, "addBias bias");

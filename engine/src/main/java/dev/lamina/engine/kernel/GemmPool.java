@@ -79,18 +79,21 @@ final class GemmPool {
     }
 
     /**
-     * Computes the product of {@link Kernels#gemm} with the team (m, n, k >= 1); returns false,
-     * having done nothing, when another thread is using the team.
+     * Computes the product of {@link Kernels#gemm} with the team (m, n, k >= 1), plus bias[biasOff + j]
+     * on C's columns when bias is not null ({@link Kernels#gemmBias}, alpha 1 and beta 0); returns
+     * false, having done nothing, when another thread is using the team.
      */
     boolean gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                 float beta, float[] c, int cOff, int ldc) {
+                 float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         if (!lock.tryLock()) {
             return false;
         }
         try {
             VectorGemm.Workspace w = workspaces[0];
             VectorGemm.setProblem(w, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            w.bias = bias;
+            w.biasOff = biasOff;
             split(w.m, w.n, w.yTransposed);
             if (parts == 1) {
                 VectorGemm.multiply(w, 0, w.m, 0, w.n);

@@ -24,6 +24,13 @@ public interface Kernels {
               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * C[M,N] = op(A)[M,K] * op(B)[K,N] + bias[N] on every row, as {@link #gemm} with alpha 1 and beta 0
+     * (a linear layer's forward, its bias added as C is written).
+     */
+    void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                  float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc);
+
     /** Returns sum over i of x[i] * y[i], for i in [0, n). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

@@ -44,8 +44,19 @@ final class ThreadedKernels implements Kernels {
             return;
         }
         if ((long) m * n * k < minParallelWork || DotGemm.suits(transA, transB, m, n, k)
-                || !pool.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc)) {
+                || !pool.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                        null, 0)) {
             VectorGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    @Override
+    public void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0 || k == 0 || (long) m * n * k < minParallelWork || DotGemm.suits(transA, transB, m, n, k)
+                || !pool.gemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, bias,
+                        biasOff)) {
+            VectorGemm.gemmBias(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, bias, biasOff, c, cOff, ldc);
         }
     }
 

@@ -80,6 +80,11 @@ final class VectorGemm {
         int cOff;
         int cRs;
         int cCs;
+        /** C' = C^T (see {@link #setProblem}). */
+        boolean swapped;
+        /** When not null, C gets bias[biasOff + column] added (with the first K block). */
+        float[] bias;
+        int biasOff;
 
         /** Copies the problem (not the buffers) of {@code from} into this workspace. */
         void copyProblem(Workspace from) {
@@ -100,6 +105,9 @@ final class VectorGemm {
             cOff = from.cOff;
             cRs = from.cRs;
             cCs = from.cCs;
+            swapped = from.swapped;
+            bias = from.bias;
+            biasOff = from.biasOff;
         }
 
         /** Drops the references to the caller's arrays once a call is done. */
@@ -107,6 +115,7 @@ final class VectorGemm {
             x = null;
             y = null;
             c = null;
+            bias = null;
         }
     }
 
@@ -131,6 +140,37 @@ final class VectorGemm {
         setProblem(w, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         multiply(w, 0, w.m, 0, w.n);
         w.clear();
+    }
+
+    /**
+     * See {@link Kernels#gemmBias}: the bias joins the first K block's merge into C, so C is written
+     * once instead of again by a separate pass.
+     */
+    static void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || DotGemm.suits(transA, transB, m, n, k)) {
+            gemm(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc);
+            addBias(m, n, bias, biasOff, c, cOff, ldc);
+            return;
+        }
+        Workspace w = WORKSPACE.get();
+        setProblem(w, transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc);
+        w.bias = bias;
+        w.biasOff = biasOff;
+        multiply(w, 0, w.m, 0, w.n);
+        w.clear();
+    }
+
+    /** C[i, j] += bias[biasOff + j] (the products that do not go through the packed kernel). */
+    static void addBias(int m, int n, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[cOff + i * ldc + j] += bias[biasOff + j];
+            }
+        }
     }
 
     /**
@@ -164,7 +204,9 @@ final class VectorGemm {
         w.beta = beta;
         w.c = c;
         w.cOff = cOff;
-        if (swapIsCheaper(transA, transB, m, n, k)) {
+        w.bias = null;
+        w.swapped = swapIsCheaper(transA, transB, m, n, k);
+        if (w.swapped) {
             // C^T[N,M] = op(B)^T * op(A)^T: X = op(B)^T read in place, Y = op(A)^T packed.
             w.m = n;
             w.n = m;
@@ -260,7 +302,9 @@ final class VectorGemm {
         int xRs = w.xRs;
         int xCs = w.xCs;
         int xBase = w.xOff + pc * xCs;
-        boolean vectorMerge = w.cCs == 1;
+        boolean vectorMerge = !w.swapped;
+        // the bias joins the first K block; C' columns are C's columns, or (swapped) its rows
+        float[] bias = pc == 0 ? w.bias : null;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int pbOff = jr * kc;
@@ -274,11 +318,12 @@ final class VectorGemm {
                 }
                 int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
                 if (vectorMerge && cols == NR) {
-                    mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs);
-                } else if (rows == MR && w.cRs == 1) {
-                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs);
+                    mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, bias, w.biasOff + jc + jr);
+                } else if (rows == MR && w.swapped) {
+                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs, bias, w.biasOff + i);
                 } else {
-                    mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs);
+                    int biasIdx = w.biasOff + (w.swapped ? i : jc + jr);
+                    mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs, bias, biasIdx, w.swapped);
                 }
             }
         }
@@ -343,13 +388,20 @@ final class VectorGemm {
         c71.intoArray(tile, 7 * NR + L);
     }
 
-    /** C'[0:rows, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'. */
-    private static void mergeFullTile(int rows, float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc) {
+    /**
+     * C'[0:rows, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'
+     * (+ bias[biasIdx + j] when bias is not null).
+     */
+    private static void mergeFullTile(int rows, float[] tile, float alpha, float beta, float[] c, int cIdx, int ldc,
+                                      float[] bias, int biasIdx) {
         for (int i = 0, t = 0; i < rows; i++, t += NR, cIdx += ldc) {
             for (int j = 0; j < NR; j += L) {
                 FloatVector v = FloatVector.fromArray(SPECIES, tile, t + j).mul(alpha);
                 if (beta != 0f) {
                     v = v.add(FloatVector.fromArray(SPECIES, c, cIdx + j).mul(beta));
+                }
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(SPECIES, bias, biasIdx + j));
                 }
                 v.intoArray(c, cIdx + j);
             }
@@ -364,9 +416,29 @@ final class VectorGemm {
      * profiles of the shared FloatVector methods, so C2 boxes vectors everywhere).
      */
     private static void mergeTransposedTile(int cols, float[] tile, float alpha, float beta,
-                                            float[] c, int cIdx, int ldc) {
+                                            float[] c, int cIdx, int ldc, float[] bias, int biasIdx) {
+        if (bias != null && beta == 0f) {
+            // the first K block of a gemmBias: C' row i gets bias[biasIdx + i]
+            float b0 = bias[biasIdx], b1 = bias[biasIdx + 1], b2 = bias[biasIdx + 2], b3 = bias[biasIdx + 3];
+            float b4 = bias[biasIdx + 4], b5 = bias[biasIdx + 5], b6 = bias[biasIdx + 6], b7 = bias[biasIdx + 7];
+            for (int j = 0, o = cIdx; j < cols; j++, o += ldc) {
+                c[o] = alpha * tile[j] + b0;
+                c[o + 1] = alpha * tile[NR + j] + b1;
+                c[o + 2] = alpha * tile[2 * NR + j] + b2;
+                c[o + 3] = alpha * tile[3 * NR + j] + b3;
+                c[o + 4] = alpha * tile[4 * NR + j] + b4;
+                c[o + 5] = alpha * tile[5 * NR + j] + b5;
+                c[o + 6] = alpha * tile[6 * NR + j] + b6;
+                c[o + 7] = alpha * tile[7 * NR + j] + b7;
+            }
+            return;
+        }
         for (int j = 0, o = cIdx; j < cols; j++, o += ldc) {
-            if (beta == 0f) {
+            if (bias != null) {
+                for (int i = 0; i < MR; i++) {
+                    c[o + i] = alpha * tile[i * NR + j] + beta * c[o + i] + bias[biasIdx + i];
+                }
+            } else if (beta == 0f) {
                 c[o] = alpha * tile[j];
                 c[o + 1] = alpha * tile[NR + j];
                 c[o + 2] = alpha * tile[2 * NR + j];
@@ -385,15 +457,17 @@ final class VectorGemm {
 
     /**
      * C'[0:rows, 0:cols] = alpha * tile + beta * C' (C' not read when beta == 0), C'[i, j] at
-     * c[cIdx + i*rs + j*cs]; for edge tiles and for C written transposed.
+     * c[cIdx + i*rs + j*cs]; for edge tiles and for C written transposed. When bias is not null it
+     * adds bias[biasIdx + i] (biasByRow, the swapped form) or bias[biasIdx + j].
      */
     private static void mergeTile(int rows, int cols, float[] tile, float alpha, float beta,
-                                  float[] c, int cIdx, int rs, int cs) {
+                                  float[] c, int cIdx, int rs, int cs, float[] bias, int biasIdx, boolean biasByRow) {
         for (int j = 0; j < cols; j++) {
             for (int i = 0; i < rows; i++) {
                 int ci = cIdx + i * rs + j * cs;
                 float v = alpha * tile[i * NR + j];
-                c[ci] = beta == 0f ? v : v + beta * c[ci];
+                v = beta == 0f ? v : v + beta * c[ci];
+                c[ci] = bias == null ? v : v + bias[biasIdx + (biasByRow ? i : j)];
             }
         }
     }

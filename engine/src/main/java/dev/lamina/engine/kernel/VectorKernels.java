@@ -38,6 +38,12 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gemmBias(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        VectorGemm.gemmBias(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, bias, biasOff, c, cOff, ldc);
+    }
+
+    @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         assert n >= 0 && xOff + n <= x.length && yOff + n <= y.length;
         FloatVector acc0 = FloatVector.zero(SPECIES);

@@ -42,11 +42,11 @@ final class Linear implements Layer {
     static Node project(Graph graph, Node x, Node weight, Node bias) {
         Shape s = x.shape();
         if (s.rank() == 2) {
-            return graph.addBias(graph.matmul(x, weight, false, true), bias);
+            return graph.matmulBias(x, weight, false, true, bias);
         }
         int cols = s.dim(s.rank() - 1);
         Node rows = SequenceOps.reshape(graph, x, Shape.of(s.size() / cols, cols));
-        Node y = graph.addBias(graph.matmul(rows, weight, false, true), bias);
+        Node y = graph.matmulBias(rows, weight, false, true, bias);
         int[] dims = s.dims();
         dims[dims.length - 1] = weight.shape().dim(0);
         return SequenceOps.reshape(graph, y, Shape.of(dims));

@@ -56,8 +56,22 @@ class GemmTest {
         check(VectorKernels.INSTANCE, transA, transB, m, n, k, alpha, beta, 1000L * m + 31L * n + k);
     }
 
+    /**
+     * gemmBias (alpha 1, beta 0, a bias per column) on every shape and transpose combination: the
+     * direct form adds the bias in its vector and edge merges, the swapped form (C written transposed)
+     * per row of C'; K == 0 and the dot-product shapes add it after the product. The pooled path is
+     * {@link ThreadedKernelsTest}'s.
+     */
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4}")
+    @MethodSource("cases")
+    void vectorGemmBiasMatchesReference(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        check(VectorKernels.INSTANCE, transA, transB, m, n, k, 1f, 0f, 77L * m + n + k, true);
+    }
+
     @Test
     void scalarReferencePassesTheSameCheck() {
+        check(ScalarKernels.INSTANCE, false, true, 9, 33, 17, 1f, 0f, 3L, true);
         check(ScalarKernels.INSTANCE, false, true, 9, 33, 17, 0.5f, 2f, 1L);
         check(ScalarKernels.INSTANCE, true, false, 3, 7, 5, 1f, 0f, 2L);
     }
@@ -126,6 +140,12 @@ class GemmTest {
     /** Runs one gemm on padded, offset, NaN-guarded operands and compares with a double reference. */
     static void check(Kernels kernels, boolean transA, boolean transB, int m, int n, int k,
                               float alpha, float beta, long seed) {
+        check(kernels, transA, transB, m, n, k, alpha, beta, seed, false);
+    }
+
+    /** As above; withBias calls gemmBias instead (alpha must be 1 and beta 0) with a bias at offset 3. */
+    static void check(Kernels kernels, boolean transA, boolean transB, int m, int n, int k,
+                              float alpha, float beta, long seed, boolean withBias) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int aRows = transA ? k : m, aCols = transA ? m : k;
         int bRows = transB ? n : k, bCols = transB ? k : n;
@@ -140,7 +160,13 @@ class GemmTest {
             }
         }
         float[] c0 = c.clone();
-        kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        float[] bias = padded(rnd, 3, 1, n, n, Float.NaN);
+        if (withBias) {
+            assertTrue(alpha == 1f && beta == 0f, "gemmBias is alpha 1, beta 0");
+            kernels.gemmBias(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, bias, 3, c, cOff, ldc);
+        } else {
+            kernels.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double sum = 0, abs = 0;
@@ -151,7 +177,7 @@ class GemmTest {
                     abs += Math.abs(t);
                 }
                 int ci = cOff + i * ldc + j;
-                double old = beta == 0f ? 0 : (double) beta * c0[ci];
+                double old = withBias ? bias[3 + j] : beta == 0f ? 0 : (double) beta * c0[ci];
                 double expected = alpha * sum + old;
                 // Worst-case float error of a k-term sum plus the alpha/beta update, in units of eps.
                 double tol = (k + 4) * 1.2e-7 * (Math.abs(alpha) * abs + Math.abs(old)) + 1e-30;

@@ -78,6 +78,15 @@ class ThreadedKernelsTest {
                         assertEquals(expected[i], actual[i], 2 * k * 1.2e-7f,
                                 "threads=" + threads + " shape=" + m + "x" + n + "x" + k + " t=" + t + " i=" + i);
                     }
+                    // the bias joins the merges of every thread's block
+                    float[] bias = random(rnd, n + 2);
+                    ScalarKernels.INSTANCE.gemmBias(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, bias, 2,
+                            expected, 0, n);
+                    threaded.gemmBias(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, bias, 2, actual, 0, n);
+                    for (int i = 0; i < expected.length; i++) {
+                        assertEquals(expected[i], actual[i], 2 * k * 1.2e-7f + 2.4e-7f, "gemmBias threads=" + threads
+                                + " shape=" + m + "x" + n + "x" + k + " t=" + t + " i=" + i);
+                    }
                 }
             }
         }
