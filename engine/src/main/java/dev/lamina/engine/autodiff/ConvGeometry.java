@@ -205,11 +205,15 @@ final class ConvGeometry {
         }
     }
 
-    /** The inverse of {@link #toLanes} without borders: [C, H, W, lanes] at src into [B, C, H, W] at dst. */
+    /**
+     * The inverse of {@link #toLanes} without borders: [C, H, W, lanes] at src into [B, C, H, W] at dst,
+     * plus bias[biasOff + c] on plane c when bias is not null.
+     */
     static void fromLanes(int batch, int planes, int h, int w, int lanes, float[] src, int srcOff, float[] dst,
-                          int dstOff) {
+                          int dstOff, float[] bias, int biasOff) {
         int sample = planes * h * w;
         for (int p = 0; p < planes; p++) {
+            float add = bias == null ? 0f : bias[biasOff + p];
             for (int y = 0; y < h; y++) {
                 int from = srcOff + (p * h + y) * w * lanes;
                 int to = dstOff + (p * h + y) * w;
@@ -217,8 +221,14 @@ final class ConvGeometry {
                     int s1 = Math.min(batch, s0 + 16);
                     for (int s = s0; s < s1; s++) {
                         int row = to + s * sample;
-                        for (int q = 0; q < w; q++) {
-                            dst[row + q] = src[from + q * lanes + s];
+                        if (bias == null) {
+                            for (int q = 0; q < w; q++) {
+                                dst[row + q] = src[from + q * lanes + s];
+                            }
+                        } else {
+                            for (int q = 0; q < w; q++) {
+                                dst[row + q] = src[from + q * lanes + s] + add;
+                            }
                         }
                     }
                 }

@@ -86,11 +86,13 @@ public final class ConvOps {
         OpRegistry.executor(Op.SUM_CHANNELS, ConvOps::sumChannelsForward);
         OpRegistry.executor(Op.RESHAPE, (n, b) -> System.arraycopy(b.data(n.input(0)), b.offset(n.input(0)),
                 b.data(n), b.offset(n), n.shape().size()));
-        OpRegistry.rule(Op.CONV2D, (g, n, up) -> new Node[] {
-            g.node(Op.CONV2D_BACKWARD_INPUT, List.of(up, n.input(1)), n.input(0).shape(), "", ints(n), 0f,
-                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_INPUT)),
-            g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up, n), n.input(1).shape(), "", ints(n), 0f,
-                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_WEIGHT))});
+        OpRegistry.rule(Op.CONV2D, (g, n, up) -> {
+            Node dx = g.node(Op.CONV2D_BACKWARD_INPUT, List.of(up, n.input(1)), n.input(0).shape(), "", ints(n), 0f,
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_INPUT));
+            Node dw = g.node(Op.CONV2D_BACKWARD_WEIGHT, List.of(n.input(0), up, n), n.input(1).shape(), "", ints(n), 0f,
+                    ConvGeometry.scratchFloats(ints(n), Op.CONV2D_BACKWARD_WEIGHT));
+            return n.inputs().size() == 3 ? new Node[] {dx, dw, sumChannels(g, up)} : new Node[] {dx, dw};
+        });
         OpRegistry.rule(Op.ADD_CHANNEL_BIAS, (g, n, up) -> new Node[] {up, sumChannels(g, up)});
         OpRegistry.rule(Op.RESHAPE, (g, n, up) -> new Node[] {reshape(g, up, n.input(0).shape())});
         PoolingOps.register();
@@ -111,6 +113,15 @@ public final class ConvOps {
 
     /** As {@link #conv2d(Graph, Node, Node, int, int, int, int, int, int, int)} with a forced forward strategy. */
     public static Node conv2d(Graph g, Node x, Node w, int strideH, int strideW, int padH, int padW,
+                              int dilationH, int dilationW, int groups, int strategy) {
+        return conv2d(g, x, w, null, strideH, strideW, padH, padW, dilationH, dilationW, groups, strategy);
+    }
+
+    /**
+     * As above, plus bias[o] on output channel o when {@code bias} [O] is not null, added as the
+     * output is written (the same as {@link #addChannelBias} on the result, without its pass).
+     */
+    public static Node conv2d(Graph g, Node x, Node w, Node bias, int strideH, int strideW, int padH, int padW,
                               int dilationH, int dilationW, int groups, int strategy) {
         boolean unit = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1;
         int kh = w.shape().dim(2);
@@ -162,7 +173,16 @@ public final class ConvOps {
         attrs[ConvGeometry.CACHED] = !direct(attrs) && attrs[ConvGeometry.PADDED] == 0
                 && attrs[ConvGeometry.LANES] == 0 && ConvGeometry.cacheable(attrs) ? 1 : 0;
         Shape out = Shape.of(x.shape().dim(0), o, oh, ow);
-        return g.node(Op.CONV2D, List.of(x, w), out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
+        List<Node> inputs = List.of(x, w);
+        if (bias != null) {
+            Graph.requireRank(bias, 1, "conv2d bias");
+            if (bias.shape().dim(0) != o) {
+                throw new IllegalArgumentException("conv2d bias " + bias.shape() + " for weight " + w.shape()
+                        + " (expected: [" + o + "], one per output channel)");
+            }
+            inputs = List.of(x, w, bias);
+        }
+        return g.node(Op.CONV2D, inputs, out, "", attrs, 0f, ConvGeometry.scratchFloats(attrs, Op.CONV2D));
     }
 
     /** x [B, C, ...] plus bias[c] on channel c. */
@@ -287,6 +307,15 @@ public final class ConvOps {
             LaneConvOps.forward(n, b);
             return;
         }
+        conv2dWithoutBias(n, b);
+        if (n.inputs().size() == 3) {
+            addChannelBias(n.shape(), b.data(n), b.offset(n), b.data(n.input(2)), b.offset(n.input(2)), b.data(n),
+                    b.offset(n));
+        }
+    }
+
+    /** The non-LANES forward paths, which write the product only (LANES adds the bias as it writes). */
+    private static void conv2dWithoutBias(Node n, Buffers b) {
         if (direct(n)) {
             conv2dDirect(n, b);
             return;
@@ -480,15 +509,14 @@ public final class ConvOps {
     }
 
     private static void addChannelBiasForward(Node n, Buffers b) {
-        Shape s = n.shape();
+        addChannelBias(n.shape(), b.data(n.input(0)), b.offset(n.input(0)), b.data(n.input(1)), b.offset(n.input(1)),
+                b.data(n), b.offset(n));
+    }
+
+    /** out = x [B, C, ...] of shape s plus bias[c] on channel c (out may be x). */
+    private static void addChannelBias(Shape s, float[] x, int xo, float[] bias, int bo, float[] out, int oo) {
         int channels = s.dim(1);
         int inner = s.size() / (s.dim(0) * channels);
-        float[] x = b.data(n.input(0));
-        float[] bias = b.data(n.input(1));
-        float[] out = b.data(n);
-        int xo = b.offset(n.input(0));
-        int bo = b.offset(n.input(1));
-        int oo = b.offset(n);
         for (int i = 0; i < s.dim(0) * channels; i++) {
             float v = bias[bo + i % channels];
             int base = i * inner;

@@ -29,7 +29,9 @@ final class LaneConvOps {
         b.kernels().convLanes(c, hp, wp, lanes, scratch, 0, o, n.intAttr(ConvGeometry.KH), n.intAttr(ConvGeometry.KW),
                 b.data(n.input(1)), b.offset(n.input(1)), oh, ow, scratch, y, n.intAttr(ConvGeometry.PAD_H),
                 n.intAttr(ConvGeometry.PAD_W), n.intAttr(ConvGeometry.H), n.intAttr(ConvGeometry.W));
-        ConvGeometry.fromLanes(batch, o, oh, ow, lanes, scratch, y, b.data(n), b.offset(n));
+        boolean biased = n.inputs().size() == 3;
+        ConvGeometry.fromLanes(batch, o, oh, ow, lanes, scratch, y, b.data(n), b.offset(n),
+                biased ? b.data(n.input(2)) : null, biased ? b.offset(n.input(2)) : 0);
     }
 
     /**
@@ -65,7 +67,7 @@ final class LaneConvOps {
         }
         b.kernels().convLanes(o, uh, uw, lanes, scratch, 0, c, kh, kw, scratch, flipped, h, w, scratch, dx, top, left,
                 oh, ow);
-        ConvGeometry.fromLanes(batch, c, h, w, lanes, scratch, dx, b.data(n), b.offset(n));
+        ConvGeometry.fromLanes(batch, c, h, w, lanes, scratch, dx, b.data(n), b.offset(n), null, 0);
     }
 
     /** LANES weight gradient: the upstream to [O, OH, OW, lanes], against the forward's [C, HP, WP, lanes]. */

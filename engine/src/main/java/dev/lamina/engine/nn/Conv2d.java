@@ -23,7 +23,7 @@ final class Conv2d implements Layer {
         this.config = config;
         this.weight = Shape.of(config.filters(), Math.max(1, input.dim(0) / config.groups()), config.kernel(),
                 config.kernel());
-        this.output = StatelessLayer.probe(input, (g, x) -> conv(g, x, g.param("weight", weight)));
+        this.output = StatelessLayer.probe(input, (g, x) -> conv(g, x, g.param("weight", weight), null));
     }
 
     @Override
@@ -43,13 +43,13 @@ final class Conv2d implements Layer {
 
     @Override
     public Node apply(Graph graph, Node x, List<Node> params, boolean training) {
-        Node y = conv(graph, x, params.get(0));
-        return config.bias() ? ConvOps.addChannelBias(graph, y, params.get(1)) : y;
+        // the bias joins the convolution's node (added as its output is written)
+        return conv(graph, x, params.get(0), config.bias() ? params.get(1) : null);
     }
 
-    private Node conv(Graph g, Node x, Node w) {
+    private Node conv(Graph g, Node x, Node w, Node bias) {
         Conv2dConfig c = config;
-        return ConvOps.conv2d(g, x, w, c.stride(), c.stride(), c.padding(), c.padding(), c.dilation(), c.dilation(),
-                c.groups());
+        return ConvOps.conv2d(g, x, w, bias, c.stride(), c.stride(), c.padding(), c.padding(), c.dilation(),
+                c.dilation(), c.groups(), ConvOps.AUTO);
     }
 }

@@ -105,6 +105,46 @@ class Conv2dTest {
         assertTrue(checked > 0);
     }
 
+    /**
+     * The bias as the convolution's third input (added as each strategy writes its output; LANES adds
+     * it while leaving the sample-lanes layout), central differences on every strategy.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lamina.engine.autodiff.GradientCheckTest#kernels")
+    void fusedBiasGradientsMatchCentralDifferenceOnEveryStrategy(Kernels kernels) {
+        for (int strategy : new int[] {ConvOps.IM2COL, ConvOps.DIRECT, ConvOps.PADDED, ConvOps.LANES}) {
+            int st = strategy;
+            int checked = CentralDifference.check(kernels,
+                    List.of(Shape.of(3, 2, 4, 5), Shape.of(7, 2, 3, 3), Shape.of(7)),
+                    (g, x) -> ConvOps.conv2d(g, x.get(0), x.get(1), x.get(2), 1, 1, 1, 1, 1, 1, 1, st),
+                    Values.UNIFORM, 31 + st);
+            assertTrue(checked > 0, "strategy " + st);
+        }
+    }
+
+    /** The fused bias against PyTorch's conv2d with bias, LANES and AUTO. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lamina.engine.autodiff.GradientCheckTest#kernels")
+    void fusedBiasMatchesPyTorch(Kernels kernels) {
+        CnnGoldenFixture f = CnnGoldenFixture.load("conv2d_basic");
+        int p = f.intAttr("padding");
+        for (int strategy : new int[] {ConvOps.AUTO, ConvOps.LANES}) {
+            f.check(kernels, (g, in) -> ConvOps.conv2d(g, in.get("x"), in.get("weight"), in.get("bias"), 1, 1, p, p, 1,
+                    1, 1, strategy));
+        }
+    }
+
+    @Test
+    void aBiasOfTheWrongLengthIsRefusedNamingBothShapes() {
+        Graph g = new Graph();
+        Node x = g.input("x", Shape.of(1, 2, 4, 4));
+        Node w = g.param("w", Shape.of(3, 2, 2, 2));
+        Node bias = g.param("b", Shape.of(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConvOps.conv2d(g, x, w, bias, 1, 1, 0, 0, 1, 1, 1, ConvOps.AUTO));
+        assertTrue(e.getMessage().contains("[2]") && e.getMessage().contains("[3, 2, 2, 2]"), e.getMessage());
+    }
+
     @Test
     void sampleLanesRefusesPaddingAsLargeAsTheKernel() {
         Graph g = new Graph();
