@@ -34,7 +34,7 @@ final class CoreOps {
                 n.shape().size()));
         OpRegistry.executor(Op.LOG_SOFTMAX, (n, b) -> b.kernels().logSoftmax(n.shape().dim(0), n.shape().dim(1),
                 in(b, n, 0), off(b, n, 0), b.data(n), b.offset(n)));
-        OpRegistry.executor(Op.LOG_SOFTMAX_BACKWARD, (n, b) -> LossOps.logSoftmaxBackward(n.shape().dim(0),
+        OpRegistry.executor(Op.LOG_SOFTMAX_BACKWARD, (n, b) -> b.kernels().logSoftmaxBackward(n.shape().dim(0),
                 n.shape().dim(1), in(b, n, 0), off(b, n, 0), in(b, n, 1), off(b, n, 1), b.data(n), b.offset(n)));
         OpRegistry.executor(Op.NLL, (n, b) -> {
             Node logp = n.input(0);

@@ -20,16 +20,7 @@ public final class LossOps {
     /** out[b, c] = g[b, c] - exp(y[b, c]) * sum over c' of g[b, c'], with y = log softmax(x). */
     public static void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] g, int gOff,
                                           float[] out, int outOff) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            float sum = 0f;
-            for (int c = 0; c < cols; c++) {
-                sum += g[gOff + base + c];
-            }
-            for (int c = 0; c < cols; c++) {
-                out[outOff + base + c] = g[gOff + base + c] - (float) Math.exp(y[yOff + base + c]) * sum;
-            }
-        }
+        dev.lamina.engine.kernel.ScalarKernels.INSTANCE.logSoftmaxBackward(rows, cols, y, yOff, g, gOff, out, outOff);
     }
 
     /** Returns -mean over b of logp[b, label[b]]; throws naming the row for a label outside [0, C). */

@@ -72,6 +72,12 @@ public interface Kernels {
     void softmaxPrefix(int cols, int visible, float[] x, int off);
 
     /**
+     * The input gradient of {@link #logSoftmax} given its output y [B, C] and the upstream gradient g:
+     * out[r, c] = g[r, c] - exp(y[r, c]) * sum over c' of g[r, c']. {@code out} is neither y nor g.
+     */
+    void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] g, int gOff, float[] out, int outOff);
+
+    /**
      * One head of scaled dot-product self-attention over T positions with d channels, without padding:
      * for each query q, s[j] = scale * Q_q . K_j for the keys j it sees (j <= q when {@code causal}, else
      * all T), P_q = softmax(s), and out_q = sum over j of P_q[j] V_j. P is written transposed, key-major:

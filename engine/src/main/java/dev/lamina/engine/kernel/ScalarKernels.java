@@ -115,7 +115,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     /** max of x[off, off + n); -Infinity when n == 0. */
-    private static float rowMax(int n, float[] x, int off) {
+    static float rowMax(int n, float[] x, int off) {
         float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < n; c++) {
             max = Math.max(max, x[off + c]);
@@ -153,6 +153,21 @@ public final class ScalarKernels implements Kernels {
             float shift = max + (float) Math.log(sum);
             for (int c = 0; c < cols; c++) {
                 out[outOff + base + c] = x[xOff + base + c] - shift;
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] g, int gOff, float[] out,
+                                   int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            float sum = 0f;
+            for (int c = 0; c < cols; c++) {
+                sum += g[gOff + base + c];
+            }
+            for (int c = 0; c < cols; c++) {
+                out[outOff + base + c] = g[gOff + base + c] - (float) Math.exp(y[yOff + base + c]) * sum;
             }
         }
     }

@@ -131,6 +131,12 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public void logSoftmaxBackward(int rows, int cols, float[] y, int yOff, float[] g, int gOff, float[] out,
+                                   int outOff) {
+        base.logSoftmaxBackward(rows, cols, y, yOff, g, gOff, out, outOff);
+    }
+
+    @Override
     public void logSoftmax(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         base.logSoftmax(rows, cols, x, xOff, out, outOff);
     }

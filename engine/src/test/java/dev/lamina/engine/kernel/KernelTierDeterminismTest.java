@@ -56,7 +56,7 @@ class KernelTierDeterminismTest {
         }
         int t = 40;
         int d = 32;
-        total += t * t + t * d + t * 3 * d;
+        total += t * t + t * d + t * 3 * d + 2 * 64 * 10;
         float[] all = new float[total];
         int at = 0;
         // one causal attention head (its softmax runs on the same exp), forward and backward
@@ -72,6 +72,14 @@ class KernelTierDeterminismTest {
         k.attentionHeadBackward(t, d, true, 0.2f, qkv, 0, d, 2 * d, 3 * d, all, at, up, 0, d, new float[t * t], 0, all,
                 at + t * t + t * d, at + t * t + t * d + d, at + t * t + t * d + 2 * d, 3 * d);
         at += t * t + t * d + t * 3 * d;
+        // a classifier's log-softmax and its gradient, [64, 10] (rows narrower than two vectors)
+        float[] scores = new float[640];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = (float) Math.sin(i * 0.73) * 8f;
+        }
+        k.logSoftmax(64, 10, scores, 0, all, at);
+        k.logSoftmaxBackward(64, 10, all, at, scores, 0, all, at + 640);
+        at += 2 * 640;
         for (float[] x : xs) {
             int n = x.length;
             float[] g = new float[n];

@@ -307,8 +307,8 @@ class VectorKernelsTest {
 
     @Test
     void logSoftmaxMatchesScalarIncludingAliasedAndLongRows() {
-        for (int cols : new int[] {1, 7, 16, 33, 128, 300, 1000}) {
-            for (int rows : new int[] {1, 3}) {
+        for (int cols : new int[] {1, 7, 10, 16, 31, 33, 128, 300, 1000}) {
+            for (int rows : new int[] {1, 3, 64}) {
                 int off = 5;
                 float[] x = guarded(off, rows * cols);
                 for (int i = off; i < off + rows * cols; i += 7) {
@@ -419,6 +419,36 @@ class VectorKernelsTest {
             boolean inHead = rel >= 0 && rel / ld < t && rel % ld < d;
             if (!inHead && ref[i] == GUARD) {
                 assertEquals(GUARD, actual[i], where + " guard " + i);
+            }
+        }
+    }
+
+    /**
+     * The log-softmax's gradient: narrow rows (several per exp chunk, padded), rows of a whole chunk,
+     * and rows wider than the chunk (the scalar reference); guards untouched.
+     */
+    @Test
+    void logSoftmaxBackwardMatchesScalar() {
+        for (int cols : new int[] {1, 7, 10, 31, 32, 100, 256, 300}) {
+            for (int rows : new int[] {1, 3, 64}) {
+                int off = 3;
+                float[] x = guarded(off, rows * cols);
+                float[] y = x.clone();
+                scalar.logSoftmax(rows, cols, x, off, y, off);
+                float[] g = guarded(off + 1, rows * cols);
+                float[] ref = guarded(2, rows * cols);
+                float[] out = ref.clone();
+                scalar.logSoftmaxBackward(rows, cols, y, off, g, off + 1, ref, 2);
+                vector.logSoftmaxBackward(rows, cols, y, off, g, off + 1, out, 2);
+                for (int i = 0; i < out.length; i++) {
+                    String where = "logSoftmaxBackward rows=" + rows + " cols=" + cols + " i=" + i;
+                    if (i < 2 || i >= 2 + rows * cols) {
+                        assertEquals(ref[i], out[i], 0f, where + " (guard)");
+                    } else {
+                        // the sum of g (cols terms of |g| <= 2) times a probability, and the exp's 2 ulps
+                        assertEquals(ref[i], out[i], 8 * EPS * (2 + 2 * cols), where);
+                    }
+                }
             }
         }
     }
