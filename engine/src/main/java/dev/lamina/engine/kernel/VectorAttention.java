@@ -95,13 +95,7 @@ final class VectorAttention {
             int queries = Math.min(W, t - c0);
             int keys = causal ? Math.min(t, c0 + W) : t;
             // S^T[j, c0 + l] = scale K_j . Q_(c0 + l), rows j < keys
-            for (int j0 = 0; j0 < keys; j0 += ROWS) {
-                int last = Math.min(j0 + ROWS, keys) - 1;
-                int r1 = Math.min(j0 + 1, last);
-                int r2 = Math.min(j0 + 2, last);
-                tile2(d, x, kOff + j0 * ldx, kOff + r1 * ldx, kOff + r2 * ldx, kOff + last * ldx, 1, qt, c0, tp, scale,
-                        s, j0 * W, r1 * W, r2 * W, last * W);
-            }
+            keyMajorProduct(keys, d, x, kOff, ldx, qt, c0, tp, scale, s, 0, W);
             softmaxColumns(keys, causal ? c0 : -1, s);
             for (int j = 0; j < keys; j++) {
                 System.arraycopy(s, j * W, probs, pOff + j * t + c0, queries);
@@ -118,6 +112,21 @@ final class VectorAttention {
                 product(kc, d, s, q0 - c0, r1 - c0, r2 - c0, last - c0, W, x, vOff, ldx, 1f,
                         out, outOff + q0 * ldo, outOff + r1 * ldo, outOff + r2 * ldo, outOff + last * ldo);
             }
+        }
+    }
+
+    /**
+     * dst[j lds + col + l] = alpha * rows[j] . yt[:, c0 + l] for keys j < keys and l < W: rows[j] the d
+     * floats at x[off + j ldx], yt [d, tp] a transposed operand (Q^T, or g^T in backward).
+     */
+    private static void keyMajorProduct(int keys, int d, float[] x, int off, int ldx, float[] yt, int c0, int tp,
+                                        float alpha, float[] dst, int col, int lds) {
+        for (int j0 = 0; j0 < keys; j0 += ROWS) {
+            int last = Math.min(j0 + ROWS, keys) - 1;
+            int r1 = Math.min(j0 + 1, last);
+            int r2 = Math.min(j0 + 2, last);
+            tile2(d, x, off + j0 * ldx, off + r1 * ldx, off + r2 * ldx, off + last * ldx, 1, yt, c0, tp, alpha,
+                    dst, j0 * lds + col, r1 * lds + col, r2 * lds + col, last * lds + col);
         }
     }
 
@@ -183,13 +192,7 @@ final class VectorAttention {
             int queries = Math.min(W, t - c0);
             int keys = causal ? Math.min(t, c0 + W) : t;
             // dP^T[j, c0 + l] = V_j . g_(c0 + l)
-            for (int j0 = 0; j0 < keys; j0 += ROWS) {
-                int last = Math.min(j0 + ROWS, keys) - 1;
-                int r1 = Math.min(j0 + 1, last);
-                int r2 = Math.min(j0 + 2, last);
-                tile2(d, x, vOff + j0 * ldx, vOff + r1 * ldx, vOff + r2 * ldx, vOff + last * ldx, 1, gt, c0, tp, 1f,
-                        s, j0 * tp + c0, r1 * tp + c0, r2 * tp + c0, last * tp + c0);
-            }
+            keyMajorProduct(keys, d, x, vOff, ldx, gt, c0, tp, 1f, s, c0, tp);
             float[] p = probs;
             int pBase = pOff + c0;
             int ldp = t;
