@@ -32,6 +32,12 @@ public final class Graph {
 
     /** op(a) [M, K] times op(b) [K, N]. */
     public Node matmul(Node a, Node b, boolean transA, boolean transB) {
+        return node(Op.MATMUL, List.of(a, b), matmulShape(a, b, transA, transB), "",
+                new int[] {transA ? 1 : 0, transB ? 1 : 0}, 0f, 0);
+    }
+
+    /** The shape of op(A) op(B), after checking ranks and inner dimensions (errors name both shapes). */
+    private static Shape matmulShape(Node a, Node b, boolean transA, boolean transB) {
         requireRank(a, 2, "matmul a");
         requireRank(b, 2, "matmul b");
         int m = transA ? a.shape().dim(1) : a.shape().dim(0);
@@ -42,7 +48,7 @@ public final class Graph {
             throw new IllegalArgumentException("matmul shape mismatch: a=" + a.shape() + (transA ? "^T" : "")
                     + ", b=" + b.shape() + (transB ? "^T" : "") + " (expected: inner dimensions equal)");
         }
-        return node(Op.MATMUL, List.of(a, b), Shape.of(m, n), "", new int[] {transA ? 1 : 0, transB ? 1 : 0}, 0f, 0);
+        return Shape.of(m, n);
     }
 
     /**
@@ -50,14 +56,13 @@ public final class Graph {
      * node: the bias is added as the product is written (no second pass over the output).
      */
     public Node matmulBias(Node a, Node b, boolean transA, boolean transB, Node bias) {
-        Node product = matmul(a, b, transA, transB);
+        Shape product = matmulShape(a, b, transA, transB);
         requireRank(bias, 1, "matmulBias bias");
-        if (bias.shape().dim(0) != product.shape().dim(1)) {
-            throw new IllegalArgumentException("matmulBias shape mismatch: product=" + product.shape() + ", bias="
+        if (bias.shape().dim(0) != product.dim(1)) {
+            throw new IllegalArgumentException("matmulBias shape mismatch: product=" + product + ", bias="
                     + bias.shape() + " (expected: bias length = product columns)");
         }
-        return node(Op.MATMUL, List.of(a, b, bias), product.shape(), "", new int[] {transA ? 1 : 0, transB ? 1 : 0},
-                0f, 0);
+        return node(Op.MATMUL, List.of(a, b, bias), product, "", new int[] {transA ? 1 : 0, transB ? 1 : 0}, 0f, 0);
     }
 
     public Node addBias(Node x, Node bias) {

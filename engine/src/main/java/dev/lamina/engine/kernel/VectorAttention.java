@@ -81,16 +81,22 @@ final class VectorAttention {
         return d >= L && d % L == 0;
     }
 
+    /** This thread's workspace, sized for the head, with the rows [0, t) of d floats at src[off + t ld] transposed in. */
+    private static Workspace workspace(int t, int tp, int d, float[] src, int off, int ld) {
+        Workspace w = WORKSPACE.get();
+        w.ensure(t, tp, d);
+        transpose(t, d, src, off, ld, w.transposed, tp);
+        return w;
+    }
+
     /** {@link Kernels#attentionHead} for {@link #suits} head sizes. */
     static void forward(int t, int d, boolean causal, float scale, float[] x, int qOff, int kOff, int vOff, int ldx,
                         float[] probs, int pOff, float[] out, int outOff, int ldo) {
         assert suits(d) && t >= 1;
         int tp = (t + W - 1) / W * W;
-        Workspace w = WORKSPACE.get();
-        w.ensure(t, tp, d);
+        Workspace w = workspace(t, tp, d, x, qOff, ldx);
         float[] qt = w.transposed;
         float[] s = w.scores;
-        transpose(t, d, x, qOff, ldx, qt, tp);
         for (int c0 = 0; c0 < t; c0 += W) {
             int queries = Math.min(W, t - c0);
             int keys = causal ? Math.min(t, c0 + W) : t;
@@ -183,11 +189,9 @@ final class VectorAttention {
                          int dvOff, int ldd) {
         assert suits(d) && t >= 1;
         int tp = (t + W - 1) / W * W;
-        Workspace w = WORKSPACE.get();
-        w.ensure(t, tp, d);
+        Workspace w = workspace(t, tp, d, g, gOff, ldg);
         float[] gt = w.transposed;
         float[] s = w.scores;
-        transpose(t, d, g, gOff, ldg, gt, tp);
         for (int c0 = 0; c0 < t; c0 += W) {
             int queries = Math.min(W, t - c0);
             int keys = causal ? Math.min(t, c0 + W) : t;

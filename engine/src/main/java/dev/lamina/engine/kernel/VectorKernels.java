@@ -249,6 +249,13 @@ final class VectorKernels implements Kernels {
      * whole vector pairs with zeros, and do the per-row sums and the rest in scalar code.
      */
 
+    /** e[0, len) = exp(e[0, len)) for the scratch e, run over whole vector pairs (the padding zero-filled). */
+    private static void expPadded(float[] e, int len) {
+        int padded = Math.min(VectorMath.CHUNK, (len + 2 * L - 1) / (2 * L) * (2 * L));
+        java.util.Arrays.fill(e, len, padded, 0f);
+        VectorMath.expInPlace(e, 0, padded);
+    }
+
     /** {@link #logSoftmax} for cols < 2L; out may be x (x[r, :] is read again before out[r, :] is written). */
     private static void logSoftmaxNarrow(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         float[] e = VectorMath.scratch();
@@ -262,10 +269,7 @@ final class VectorKernels implements Kernels {
                     e[r * cols + c] = x[xr + c] - max;
                 }
             }
-            int len = nr * cols;
-            int padded = Math.min(VectorMath.CHUNK, (len + 2 * L - 1) / (2 * L) * (2 * L));
-            java.util.Arrays.fill(e, len, padded, 0f);
-            VectorMath.expInPlace(e, 0, padded);
+            expPadded(e, nr * cols);
             for (int r = 0; r < nr; r++) {
                 int xr = xOff + (r0 + r) * cols;
                 int or = outOff + (r0 + r) * cols;
@@ -294,11 +298,8 @@ final class VectorKernels implements Kernels {
         int per = VectorMath.CHUNK / cols;
         for (int r0 = 0; r0 < rows; r0 += per) {
             int nr = Math.min(per, rows - r0);
-            int len = nr * cols;
-            System.arraycopy(y, yOff + r0 * cols, e, 0, len);
-            int padded = Math.min(VectorMath.CHUNK, (len + 2 * L - 1) / (2 * L) * (2 * L));
-            java.util.Arrays.fill(e, len, padded, 0f);
-            VectorMath.expInPlace(e, 0, padded);
+            System.arraycopy(y, yOff + r0 * cols, e, 0, nr * cols);
+            expPadded(e, nr * cols);
             for (int r = 0; r < nr; r++) {
                 int gr = gOff + (r0 + r) * cols;
                 int or = outOff + (r0 + r) * cols;
