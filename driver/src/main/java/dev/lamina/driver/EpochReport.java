@@ -88,14 +88,19 @@ public record EpochReport(int epoch, int epochs, double trainLoss, double testAc
     public String line() {
         if (!Double.isFinite(testAccuracy)) {
             return String.format("epoch %d/%d  train_loss %.5f  test_loss %.5f  samples/s %,.0f  time %.1fs"
-                            + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  push %,.0f B/step",
+                            + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  %s",
                     epoch, epochs, trainLoss, testLoss, samplesPerSecond(), trainSeconds + evalSeconds, trainSeconds,
-                    computeSeconds, commSeconds, waitNote(), evalSeconds, pushBytesPerStep);
+                    computeSeconds, commSeconds, waitNote(), evalSeconds, pushNote());
         }
         return String.format("epoch %d/%d  train_loss %.4f  test_accuracy %.4f  test_loss %.4f  samples/s %,.0f  time %.1fs"
-                        + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  push %,.0f B/step",
+                        + " (train %.1fs: compute %.1fs, comm %.1fs%s per worker-sum; eval %.1fs)  %s",
                 epoch, epochs, trainLoss, testAccuracy, testLoss, samplesPerSecond(), trainSeconds + evalSeconds,
-                trainSeconds, computeSeconds, commSeconds, waitNote(), evalSeconds, pushBytesPerStep);
+                trainSeconds, computeSeconds, commSeconds, waitNote(), evalSeconds, pushNote());
+    }
+
+    /** The bytes a worker pushed per step, or that the workers exchanged through memory (none on a socket). */
+    private String pushNote() {
+        return pushBytesPerStep == 0 ? "exchange in memory (same JVM)" : String.format("push %,.0f B/step", pushBytesPerStep);
     }
 
     /** " of which wait 1.2s" when the wait was measured, else nothing. */

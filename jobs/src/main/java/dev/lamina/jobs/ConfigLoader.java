@@ -135,7 +135,8 @@ public final class ConfigLoader {
         ExchangeConfig exchange = new ExchangeConfig(t.integer("syncEvery", e.syncEvery()), t.string("outer", e.outer()),
                 t.number("outerLearningRate", e.outerLearningRate()), t.number("outerMomentum", e.outerMomentum()),
                 t.integer("staleness", e.staleness()), t.string("compression", e.compression()),
-                t.number("topkRatio", e.topkRatio()), t.number("threshold", e.threshold()));
+                t.number("topkRatio", e.topkRatio()), t.number("threshold", e.threshold()),
+                t.bool("inProcess", e.inProcess()));
         TrainingConfig config = new TrainingConfig(t.integer("workers", d.workers()), t.integer("epochs", d.epochs()),
                 t.integer("batchSize", d.batchSize()), t.string("mode", d.mode()), optimizer,
                 t.longValue("seed", d.seed()), t.integer("stepTimeoutSeconds", d.stepTimeoutSeconds()), exchange)

@@ -121,6 +121,9 @@ final class LaminaScalingRun {
         m.put("compression", config.training().exchange().compression());
         m.put("parameters", dev.lamina.engine.nn.Model.of(config.model()).parameterCount());
         m.put("push_bytes_per_step", steady.get(steady.size() - 1).pushBytesPerStep());
+        // local Spark: the workers share the driver's JVM and reach its server through memory unless
+        // training.inProcess is false; no bytes on a socket tells which it was
+        m.put("exchange", steady.get(steady.size() - 1).pushBytesPerStep() == 0 ? "memory" : "tcp");
         m.put("test_accuracy", metrics.get("test_accuracy"));
         List<Object> accuracy = new ArrayList<>();
         for (EpochReport r : reports) {

@@ -40,6 +40,13 @@ final class Validation {
                 if (!"lamina".equals(run.get("framework"))) {
                     continue;
                 }
+                if ("memory".equals(run.get("exchange"))) {
+                    // The model's exchange is a network round trip; workers in the server's JVM have none.
+                    System.out.printf(Locale.ROOT, "%-8s %7s %-10s skipped: exchanged in memory (same JVM as the"
+                            + " server; the model covers networked workers, rerun with --set training.inProcess=false)%n",
+                            "scaling", run.get("workers"), run.get("mode"));
+                    continue;
+                }
                 Map<String, Object> row = predict(calibrations, run, stageOverhead, samples);
                 if (row != null) {
                     rows.add(row);

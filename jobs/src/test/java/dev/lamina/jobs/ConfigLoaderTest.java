@@ -1,6 +1,7 @@
 package dev.lamina.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +147,15 @@ class ConfigLoaderTest {
         assertEquals("training.syncEvery : 0 (expected: >= 1)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> loader.load(MNIST_MLP, List.of("training.outer=adam")));
         assertEquals("training.outer : adam (expected: one of [average, nesterov])", e.getMessage());
+    }
+
+    @Test
+    void inProcessExchangeIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+        assertTrue(loader.load(MNIST_MLP, List.of()).training().exchange().inProcess());
+        assertFalse(loader.load(MNIST_MLP, List.of("training.inProcess=false")).training().exchange().inProcess());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loader.load(MNIST_MLP, List.of("training.inProcess=sometimes")));
+        assertTrue(e.getMessage().contains("training.inProcess") && e.getMessage().contains("sometimes"), e.getMessage());
     }
 
     @Test

@@ -33,12 +33,15 @@ class ValidationTest {
         Path scaling = dir.resolve("s.jsonl");
         // 2 workers of a global batch 100 over 10,000 samples: 100 steps per epoch, 1.1 s of compute each.
         Files.writeString(scaling, "{\"framework\":\"lamina\",\"workers\":2,\"mode\":\"sync\",\"samples_per_second\":8000,"
-                + "\"batch_size\":100,\"sync_every\":1,\"parameters\":1000,\"compute_seconds\":1.1}\n");
+                + "\"batch_size\":100,\"sync_every\":1,\"parameters\":1000,\"compute_seconds\":1.1,\"exchange\":\"tcp\"}\n"
+                // workers that exchanged through memory in the server's JVM: no network for the model to predict
+                + "{\"framework\":\"lamina\",\"workers\":2,\"mode\":\"sync\",\"samples_per_second\":9000,"
+                + "\"batch_size\":100,\"sync_every\":1,\"parameters\":1000,\"compute_seconds\":1.1,\"exchange\":\"memory\"}\n");
         PlanJob.Calibrations calibrations = new PlanJob.Calibrations(null, Map.of(50, C));
 
         List<Object> rows = Validation.run(calibrations, netem + "," + scaling, 0.2, 10_000);
 
-        assertEquals(2, rows.size(), "the MLlib line and the run of another model are left out");
+        assertEquals(2, rows.size(), "the MLlib line, the run of another model and the in-memory run are left out");
         Map<String, Object> n = (Map<String, Object>) rows.get(0);
         CostModel.Cluster link = new CostModel.Cluster(2, 1, 100e6 / 8, 0.001, 0, 100);
         double predicted = CostModel.predict(C, link, "local-sgd", "int8", 8).samplesPerSecond();

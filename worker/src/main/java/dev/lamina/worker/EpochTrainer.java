@@ -59,9 +59,12 @@ public final class EpochTrainer {
             this(host, port, secretHex, spec, config, epoch, stepsPerEpoch, new byte[0]);
         }
 
-        /** How workers reach the parameter servers: TLS pinned to {@link #tlsCertificate()}, or plain TCP. */
+        /**
+         * How workers reach the parameter servers: TLS pinned to {@link #tlsCertificate()}, or plain TCP; and
+         * through memory when the embedded server runs in the worker's JVM and the config allows it.
+         */
         public Transport transport() {
-            return Transport.forCertificate(tlsCertificate);
+            return Transport.forCertificate(tlsCertificate).withInProcess(config.exchange().inProcess());
         }
     }
 

@@ -21,9 +21,13 @@ import java.util.Locale;
  *                          worker for the task's epoch)
  * @param topkRatio         topk: the fraction of entries sent, in (0, 1]
  * @param threshold         threshold: entries with |value| >= this are sent as +-threshold, > 0
+ * @param inProcess         a worker running in the JVM of the driver's embedded parameter server (Spark's
+ *                          local mode) exchanges through memory instead of loopback TCP; the updates and
+ *                          checks are the same, only the transport differs
  */
 public record ExchangeConfig(int syncEvery, String outer, double outerLearningRate, double outerMomentum,
-                             int staleness, String compression, double topkRatio, double threshold)
+                             int staleness, String compression, double topkRatio, double threshold,
+                             boolean inProcess)
         implements Serializable {
     public static final List<String> OUTER = List.of("average", "nesterov");
     public static final List<String> COMPRESSION = List.of("none", "fp16", "int8", "topk", "threshold");
@@ -64,10 +68,22 @@ public record ExchangeConfig(int syncEvery, String outer, double outerLearningRa
         }
     }
 
+    /** Exchanging through memory with a server in the same JVM. */
+    public ExchangeConfig(int syncEvery, String outer, double outerLearningRate, double outerMomentum, int staleness,
+                          String compression, double topkRatio, double threshold) {
+        this(syncEvery, outer, outerLearningRate, outerMomentum, staleness, compression, topkRatio, threshold, true);
+    }
+
+    /** This configuration with {@link #inProcess()} set to {@code inProcess}. */
+    public ExchangeConfig withInProcess(boolean inProcess) {
+        return new ExchangeConfig(syncEvery, outer, outerLearningRate, outerMomentum, staleness, compression, topkRatio,
+                threshold, inProcess);
+    }
+
     /**
      * H = 8, plain averaging (DiLoCo's outer 0.7 / 0.9 when nesterov), staleness 2, no compression;
      * topk ratio 0.01 and threshold 0.01 (on the MNIST MLP: 98.1% and 97.8% test accuracy, where a
-     * threshold of 0.001 reached only 96.9% while sending more).
+     * threshold of 0.001 reached only 96.9% while sending more); in-process exchange where possible.
      */
     public static ExchangeConfig defaults() {
         return new ExchangeConfig(8, "average", 0.7, 0.9, 2, "none", 0.01, 0.01);

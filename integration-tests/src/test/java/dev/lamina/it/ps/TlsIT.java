@@ -139,7 +139,12 @@ class TlsIT {
         String[] tls = {"--set", "training.tls.keyStore=" + files.keyStore(),
             "--set", "training.tls.passwordFile=" + files.passwordFile()};
         TrainedModel plain = train(dir.resolve("plain"));
-        TrainedModel embedded = train(dir.resolve("embedded-tls"), tls);
+        // local[2] runs the workers in the driver's JVM, which would reach the embedded server through
+        // memory (no bytes to encrypt): over the socket, so that TLS is what carries the exchange
+        List<String> overSocket = new ArrayList<>(List.of(tls));
+        overSocket.addAll(List.of("--set", "training.inProcess=false"));
+        TrainedModel embedded = train(dir.resolve("embedded-tls"), overSocket.toArray(new String[0]));
+        assertTrue(embedded.history().get(0).pushBytesPerStep() > 0, "pushed through the TLS socket");
         assertArrayEquals(plain.parameters(), embedded.parameters(), "embedded server with TLS");
         assertTrue(embedded.history().get(0).testAccuracy() > 0.7, embedded.history().toString());
 

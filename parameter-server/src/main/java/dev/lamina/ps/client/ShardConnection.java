@@ -4,7 +4,7 @@ import dev.lamina.ps.compress.PushEncoder;
 import java.io.IOException;
 
 /** What {@link ShardedClient} needs of one worker connection to one shard ({@link ParameterClient}). */
-interface ShardConnection extends java.io.Closeable {
+public interface ShardConnection extends java.io.Closeable {
 
     /** The shard's parameter count. */
     int parameterCount();

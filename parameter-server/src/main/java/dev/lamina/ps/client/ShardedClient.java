@@ -91,15 +91,18 @@ public final class ShardedClient implements AutoCloseable {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("shard addresses : [] (expected: at least one host:port)");
         }
-        List<ParameterClient> clients = new ArrayList<>(addresses.size());
+        List<ShardConnection> clients = new ArrayList<>(addresses.size());
         try {
             for (String address : addresses) {
                 HostPort hp = HostPort.parse(address);
-                clients.add(ParameterClient.connect(hp.host(), hp.port(), secret, workerId, timeout, transport));
+                java.util.Optional<ShardConnection> local = transport.inProcess()
+                        ? InProcessServers.connect(hp, secret, workerId, timeout) : java.util.Optional.empty();
+                clients.add(local.isPresent() ? local.get()
+                        : ParameterClient.connect(hp.host(), hp.port(), secret, workerId, timeout, transport));
             }
             return over(clients, encoders, "lamina-ps-fanout-w" + workerId);
         } catch (IOException | RuntimeException e) {
-            for (ParameterClient c : clients) {
+            for (ShardConnection c : clients) {
                 try {
                     c.close();
                 } catch (IOException suppressed) {

@@ -13,16 +13,20 @@ import javax.net.ssl.SSLException;
 /**
  * How a client reaches a parameter server: plain TCP, or TLS that accepts only the server certificate
  * the driver handed out (pinned). Either way every wait is bounded by the connection's timeout, and
- * the job secret's HMAC challenge still runs inside.
+ * the job secret's HMAC challenge still runs inside. {@link #withInProcess(boolean)} lets a worker reach
+ * a server embedded in its own JVM through memory instead ({@link InProcessServers}); no bytes then
+ * cross a socket, so there is nothing for TLS to protect.
  */
 public final class Transport {
-    private static final Transport PLAIN = new Transport(null);
+    private static final Transport PLAIN = new Transport(null, false);
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final SSLContext tls;
+    private final boolean inProcess;
 
-    private Transport(SSLContext tls) {
+    private Transport(SSLContext tls, boolean inProcess) {
         this.tls = tls;
+        this.inProcess = inProcess;
     }
 
     /** Plain TCP. */
@@ -32,7 +36,7 @@ public final class Transport {
 
     /** TLS 1.3 to a server whose certificate is {@code certificateDer} (DER), and no other. */
     public static Transport pinnedTls(byte[] certificateDer) {
-        return new Transport(TlsKeys.pinnedClientContext(certificateDer));
+        return new Transport(TlsKeys.pinnedClientContext(certificateDer), false);
     }
 
     /** Plain TCP for an empty {@code certificateDer}, else {@link #pinnedTls}. */
@@ -43,6 +47,19 @@ public final class Transport {
 
     public boolean encrypted() {
         return tls != null;
+    }
+
+    /**
+     * This transport, but first looking for the server in this JVM ({@link InProcessServers}) when
+     * {@code inProcess}: a worker there exchanges through memory, anyone else as before.
+     */
+    public Transport withInProcess(boolean inProcess) {
+        return inProcess == this.inProcess ? this : new Transport(tls, inProcess);
+    }
+
+    /** Whether a server in this JVM is reached through memory. */
+    public boolean inProcess() {
+        return inProcess;
     }
 
     /**

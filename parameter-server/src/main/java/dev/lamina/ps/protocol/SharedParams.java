@@ -102,6 +102,17 @@ public final class SharedParams {
             return Unpooled.wrappedBuffer(header, payload, trailer);
         }
 
+        /**
+         * Copies the parameters into {@code dst[offset, offset + count)}, {@code count} being how many the
+         * payload holds (for a reader in the same JVM; allocates no array).
+         */
+        public void copyTo(float[] dst, int offset) {
+            int count = (payload.readableBytes() - PayloadCodec.PARAMS_FIXED_BYTES) / 4;
+            java.util.Objects.checkFromIndexSize(offset, count, dst.length);
+            payload.nioBuffer(payload.readerIndex() + PayloadCodec.PARAMS_FIXED_BYTES, 4 * count)
+                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, offset, count);
+        }
+
         /** Gives the reference back without sending. */
         public void release() {
             payload.release();

@@ -5,6 +5,7 @@ import dev.lamina.engine.optim.OptimizerConfig;
 import dev.lamina.ps.checkpoint.Checkpoint;
 import dev.lamina.ps.checkpoint.CheckpointSink;
 import dev.lamina.ps.checkpoint.JobState;
+import dev.lamina.ps.client.InProcessServers;
 import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.FrameFormat;
 import dev.lamina.ps.protocol.TlsKeys;
@@ -53,13 +54,21 @@ public final class ParameterServer implements AutoCloseable {
     private final ScheduledFuture<?> timeoutCheck;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile PeriodicCheckpoints periodic;
+    /** Workers in this JVM reach an embedded server through memory ({@link InProcessServers}). */
+    private final InProcessEndpoint inProcess;
+    private final Runnable unregister;
 
     private ParameterServer(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Channel serverChannel,
-                            ShardState shard, Duration stepTimeout) {
+                            ShardState shard, Duration stepTimeout, Authenticator authenticator) {
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.serverChannel = serverChannel;
         this.shard = shard;
+        // Only an embedded server (initialised from the start) is offered in-process; standalone shards
+        // serve workers in other processes.
+        this.inProcess = shard.initialized() ? new InProcessEndpoint(authenticator, shard) : null;
+        this.unregister = inProcess == null ? () -> { }
+                : InProcessServers.register(((InetSocketAddress) serverChannel.localAddress()).getPort(), inProcess);
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
                 Math.min(stepTimeout.toNanos() / 4, TimeUnit.SECONDS.toNanos(1)));
         this.timeoutCheck = workerGroup.scheduleAtFixedRate(() -> ServerHandler.deliver(shard.expire()),
@@ -125,7 +134,7 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private static ParameterServer bind(ServerConfig config, Authenticator authenticator, long pushFrame,
-                                        Aggregator<ServerHandler.Waiter> aggregator) throws IOException {
+                                        Aggregator<Waiter> aggregator) throws IOException {
         return bind(config, authenticator, ShardState.of(aggregator,
                 (int) Math.max(pushFrame, FrameFormat.PRE_AUTH_MAX_FRAME_BYTES)));
     }
@@ -194,7 +203,8 @@ public final class ParameterServer implements AutoCloseable {
             shard.close();
             throw new IOException("cannot bind " + config.host() + ":" + config.port(), bind.cause());
         }
-        ParameterServer server = new ParameterServer(boss, workers, bind.channel(), shard, config.stepTimeout());
+        ParameterServer server = new ParameterServer(boss, workers, bind.channel(), shard, config.stepTimeout(),
+                authenticator);
         if (shard.initialized()) {
             LOG.log(Level.INFO, "parameter server on {0}: {1} parameters, {2} workers, {3} mode{4}",
                     server.address(), shard.aggregator().parameterCount(), config.workers(), config.mode(),
@@ -204,6 +214,11 @@ public final class ParameterServer implements AutoCloseable {
                     config.tls().isPresent() ? " (TLS)" : "");
         }
         return server;
+    }
+
+    /** Workers of this server connected through memory from this JVM now ({@link InProcessServers}). */
+    public int inProcessConnections() {
+        return inProcess == null ? 0 : inProcess.openConnections();
     }
 
     /** The bound address (with the actual port when the config asked for port 0). */
@@ -218,7 +233,7 @@ public final class ParameterServer implements AutoCloseable {
 
     /** The last applied push of partition {@code workerId}: a retried task resumes after it. */
     public Progress progress(int workerId) {
-        Aggregator<ServerHandler.Waiter> aggregator = shard.aggregator();
+        Aggregator<Waiter> aggregator = shard.aggregator();
         if (workerId < 0 || workerId >= aggregator.workers()) {
             throw new IllegalArgumentException("workerId : " + workerId + " (expected: in [0, " + aggregator.workers() + "))");
         }
@@ -248,7 +263,7 @@ public final class ParameterServer implements AutoCloseable {
         if (periodic != null) {
             throw new IllegalStateException("periodic checkpoints already set up");
         }
-        Aggregator<ServerHandler.Waiter> aggregator = shard.aggregator();
+        Aggregator<Waiter> aggregator = shard.aggregator();
         PeriodicCheckpoints p = new PeriodicCheckpoints(aggregator, everySteps, sink, job);
         periodic = p;
         aggregator.onStep(p::stepped);
@@ -267,6 +282,10 @@ public final class ParameterServer implements AutoCloseable {
             return;
         }
         timeoutCheck.cancel(false);
+        unregister.run();
+        if (inProcess != null) {
+            inProcess.close();
+        }
         serverChannel.close().awaitUninterruptibly();
         shutdown(bossGroup, workerGroup);
         PeriodicCheckpoints p = periodic;

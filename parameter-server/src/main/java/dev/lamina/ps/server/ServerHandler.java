@@ -26,8 +26,17 @@ import java.util.concurrent.TimeUnit;
 final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
     private static final System.Logger LOG = System.getLogger(ServerHandler.class.getName());
 
-    /** Whom to answer when a push's step completes. */
-    record Waiter(Channel channel, long requestId) {
+    /** Whom to answer when a push's step completes: a request on a channel. */
+    record ChannelWaiter(Channel channel, long requestId) implements Waiter {
+
+        @Override
+        public void answer(Reply<Waiter> reply) {
+            if (reply instanceof Reply.Updated<Waiter> updated) {
+                channel.writeAndFlush(updated.params().frame(requestId));
+            } else if (reply instanceof Reply.Refused<Waiter> refused) {
+                channel.writeAndFlush(new Frame(requestId, refused.failure()));
+            }
+        }
     }
 
     /**
@@ -69,15 +78,10 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         };
     }
 
-    /** Sends each reply to its waiter's channel (from any thread); parameter replies share one payload. */
+    /** Hands each reply to its waiter (from any thread); parameter replies share one payload. */
     static void deliver(List<Reply<Waiter>> replies) {
         for (Reply<Waiter> reply : replies) {
-            Waiter waiter = reply.waiter();
-            if (reply instanceof Reply.Updated<Waiter> updated) {
-                waiter.channel().writeAndFlush(updated.params().frame(waiter.requestId()));
-            } else if (reply instanceof Reply.Refused<Waiter> refused) {
-                waiter.channel().writeAndFlush(new Frame(waiter.requestId(), refused.failure()));
-            }
+            reply.waiter().answer(reply);
         }
     }
 
@@ -114,7 +118,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
         }
         Message message = frame.message();
         switch (message.type()) {
-            case PULL -> deliver(context.aggregator().pull(workerId, new Waiter(ctx.channel(), frame.requestId())));
+            case PULL -> deliver(context.aggregator().pull(workerId, new ChannelWaiter(ctx.channel(), frame.requestId())));
             case PUSH_GRADIENT -> push(ctx, frame.requestId(), (Message.PushGradient) message);
             case PROGRESS_QUERY -> {
                 Progress p = context.aggregator().progress(workerId);
@@ -178,7 +182,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<Frame> {
                     + push.workerId() + " (expected: " + workerId + ", the worker this connection authenticated as)")));
             return;
         }
-        lastPush = new Waiter(ctx.channel(), requestId);
+        lastPush = new ChannelWaiter(ctx.channel(), requestId);
         Reply.Outcome<Waiter> outcome = context.aggregator().push(push, lastPush);
         if (outcome.nextBuffer().length == context.aggregator().parameterCount()) {
             ctx.pipeline().get(FrameDecoder.class).pushBuffer(outcome.nextBuffer());

@@ -39,7 +39,7 @@ final class ShardControl {
                     : notInitialized("SNAPSHOT_QUERY")));
             case PULL -> {
                 if (shard.initialized()) {
-                    Aggregator<ServerHandler.Waiter> a = shard.aggregator();
+                    Aggregator<Waiter> a = shard.aggregator();
                     ctx.writeAndFlush(new Frame(requestId, new Message.Params(a.step(), a.parameters())));
                 } else {
                     ctx.writeAndFlush(new Frame(requestId, notInitialized("PULL")));

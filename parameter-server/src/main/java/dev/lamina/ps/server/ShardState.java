@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class ShardState implements AutoCloseable {
     private final int maxFrameBytes;
-    private volatile Aggregator<ServerHandler.Waiter> aggregator;
+    private volatile Aggregator<Waiter> aggregator;
     private volatile int workerMaxFrameBytes;
     private int offset;
     private int totalParameters;
@@ -26,7 +26,7 @@ final class ShardState implements AutoCloseable {
     }
 
     /** All parameters, served from the start (the embedded server). */
-    static ShardState of(Aggregator<ServerHandler.Waiter> aggregator, int workerMaxFrameBytes) {
+    static ShardState of(Aggregator<Waiter> aggregator, int workerMaxFrameBytes) {
         ShardState state = new ShardState(workerMaxFrameBytes);
         state.aggregator = aggregator;
         state.workerMaxFrameBytes = workerMaxFrameBytes;
@@ -48,8 +48,8 @@ final class ShardState implements AutoCloseable {
     }
 
     /** The aggregator; throws {@link IllegalStateException} before the driver initialised the shard. */
-    Aggregator<ServerHandler.Waiter> aggregator() {
-        Aggregator<ServerHandler.Waiter> a = aggregator;
+    Aggregator<Waiter> aggregator() {
+        Aggregator<Waiter> a = aggregator;
         if (a == null) {
             throw new IllegalStateException("the shard has not been initialised by a driver yet");
         }
@@ -67,8 +67,8 @@ final class ShardState implements AutoCloseable {
     }
 
     /** Timed-out requests (none before initialisation). */
-    List<Reply<ServerHandler.Waiter>> expire() {
-        Aggregator<ServerHandler.Waiter> a = aggregator;
+    List<Reply<Waiter>> expire() {
+        Aggregator<Waiter> a = aggregator;
         return a == null ? List.of() : a.expire();
     }
 
@@ -109,7 +109,7 @@ final class ShardState implements AutoCloseable {
         if (init.async()) {
             config = config.withAsync(init.staleness());
         }
-        Aggregator<ServerHandler.Waiter> created;
+        Aggregator<Waiter> created;
         try {
             created = ParameterServer.restoredAggregator(config, state, init.optimizer());
         } catch (IllegalArgumentException e) {
@@ -128,7 +128,7 @@ final class ShardState implements AutoCloseable {
 
     @Override
     public void close() {
-        Aggregator<ServerHandler.Waiter> a = aggregator;
+        Aggregator<Waiter> a = aggregator;
         if (a != null) {
             a.close();
         }

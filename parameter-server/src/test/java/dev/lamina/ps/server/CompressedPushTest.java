@@ -29,7 +29,7 @@ class CompressedPushTest {
     private static final int PARAMETERS = 1000;
     private final byte[] secret = Secrets.newSecret();
     private final Authenticator authenticator = new Authenticator(secret);
-    private final SyncAggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(new float[PARAMETERS],
+    private final SyncAggregator<Waiter> aggregator = new SyncAggregator<>(new float[PARAMETERS],
             OptimizerConfig.defaults().create(PARAMETERS), 2, Duration.ofSeconds(5), System::nanoTime);
     private final ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
             (int) FrameFormat.maxPushFrameBytes(PARAMETERS), Duration.ofSeconds(30));
@@ -96,7 +96,7 @@ class CompressedPushTest {
     void everyCodecDecodesIntoTheWorkersSlot() {
         float[] update = PARAMETERS_RAMP.clone();
         for (String codec : PushCodecs.NAMES) {
-            SyncAggregator<ServerHandler.Waiter> single = new SyncAggregator<>(new float[PARAMETERS],
+            SyncAggregator<Waiter> single = new SyncAggregator<>(new float[PARAMETERS],
                     OptimizerConfig.defaults().create(PARAMETERS), 1, Duration.ofSeconds(5), System::nanoTime);
             EmbeddedChannel channel = authenticated(new ServerHandler.Context(authenticator, single,
                     (int) FrameFormat.maxPushFrameBytes(PARAMETERS), Duration.ofSeconds(30)), 0);

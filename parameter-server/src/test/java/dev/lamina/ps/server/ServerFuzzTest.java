@@ -42,7 +42,7 @@ class ServerFuzzTest {
     private final Authenticator authenticator = new Authenticator(secret);
     private final float[] initial = new float[PARAMETERS];
     private final AtomicLong clock = new AtomicLong();
-    private final SyncAggregator<ServerHandler.Waiter> aggregator;
+    private final SyncAggregator<Waiter> aggregator;
     private final ServerHandler.Context context;
 
     ServerFuzzTest() {
@@ -188,7 +188,7 @@ class ServerFuzzTest {
         stalled.writeInbound(Unpooled.wrappedBuffer(push, 0, push.length / 2));
         assertNull(w0.readOutbound(), "worker 0 waits for the stalled worker");
         clock.addAndGet(Duration.ofSeconds(6).toNanos());
-        List<Reply<ServerHandler.Waiter>> replies = aggregator.expire();
+        List<Reply<Waiter>> replies = aggregator.expire();
         ServerHandler.deliver(replies);
         Message.Failure failure = TestFrames.readFailure(w0);
         assertEquals(ErrorCode.TIMEOUT, failure.code());

@@ -26,7 +26,7 @@ class ServerHandlerTest {
     private final byte[] secret = Secrets.newSecret();
     private final Authenticator authenticator = new Authenticator(secret);
     private final float[] initial = new float[PARAMETERS];
-    private final SyncAggregator<ServerHandler.Waiter> aggregator = new SyncAggregator<>(initial,
+    private final SyncAggregator<Waiter> aggregator = new SyncAggregator<>(initial,
             OptimizerConfig.defaults().create(PARAMETERS), 2, Duration.ofSeconds(5), System::nanoTime);
     private final ServerHandler.Context context = new ServerHandler.Context(authenticator, aggregator,
             (int) FrameFormat.pushFrameBytes(PARAMETERS), Duration.ofSeconds(30));
