@@ -80,13 +80,7 @@ class InProcessConnectionTest {
                 float[] g0 = random(PARAMETERS, 10 + step);
                 float[] g1 = random(PARAMETERS, 20 + step);
                 int s = step;
-                CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return w1.pushPull(0, s, s, 64L * (s + 1), none(), g1, p1);
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<Long> second = background(() -> w1.pushPull(0, s, s, 64L * (s + 1), none(), g1, p1));
                 assertEquals(step + 1, w0.pushPull(0, step, step, 64L * (step + 1), none(), g0, p0));
                 assertEquals(step + 1, second.get(10, TimeUnit.SECONDS));
                 reference.push(new Message.PushGradient(1, 0, step, step, 64L * (step + 1), g1.clone()), null);
@@ -126,13 +120,8 @@ class InProcessConnectionTest {
             assertEquals(ErrorCode.NON_FINITE_VALUES, e.code());
             assertEquals(0, aggregator.step());
             assertArrayEquals(initial, aggregator.parameters());
-            CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return w1.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 4), new float[PARAMETERS]);
-                } catch (IOException x) {
-                    throw new RuntimeException(x);
-                }
-            });
+            CompletableFuture<Long> other = background(() -> w1.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 4),
+                    new float[PARAMETERS]));
             assertEquals(1, w0.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 5), dst));
             assertEquals(1, other.get(10, TimeUnit.SECONDS));
             ParameterServerException replay = assertThrows(ParameterServerException.class,
@@ -176,13 +165,8 @@ class InProcessConnectionTest {
         assertEquals(0, endpoint.openConnections());
         // the withdrawn push no longer counts: a fresh connection may push for step 0 again
         try (ShardConnection again = connect(0, TIMEOUT); ShardConnection w1 = connect(1, TIMEOUT)) {
-            CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return w1.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 9), new float[PARAMETERS]);
-                } catch (IOException x) {
-                    throw new RuntimeException(x);
-                }
-            });
+            CompletableFuture<Long> other = background(() -> w1.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 9),
+                    new float[PARAMETERS]));
             assertEquals(1, again.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 8), dst));
             assertEquals(1, assertDoesNotFail(other));
         }
@@ -210,9 +194,20 @@ class InProcessConnectionTest {
     }
 
     private static CompletableFuture<Long> pushInBackground(ShardConnection w) {
+        return background(() -> w.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 11), new float[PARAMETERS]));
+    }
+
+    /** A request that blocks until the step completes. */
+    @FunctionalInterface
+    private interface Request {
+        long run() throws IOException;
+    }
+
+    /** Runs {@code request} on another thread (an I/O failure becomes the future's cause's cause). */
+    private static CompletableFuture<Long> background(Request request) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return w.pushPull(0, 0, 0, 64, none(), random(PARAMETERS, 11), new float[PARAMETERS]);
+                return request.run();
             } catch (IOException x) {
                 throw new RuntimeException(x);
             }
