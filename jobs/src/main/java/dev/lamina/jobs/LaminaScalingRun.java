@@ -120,10 +120,11 @@ final class LaminaScalingRun {
         m.put("sync_every", config.training().mode().equals("local-sgd") ? config.training().exchange().syncEvery() : 1);
         m.put("compression", config.training().exchange().compression());
         m.put("parameters", dev.lamina.engine.nn.Model.of(config.model()).parameterCount());
-        m.put("push_bytes_per_step", steady.get(steady.size() - 1).pushBytesPerStep());
+        double pushBytes = steady.get(steady.size() - 1).pushBytesPerStep();
+        m.put("push_bytes_per_step", pushBytes);
         // local Spark: the workers share the driver's JVM and reach its server through memory unless
         // training.inProcess is false; no bytes on a socket tells which it was
-        m.put("exchange", steady.get(steady.size() - 1).pushBytesPerStep() == 0 ? "memory" : "tcp");
+        m.put("exchange", pushBytes == 0 ? "memory" : "tcp");
         m.put("test_accuracy", metrics.get("test_accuracy"));
         List<Object> accuracy = new ArrayList<>();
         for (EpochReport r : reports) {

@@ -74,12 +74,6 @@ public record ExchangeConfig(int syncEvery, String outer, double outerLearningRa
         this(syncEvery, outer, outerLearningRate, outerMomentum, staleness, compression, topkRatio, threshold, true);
     }
 
-    /** This configuration with {@link #inProcess()} set to {@code inProcess}. */
-    public ExchangeConfig withInProcess(boolean inProcess) {
-        return new ExchangeConfig(syncEvery, outer, outerLearningRate, outerMomentum, staleness, compression, topkRatio,
-                threshold, inProcess);
-    }
-
     /**
      * H = 8, plain averaging (DiLoCo's outer 0.7 / 0.9 when nesterov), staleness 2, no compression;
      * topk ratio 0.01 and threshold 0.01 (on the MNIST MLP: 98.1% and 97.8% test accuracy, where a

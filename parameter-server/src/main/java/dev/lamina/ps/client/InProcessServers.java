@@ -49,11 +49,6 @@ public final class InProcessServers {
         return () -> BY_PORT.remove(port, endpoint);
     }
 
-    /** Whether a server is registered at {@code port}. */
-    public static boolean registered(int port) {
-        return BY_PORT.containsKey(port);
-    }
-
     /**
      * A connection through memory to the server of {@code address}'s port in this JVM, when there is one
      * and {@code secret} is its job secret; else empty (connect over the network).

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,8 +96,8 @@ public final class ShardedClient implements AutoCloseable {
         try {
             for (String address : addresses) {
                 HostPort hp = HostPort.parse(address);
-                java.util.Optional<ShardConnection> local = transport.inProcess()
-                        ? InProcessServers.connect(hp, secret, workerId, timeout) : java.util.Optional.empty();
+                Optional<ShardConnection> local = transport.inProcess()
+                        ? InProcessServers.connect(hp, secret, workerId, timeout) : Optional.empty();
                 clients.add(local.isPresent() ? local.get()
                         : ParameterClient.connect(hp.host(), hp.port(), secret, workerId, timeout, transport));
             }

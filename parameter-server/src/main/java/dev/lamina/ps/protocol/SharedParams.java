@@ -107,10 +107,15 @@ public final class SharedParams {
          * payload holds (for a reader in the same JVM; allocates no array).
          */
         public void copyTo(float[] dst, int offset) {
-            int count = (payload.readableBytes() - PayloadCodec.PARAMS_FIXED_BYTES) / 4;
+            int count = count();
             java.util.Objects.checkFromIndexSize(offset, count, dst.length);
             payload.nioBuffer(payload.readerIndex() + PayloadCodec.PARAMS_FIXED_BYTES, 4 * count)
                     .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, offset, count);
+        }
+
+        /** How many parameters the payload holds. */
+        private int count() {
+            return (payload.readableBytes() - PayloadCodec.PARAMS_FIXED_BYTES) / 4;
         }
 
         /** Gives the reference back without sending. */
@@ -120,9 +125,8 @@ public final class SharedParams {
 
         /** The parameters, decoded (for tests and diagnostics; allocates). */
         public float[] values() {
-            float[] values = new float[(payload.readableBytes() - PayloadCodec.PARAMS_FIXED_BYTES) / 4];
-            payload.nioBuffer(payload.readerIndex() + PayloadCodec.PARAMS_FIXED_BYTES, 4 * values.length)
-                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            float[] values = new float[count()];
+            copyTo(values, 0);
             return values;
         }
     }

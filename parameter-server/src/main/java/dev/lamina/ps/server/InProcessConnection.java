@@ -8,10 +8,10 @@ import dev.lamina.ps.protocol.Message;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -47,15 +47,15 @@ final class InProcessConnection implements ShardConnection, Waiter {
     private final int workerId;
     private final int parameterCount;
     private final long timeoutNanos;
-    private final Runnable onClose;
+    private final Consumer<InProcessConnection> onClose;
     private final AtomicReference<Reply<Waiter>> answer = new AtomicReference<>();
     private volatile Thread owner;
     private float[] pushBuffer;
 
     /**
-     * @param onClose runs once when the connection closes (the endpoint forgets it)
+     * @param onClose gets this connection once when it closes (the endpoint forgets it)
      */
-    InProcessConnection(ShardState shard, int workerId, long timeoutNanos, Runnable onClose) {
+    InProcessConnection(ShardState shard, int workerId, long timeoutNanos, Consumer<InProcessConnection> onClose) {
         this.shard = shard;
         this.workerId = workerId;
         this.parameterCount = shard.aggregator().parameterCount();
@@ -92,13 +92,7 @@ final class InProcessConnection implements ShardConnection, Waiter {
             return pushPullRange(epoch, step, sequence, dataOffset, update, dst, 0);
         }
         begin();
-        ByteBuffer encoded = encoder.encode(update);
-        try {
-            encoder.codec().decode(encoded, pushBuffer);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterServerException(ErrorCode.MALFORMED_PAYLOAD, "worker " + workerId + ": "
-                    + e.getMessage(), e);
-        }
+        encoder.codec().decode(encoder.encode(update), pushBuffer);
         return exchange(epoch, step, sequence, dataOffset, dst, 0);
     }
 
@@ -174,7 +168,7 @@ final class InProcessConnection implements ShardConnection, Waiter {
         if (waiting != null) {
             LockSupport.unpark(waiting);
         }
-        onClose.run();
+        onClose.accept(this);
     }
 
     /** Whether {@link #close()} ran. */

@@ -48,14 +48,13 @@ final class InProcessEndpoint implements InProcessServers.Endpoint, AutoCloseabl
             throw new ParameterServerException(ErrorCode.UNKNOWN_WORKER, "worker : " + workerId + " (expected: in [0, "
                     + workers + "))");
         }
-        InProcessConnection[] made = new InProcessConnection[1];
-        made[0] = new InProcessConnection(shard, workerId, timeout.toNanos(), () -> open.remove(made[0]));
-        open.add(made[0]);
+        InProcessConnection made = new InProcessConnection(shard, workerId, timeout.toNanos(), open::remove);
+        open.add(made);
         if (closed) {
-            made[0].close();
+            made.close();
             return Optional.empty();
         }
-        return Optional.of(made[0]);
+        return Optional.of(made);
     }
 
     /** Whether {@code secret} is this job's: the client's HMAC over fresh nonces matches the server's. */

@@ -216,11 +216,6 @@ public final class ParameterServer implements AutoCloseable {
         return server;
     }
 
-    /** Workers of this server connected through memory from this JVM now ({@link InProcessServers}). */
-    public int inProcessConnections() {
-        return inProcess == null ? 0 : inProcess.openConnections();
-    }
-
     /** The bound address (with the actual port when the config asked for port 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
