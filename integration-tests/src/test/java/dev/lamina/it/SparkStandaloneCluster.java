@@ -148,6 +148,39 @@ final class SparkStandaloneCluster implements AutoCloseable {
                 + timeout.toSeconds() + " s (expected: one that logged its pid)" + diagnostics());
     }
 
+    /**
+     * Worker {@code i}'s finished executors of {@code appId}, once it has moved every executor of that
+     * application out of its running list. The Master marks an application finished as soon as its
+     * driver stops; each Worker kills that application's executors and lists them as finished only when
+     * the executor process has exited, a moment later. Waits up to {@code timeout} for that.
+     */
+    List<Map<?, ?>> finishedExecutors(int i, String appId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, Object> state = workerState(i);
+            List<Map<?, ?>> running = ofApp(state.get("executors"), appId);
+            List<Map<?, ?>> finished = ofApp(state.get("finishedexecutors"), appId);
+            if ((running.isEmpty() && !finished.isEmpty()) || System.nanoTime() >= deadline) {
+                if (!running.isEmpty()) {
+                    throw new AssertionError("executors of " + appId + " still running on worker " + i + " "
+                            + timeout.toSeconds() + " s after the application ended: " + running);
+                }
+                return finished;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static List<Map<?, ?>> ofApp(Object executors, String appId) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        for (Object e : (List<?>) executors) {
+            if (appId.equals(((Map<?, ?>) e).get("appid"))) {
+                out.add((Map<?, ?>) e);
+            }
+        }
+        return out;
+    }
+
     /** An executor JVM under a Worker: its id within the application, its process, its log. */
     record Executor(String id, ProcessHandle process, Path log) {
     }

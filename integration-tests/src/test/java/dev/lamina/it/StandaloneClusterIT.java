@@ -100,16 +100,16 @@ class StandaloneClusterIT {
      * The Master lists the application as finished; each Worker ran one executor of it; and each of
      * those executors' logs shows it trained its partition in every epoch's training stage.
      */
-    static void assertRanOnBothWorkers(SparkStandaloneCluster cluster, String appId, int epochs) throws IOException {
+    static void assertRanOnBothWorkers(SparkStandaloneCluster cluster, String appId, int epochs)
+            throws IOException, InterruptedException {
         List<?> completed = (List<?>) cluster.masterState().get("completedapps");
         Map<?, ?> app = completed.stream().map(a -> (Map<?, ?>) a).filter(a -> appId.equals(a.get("id"))).findFirst()
                 .orElseThrow(() -> new AssertionError("app " + appId + " not among the master's completed apps "
                         + completed));
         assertEquals("FINISHED", app.get("state"), "state of " + appId + " at the master");
         for (int w = 0; w < 2; w++) {
-            List<?> finished = (List<?>) cluster.workerState(w).get("finishedexecutors");
-            long ofApp = finished.stream().filter(e -> appId.equals(((Map<?, ?>) e).get("appid"))).count();
-            assertEquals(1, ofApp, "executors of " + appId + " on worker " + w + ": " + finished);
+            List<Map<?, ?>> finished = cluster.finishedExecutors(w, appId, Duration.ofSeconds(30));
+            assertEquals(1, finished.size(), "finished executors of " + appId + " on worker " + w + ": " + finished);
             Path appDir = cluster.workerDir(w).resolve(appId);
             List<Path> logs;
             try (Stream<Path> s = Files.list(appDir)) {
