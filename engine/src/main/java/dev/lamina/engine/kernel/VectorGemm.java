@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>rows of C' in blocks of {@link #MC}, whose rows of X stay in L2;</li>
  *   <li>the macrokernel walks NR-wide Y panels (one [KC, NR] panel in L1) and, inside, MR-row
  *       panels of X;</li>
- *   <li>the microkernel keeps an MR x NR tile of C' in MR * 2 = 16 vector registers: per step of
- *       K it loads 2 vectors of Y, broadcasts MR values of X and issues 16 independent FMAs.</li>
+ *   <li>the microkernel keeps an MR x NR tile of C' in MR * 2 vector registers (16 at 512 bits, 12
+ *       with 256-bit AVX2): per step of K it loads 2 vectors of Y, broadcasts MR values of X and
+ *       issues MR * 2 independent FMAs.</li>
  * </ol>
  * Edges: Y panels are zero-padded to NR columns; a last X panel with fewer than MR rows is copied
  * into a zero-padded buffer; tiles of full width (NR columns, any rows) are merged into C with
@@ -38,19 +39,38 @@ final class VectorGemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
 
-    /** Rows of C' per microkernel tile. */
-    static final int MR = 8;
+    /**
+     * Rows of C' per microkernel tile: 8 (16 accumulators) with 512-bit vectors, whose ISA has 32
+     * vector registers; 6 (12 accumulators) below that. AVX2 has 16 registers: an 8-row tile's 16
+     * accumulators plus the 2 Y vectors and a broadcast do not fit, and C2 spills accumulators to the
+     * stack inside the K loop. The system property {@code lamina.gemm.mr} (6 or 8) overrides the
+     * choice, for benchmarks and for testing both kernels on one machine.
+     */
+    static final int MR = tileRows(L, System.getProperty("lamina.gemm.mr"));
     /** Columns of C' per microkernel tile: two vectors. */
     static final int NR = 2 * L;
     /** K block: one [KC, NR] Y panel (32 KiB at 512 bits) fits in L1d. */
     static final int KC = 256;
-    /** Row block of C'. */
-    static final int MC = 128;
+    /** Row block of C': a multiple of MR (128 rows, or 126 with 6-row tiles), so only C's last rows make an edge. */
+    static final int MC = 128 / MR * MR;
     /** Column block of C': a packed [KC, NC] Y block is 512 KiB at 512 bits. */
     static final int NC = 16 * NR;
     /** Longest K taken as one block when C' is narrow (see {@link #kBlock}). */
     static final int KC_LONG = 4 * KC;
 
+
+    /** MR for vectors of {@code lanes} floats, or the override {@code property} (6 or 8) when set. */
+    static int tileRows(int lanes, String property) {
+        if (property == null || property.isBlank()) {
+            return lanes >= 16 ? 8 : 6;
+        }
+        return switch (property.strip()) {
+            case "6" -> 6;
+            case "8" -> 8;
+            default -> throw new IllegalArgumentException("lamina.gemm.mr is '" + property
+                    + "' (expected: 6 or 8, the microkernel's rows; unset picks by vector width)");
+        };
+    }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -331,12 +351,24 @@ final class VectorGemm {
 
     /**
      * The MR x NR register tile: tile[i*NR + j] = sum over p in [0, kc) of
-     * x[xIdx + i*rs + p*cs] * pb[pbOff + p*NR + j], for i in [0, MR), j in [0, NR). The 16
-     * accumulators leave registers once, into the L1-resident tile; writing C directly from here
-     * makes the method too large for C2 to inline the Vector API calls, and every vector would
-     * then be boxed (measured: 16 MB of garbage per 256^3 call, 10x slower).
+     * x[xIdx + i*rs + p*cs] * pb[pbOff + p*NR + j], for i in [0, MR), j in [0, NR). MR is a
+     * constant, so C2 keeps only one of the two kernels.
      */
     private static void microKernel(int kc, float[] x, int xIdx, int rs, int cs, float[] pb, int pbOff, float[] tile) {
+        if (MR == 8) {
+            microKernel8(kc, x, xIdx, rs, cs, pb, pbOff, tile);
+        } else {
+            microKernel6(kc, x, xIdx, rs, cs, pb, pbOff, tile);
+        }
+    }
+
+    /**
+     * The 8-row tile (512-bit vectors). The 16 accumulators leave registers once, into the
+     * L1-resident tile; writing C directly from here makes the method too large for C2 to inline the
+     * Vector API calls, and every vector would then be boxed (measured: 16 MB of garbage per 256^3
+     * call, 10x slower).
+     */
+    private static void microKernel8(int kc, float[] x, int xIdx, int rs, int cs, float[] pb, int pbOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -389,6 +421,51 @@ final class VectorGemm {
     }
 
     /**
+     * The 6-row tile (256-bit vectors, AVX2's 16 registers): 12 accumulators, 2 Y vectors and a
+     * broadcast, 15 registers in all.
+     */
+    private static void microKernel6(int kc, float[] x, int xIdx, int rs, int cs, float[] pb, int pbOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int o1 = rs, o2 = 2 * rs, o3 = 3 * rs, o4 = 4 * rs, o5 = 5 * rs;
+        for (int p = 0, ai = xIdx, bi = pbOff; p < kc; p++, ai += cs, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, x[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, x[ai + o1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, x[ai + o2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, x[ai + o3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, x[ai + o4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, x[ai + o5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+    }
+
+    /**
      * C'[0:rows, 0:NR] at c[cIdx] (row stride ldc, unit column stride) = alpha * tile + beta * C'
      * (+ bias[biasIdx + j] when bias is not null).
      */
@@ -411,12 +488,16 @@ final class VectorGemm {
     /**
      * C'[0:MR, 0:cols] = alpha * tile + beta * C' for C' stored transposed: C'[i, j] at
      * c[cIdx + i + j*ldc], so tile column j is MR contiguous floats of C. Scalar and unrolled
-     * over the MR == 8 rows. Vectors would need a gather or a 256-bit species, and on JDK 17 both
+     * over the rows when MR == 8. Vectors would need a gather or a 256-bit species, and on JDK 17 both
      * make the kernels allocate (a gather is not intrinsified; a second species pollutes the type
      * profiles of the shared FloatVector methods, so C2 boxes vectors everywhere).
      */
     private static void mergeTransposedTile(int cols, float[] tile, float alpha, float beta,
                                             float[] c, int cIdx, int ldc, float[] bias, int biasIdx) {
+        if (MR != 8) {
+            mergeTransposedRows(cols, tile, alpha, beta, c, cIdx, ldc, bias, biasIdx);
+            return;
+        }
         if (bias != null && beta == 0f) {
             // the first K block of a gemmBias: C' row i gets bias[biasIdx + i]
             float b0 = bias[biasIdx], b1 = bias[biasIdx + 1], b2 = bias[biasIdx + 2], b3 = bias[biasIdx + 3];
@@ -451,6 +532,20 @@ final class VectorGemm {
                 for (int i = 0; i < MR; i++) {
                     c[o + i] = alpha * tile[i * NR + j] + beta * c[o + i];
                 }
+            }
+        }
+    }
+
+    /** {@link #mergeTransposedTile} for MR != 8: a loop over the MR rows (constant trip count). */
+    private static void mergeTransposedRows(int cols, float[] tile, float alpha, float beta,
+                                            float[] c, int cIdx, int ldc, float[] bias, int biasIdx) {
+        for (int j = 0, o = cIdx; j < cols; j++, o += ldc) {
+            for (int i = 0; i < MR; i++) {
+                float v = alpha * tile[i * NR + j];
+                if (beta != 0f) {
+                    v += beta * c[o + i];
+                }
+                c[o + i] = bias == null ? v : v + bias[biasIdx + i];
             }
         }
     }

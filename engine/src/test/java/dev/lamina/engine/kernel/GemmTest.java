@@ -1,6 +1,7 @@
 package dev.lamina.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -84,6 +85,24 @@ class GemmTest {
                 check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 11, 37, 19, ab[0], ab[1], t);
             }
         }
+    }
+
+    /**
+     * The microkernel's rows: 8 for 512-bit vectors, 6 below (AVX2's 16 registers); the property
+     * overrides that, and this JVM's tile follows it (the build runs this class with 6 and with 8).
+     */
+    @Test
+    void tileRowsFollowTheVectorWidthOrTheProperty() {
+        assertEquals(8, VectorGemm.tileRows(16, null));
+        assertEquals(6, VectorGemm.tileRows(8, null));
+        assertEquals(6, VectorGemm.tileRows(4, " "));
+        assertEquals(8, VectorGemm.tileRows(8, "8"));
+        assertEquals(6, VectorGemm.tileRows(16, " 6 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorGemm.tileRows(16, "7"));
+        assertTrue(e.getMessage().contains("'7'") && e.getMessage().contains("6 or 8"), e.getMessage());
+        String property = System.getProperty("lamina.gemm.mr");
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        assertEquals(VectorGemm.tileRows(lanes, property), VectorGemm.MR, "MR with lamina.gemm.mr=" + property);
     }
 
     /** K up to 4 KC in one block when C' is narrow, with an edge row panel (13 rows) of that length. */
