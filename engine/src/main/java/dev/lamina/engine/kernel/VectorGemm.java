@@ -25,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       with 256-bit AVX2): per step of K it loads 2 vectors of Y, broadcasts MR values of X and
  *       issues MR * 2 independent FMAs.</li>
  * </ol>
- * With 6-row tiles (AVX2) and B not transposed, X is packed as well, into [kc, 6] panels that the
- * kernel reads with constant strides (see {@link #PACK_X}).
+ * Optionally (see {@link #PACK_X}), with 6-row tiles and B not transposed, X is packed as well, into
+ * [kc, 6] panels that the kernel reads with constant strides.
  * Edges: Y panels are zero-padded to NR columns; a last X panel with fewer than MR rows is copied
  * into a zero-padded buffer; tiles of full width (NR columns, any rows) are merged into C with
  * vectors, the others (partial columns, or landing in C transposed) with scalar code.
@@ -75,12 +75,14 @@ final class VectorGemm {
     }
 
     /**
-     * With 6-row tiles, X is packed into [kc, 6] panels (per MC x KC block) for products whose B is
-     * not transposed, and the kernel reads it at constant offsets. Measured in one JVM, interleaved,
-     * on Zen 3: NN and TN shapes 13-28% faster than reading X in place; the A * B^T shapes gained
-     * nothing, so they still read in place. {@code -Dlamina.gemm.packx=false} turns packing off.
+     * With 6-row tiles and {@code -Dlamina.gemm.packx=true}, X is packed into [kc, 6] panels (per
+     * MC x KC block) for products whose B is not transposed, and the kernel reads it at constant
+     * offsets. Off by default: measured in one JVM, interleaved, on Zen 3, NN and TN shapes ran
+     * 13-28% faster and the MLP bench 44% faster than with 8-row tiles (against 26% without packing),
+     * but 3 of 9 LeNet bench runs with it allocated 2.7 MB per step (vectors boxed somewhere C2 gave
+     * up on intrinsics; not found yet), and none of the 14 runs without it did.
      */
-    static final boolean PACK_X = MR == 6 && !"false".equals(System.getProperty("lamina.gemm.packx"));
+    static final boolean PACK_X = MR == 6 && Boolean.getBoolean("lamina.gemm.packx");
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -338,36 +340,59 @@ final class VectorGemm {
 
     /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */
     private static void macroKernel(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
-        float[] x = w.x;
-        int xRs = w.xRs;
-        int xCs = w.xCs;
-        int xBase = w.xOff + pc * xCs;
-        boolean vectorMerge = !w.swapped;
-        // the bias joins the first K block; C' columns are C's columns, or (swapped) its rows
-        float[] bias = pc == 0 ? w.bias : null;
+        if (w.packX) {
+            macroKernelPacked(w, ic, mc, jc, nc, pc, kc, beta);
+        } else {
+            macroKernelInPlace(w, ic, mc, jc, nc, pc, kc, beta);
+        }
+    }
+
+    /**
+     * {@link #macroKernel} reading X in place (its last, partial row panel from {@code edgeX}). One
+     * kernel call site per macrokernel: each inlined kernel makes the compiled method larger, and past
+     * C2's inlining budget the Vector API calls stop being inlined and every vector is boxed (seen
+     * once in a LeNet bench with a third call site: 2.7 MB allocated per step).
+     */
+    private static void macroKernelInPlace(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
+        int xBase = w.xOff + pc * w.xCs;
         for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
             int pbOff = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
-                int i = ic + ir;
-                if (w.packX) {
-                    packedKernel6(kc, w.packedX, ir * kc, w.packedY, pbOff, w.tile);
-                } else if (rows == MR) {
-                    microKernel(kc, x, xBase + i * xRs, xRs, xCs, w.packedY, pbOff, w.tile);
-                } else {
-                    microKernel(kc, w.edgeX, 0, 1, MR, w.packedY, pbOff, w.tile);
-                }
-                int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
-                if (vectorMerge && cols == NR) {
-                    mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, bias, w.biasOff + jc + jr);
-                } else if (rows == MR && w.swapped) {
-                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs, bias, w.biasOff + i);
-                } else {
-                    int biasIdx = w.biasOff + (w.swapped ? i : jc + jr);
-                    mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs, bias, biasIdx, w.swapped);
-                }
+                boolean full = rows == MR;
+                microKernel(kc, full ? w.x : w.edgeX, full ? xBase + (ic + ir) * w.xRs : 0, full ? w.xRs : 1,
+                        full ? w.xCs : MR, w.packedY, pbOff, w.tile);
+                merge(w, ic + ir, rows, jc, jr, Math.min(NR, nc - jr), pc, beta);
             }
+        }
+    }
+
+    /** {@link #macroKernel} on X packed into [kc, MR] panels (6-row tiles, see {@link #PACK_X}). */
+    private static void macroKernelPacked(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int pbOff = jr * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                packedKernel6(kc, w.packedX, ir * kc, w.packedY, pbOff, w.tile);
+                merge(w, ic + ir, Math.min(MR, mc - ir), jc, jr, Math.min(NR, nc - jr), pc, beta);
+            }
+        }
+    }
+
+    /**
+     * Merges the tile (rows x cols of C' from row i, column jc + jr) into C: alpha * tile + beta * C',
+     * plus the bias with the first K block.
+     */
+    private static void merge(Workspace w, int i, int rows, int jc, int jr, int cols, int pc, float beta) {
+        // the bias joins the first K block; C' columns are C's columns, or (swapped) its rows
+        float[] bias = pc == 0 ? w.bias : null;
+        int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
+        if (!w.swapped && cols == NR) {
+            mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, bias, w.biasOff + jc + jr);
+        } else if (rows == MR && w.swapped) {
+            mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs, bias, w.biasOff + i);
+        } else {
+            int biasIdx = w.biasOff + (w.swapped ? i : jc + jr);
+            mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs, bias, biasIdx, w.swapped);
         }
     }
 
