@@ -78,9 +78,8 @@ final class VectorGemm {
      * With 6-row tiles and {@code -Dlamina.gemm.packx=true}, X is packed into [kc, 6] panels (per
      * MC x KC block) for products whose B is not transposed, and the kernel reads it at constant
      * offsets. Off by default: measured in one JVM, interleaved, on Zen 3, NN and TN shapes ran
-     * 13-28% faster and the MLP bench 44% faster than with 8-row tiles (against 26% without packing),
-     * but 3 of 9 LeNet bench runs with it allocated 2.7 MB per step (vectors boxed somewhere C2 gave
-     * up on intrinsics; not found yet), and none of the 14 runs without it did.
+     * 13-28% faster with it, but the MLP bench, whose time is mostly those shapes, showed no
+     * difference outside the host's noise (50.6k against 51.5-52.5k samples/s).
      */
     static final boolean PACK_X = MR == 6 && Boolean.getBoolean("lamina.gemm.packx");
 
