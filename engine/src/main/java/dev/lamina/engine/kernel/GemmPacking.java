@@ -63,17 +63,8 @@ final class GemmPacking {
      * the broadcast operand.
      */
     static void packStrided(float[] src, int s, int ts, int ps, int count, int kc, int width, float[] dst) {
-        packStrided(src, s, ts, ps, count, kc, width, dst, 0);
-    }
-
-    /** {@link #packStrided(float[], int, int, int, int, int, int, float[])} into dst from offset d0. */
-    static void packStrided(float[] src, int s, int ts, int ps, int count, int kc, int width, float[] dst, int d0) {
-        assert count <= width && dst.length >= d0 + kc * width;
-        if (ps == 1) {
-            packTransposed(src, s, ts, count, kc, width, dst, d0);
-            return;
-        }
-        for (int p = 0, d = d0; p < kc; p++, s += ps, d += width) {
+        assert count <= width && dst.length >= kc * width;
+        for (int p = 0, d = 0; p < kc; p++, s += ps, d += width) {
             for (int t = 0; t < count; t++) {
                 dst[d + t] = src[s + t * ts];
             }

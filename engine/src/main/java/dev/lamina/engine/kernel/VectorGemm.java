@@ -25,8 +25,6 @@ import jdk.incubator.vector.VectorSpecies;
  *       with 256-bit AVX2): per step of K it loads 2 vectors of Y, broadcasts MR values of X and
  *       issues MR * 2 independent FMAs.</li>
  * </ol>
- * Optionally (see {@link #PACK_X}), with 6-row tiles and B not transposed, X is packed as well, into
- * [kc, 6] panels that the kernel reads with constant strides.
  * Edges: Y panels are zero-padded to NR columns; a last X panel with fewer than MR rows is copied
  * into a zero-padded buffer; tiles of full width (NR columns, any rows) are merged into C with
  * vectors, the others (partial columns, or landing in C transposed) with scalar code.
@@ -74,15 +72,6 @@ final class VectorGemm {
         };
     }
 
-    /**
-     * With 6-row tiles and {@code -Dlamina.gemm.packx=true}, X is packed into [kc, 6] panels (per
-     * MC x KC block) for products whose B is not transposed, and the kernel reads it at constant
-     * offsets. Off by default: measured in one JVM, interleaved, on Zen 3, NN and TN shapes ran
-     * 13-28% faster with it, but the MLP bench, whose time is mostly those shapes, showed no
-     * difference outside the host's noise (50.6k against 51.5-52.5k samples/s).
-     */
-    static final boolean PACK_X = MR == 6 && Boolean.getBoolean("lamina.gemm.packx");
-
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     /**
@@ -93,7 +82,6 @@ final class VectorGemm {
     static final class Workspace {
         final float[] packedY = new float[KC * NC];
         final float[] edgeX = new float[MR * KC_LONG];
-        final float[] packedX = PACK_X ? new float[MC * KC_LONG] : new float[0];
         final float[] tile = new float[MR * NR];
         int m;
         int n;
@@ -114,8 +102,6 @@ final class VectorGemm {
         int cCs;
         /** C' = C^T (see {@link #setProblem}). */
         boolean swapped;
-        /** X is packed into MR-row panels (see {@link #PACK_X}). */
-        boolean packX;
         /** When not null, C gets bias[biasOff + column] added (with the first K block). */
         float[] bias;
         int biasOff;
@@ -140,7 +126,6 @@ final class VectorGemm {
             cRs = from.cRs;
             cCs = from.cCs;
             swapped = from.swapped;
-            packX = from.packX;
             bias = from.bias;
             biasOff = from.biasOff;
         }
@@ -241,7 +226,6 @@ final class VectorGemm {
         w.cOff = cOff;
         w.bias = null;
         w.swapped = swapIsCheaper(transA, transB, m, n, k);
-        w.packX = PACK_X && !transB;
         if (w.swapped) {
             // C^T[N,M] = op(B)^T * op(A)^T: X = op(B)^T read in place, Y = op(A)^T packed.
             w.m = n;
@@ -308,12 +292,7 @@ final class VectorGemm {
                 GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    if (w.packX) {
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            GemmPacking.packStrided(w.x, w.xOff + (ic + ir) * w.xRs + pc * w.xCs, w.xRs, w.xCs,
-                                    Math.min(MR, mc - ir), kc, MR, w.packedX, ir * kc);
-                        }
-                    } else if (mc % MR != 0) {
+                    if (mc % MR != 0) {
                         int i = ic + mc - mc % MR;
                         GemmPacking.packStrided(w.x, w.xOff + i * w.xRs + pc * w.xCs, w.xRs, w.xCs,
                                 mc % MR, kc, MR, w.edgeX);
@@ -339,40 +318,17 @@ final class VectorGemm {
 
     /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */
     private static void macroKernel(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
-        if (w.packX) {
-            macroKernelPacked(w, ic, mc, jc, nc, pc, kc, beta);
-        } else {
-            macroKernelInPlace(w, ic, mc, jc, nc, pc, kc, beta);
-        }
-    }
-
-    /**
-     * {@link #macroKernel} reading X in place (its last, partial row panel from {@code edgeX}). One
-     * kernel call site per macrokernel: each inlined kernel makes the compiled method larger, and past
-     * C2's inlining budget the Vector API calls stop being inlined and every vector is boxed (seen
-     * once in a LeNet bench with a third call site: 2.7 MB allocated per step).
-     */
-    private static void macroKernelInPlace(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
         int xBase = w.xOff + pc * w.xCs;
         for (int jr = 0; jr < nc; jr += NR) {
             int pbOff = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 boolean full = rows == MR;
+                // one kernel call site: each inlined kernel makes the compiled method larger, and past
+                // C2's inlining budget the Vector API calls are no longer inlined and vectors are boxed
                 microKernel(kc, full ? w.x : w.edgeX, full ? xBase + (ic + ir) * w.xRs : 0, full ? w.xRs : 1,
                         full ? w.xCs : MR, w.packedY, pbOff, w.tile);
                 merge(w, ic + ir, rows, jc, jr, Math.min(NR, nc - jr), pc, beta);
-            }
-        }
-    }
-
-    /** {@link #macroKernel} on X packed into [kc, MR] panels (6-row tiles, see {@link #PACK_X}). */
-    private static void macroKernelPacked(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
-        for (int jr = 0; jr < nc; jr += NR) {
-            int pbOff = jr * kc;
-            for (int ir = 0; ir < mc; ir += MR) {
-                packedKernel6(kc, w.packedX, ir * kc, w.packedY, pbOff, w.tile);
-                merge(w, ic + ir, Math.min(MR, mc - ir), jc, jr, Math.min(NR, nc - jr), pc, beta);
             }
         }
     }
@@ -497,48 +453,6 @@ final class VectorGemm {
             c40 = av.fma(b0, c40);
             c41 = av.fma(b1, c41);
             av = FloatVector.broadcast(SPECIES, x[ai + o5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-    }
-
-    /** The 6-row tile on X packed as [kc, 6] (see {@link #PACK_X}). */
-    private static void packedKernel6(int kc, float[] x, int xIdx, float[] pb, int pbOff, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int ai = xIdx;
-        for (int bi = pbOff, end = pbOff + kc * NR; bi < end; bi += NR, ai += 6) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
-            FloatVector av = FloatVector.broadcast(SPECIES, x[ai]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, x[ai + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, x[ai + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, x[ai + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, x[ai + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, x[ai + 5]);
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }

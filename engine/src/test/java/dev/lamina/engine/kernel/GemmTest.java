@@ -103,8 +103,6 @@ class GemmTest {
         String property = System.getProperty("lamina.gemm.mr");
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         assertEquals(VectorGemm.tileRows(lanes, property), VectorGemm.MR, "MR with lamina.gemm.mr=" + property);
-        assertEquals(VectorGemm.MR == 6 && Boolean.getBoolean("lamina.gemm.packx"), VectorGemm.PACK_X,
-                "PACK_X with lamina.gemm.packx=" + System.getProperty("lamina.gemm.packx") + " and MR " + VectorGemm.MR);
     }
 
     /** K up to 4 KC in one block when C' is narrow, with an edge row panel (13 rows) of that length. */
