@@ -126,12 +126,11 @@ final class SparkStandaloneCluster implements AutoCloseable {
      */
     Executor executor(int i, String appId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<?> running = List.of();
+        List<Map<?, ?>> running = List.of();
         while (System.nanoTime() < deadline) {
-            running = ((List<?>) workerState(i).get("executors")).stream()
-                    .filter(e -> appId.equals(((Map<?, ?>) e).get("appid"))).toList();
+            running = ofApp(workerState(i).get("executors"), appId);
             if (running.size() == 1) {
-                String id = String.valueOf(((Map<?, ?>) running.get(0)).get("id"));
+                String id = String.valueOf(running.get(0).get("id"));
                 Path log = workerDir(i).resolve(appId).resolve(id).resolve("stderr");
                 Matcher m = EXECUTOR_PID.matcher(read(log));
                 if (m.find()) {
@@ -171,6 +170,7 @@ final class SparkStandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The entries of a Worker's executor list ({@code /json/}) that belong to {@code appId}. */
     private static List<Map<?, ?>> ofApp(Object executors, String appId) {
         List<Map<?, ?>> out = new ArrayList<>();
         for (Object e : (List<?>) executors) {

@@ -318,36 +318,34 @@ final class VectorGemm {
 
     /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */
     private static void macroKernel(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta) {
-        int xBase = w.xOff + pc * w.xCs;
+        float[] x = w.x;
+        int xRs = w.xRs;
+        int xCs = w.xCs;
+        int xBase = w.xOff + pc * xCs;
+        boolean vectorMerge = !w.swapped;
+        // the bias joins the first K block; C' columns are C's columns, or (swapped) its rows
+        float[] bias = pc == 0 ? w.bias : null;
         for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
             int pbOff = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
-                boolean full = rows == MR;
-                // one kernel call site: each inlined kernel makes the compiled method larger, and past
-                // C2's inlining budget the Vector API calls are no longer inlined and vectors are boxed
-                microKernel(kc, full ? w.x : w.edgeX, full ? xBase + (ic + ir) * w.xRs : 0, full ? w.xRs : 1,
-                        full ? w.xCs : MR, w.packedY, pbOff, w.tile);
-                merge(w, ic + ir, rows, jc, jr, Math.min(NR, nc - jr), pc, beta);
+                int i = ic + ir;
+                if (rows == MR) {
+                    microKernel(kc, x, xBase + i * xRs, xRs, xCs, w.packedY, pbOff, w.tile);
+                } else {
+                    microKernel(kc, w.edgeX, 0, 1, MR, w.packedY, pbOff, w.tile);
+                }
+                int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
+                if (vectorMerge && cols == NR) {
+                    mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, bias, w.biasOff + jc + jr);
+                } else if (rows == MR && w.swapped) {
+                    mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs, bias, w.biasOff + i);
+                } else {
+                    int biasIdx = w.biasOff + (w.swapped ? i : jc + jr);
+                    mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs, bias, biasIdx, w.swapped);
+                }
             }
-        }
-    }
-
-    /**
-     * Merges the tile (rows x cols of C' from row i, column jc + jr) into C: alpha * tile + beta * C',
-     * plus the bias with the first K block.
-     */
-    private static void merge(Workspace w, int i, int rows, int jc, int jr, int cols, int pc, float beta) {
-        // the bias joins the first K block; C' columns are C's columns, or (swapped) its rows
-        float[] bias = pc == 0 ? w.bias : null;
-        int cIdx = w.cOff + i * w.cRs + (jc + jr) * w.cCs;
-        if (!w.swapped && cols == NR) {
-            mergeFullTile(rows, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, bias, w.biasOff + jc + jr);
-        } else if (rows == MR && w.swapped) {
-            mergeTransposedTile(cols, w.tile, w.alpha, beta, w.c, cIdx, w.cCs, bias, w.biasOff + i);
-        } else {
-            int biasIdx = w.biasOff + (w.swapped ? i : jc + jr);
-            mergeTile(rows, cols, w.tile, w.alpha, beta, w.c, cIdx, w.cRs, w.cCs, bias, biasIdx, w.swapped);
         }
     }
 
