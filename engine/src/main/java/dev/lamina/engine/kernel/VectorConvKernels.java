@@ -21,17 +21,47 @@ final class VectorConvKernels {
     private static final int L = S.length();
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> (2 * i) % L);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % L);
-    /** 2 i mod L: the column of output lane i's window within a block of L input columns. */
-    private static final float[] TWICE_IOTA = new float[L];
     private static final float[] IOTA = new float[L];
+    /**
+     * EVENS[k] = 2 k and ODDS[k] = 2 k + 1, so L lanes read from one of them at v / 2 hold the flat
+     * indexes v, v + 2, ... of a row's L/2 windows: max pooling's argmax without vector arithmetic.
+     * Grown (never shrunk) for the largest plane seen; a call reads the pair once.
+     */
+    private static volatile float[][] strides = strideTables(0);
     /** Output channels per register tile of the direct convolution: 6 x 2 accumulators. */
     private static final int TILE = 6;
 
     static {
         for (int i = 0; i < L; i++) {
-            TWICE_IOTA[i] = (2 * i) % L;
             IOTA[i] = i;
         }
+    }
+
+    private static float[][] strideTables(int planeSize) {
+        int n = planeSize / 2 + L + 1;
+        float[] evens = new float[n];
+        float[] odds = new float[n];
+        for (int k = 0; k < n; k++) {
+            evens[k] = 2 * k;
+            odds[k] = 2 * k + 1;
+        }
+        return new float[][] {evens, odds};
+    }
+
+    /** Tables covering every index of a plane of planeSize elements (at most 2^24, float's exact range). */
+    private static float[][] strides(int planeSize) {
+        float[][] t = strides;
+        if (t[0].length < planeSize / 2 + L + 1) {
+            synchronized (VectorConvKernels.class) {
+                t = strides;
+                int covered = 2 * (t[0].length - L - 1);
+                if (covered < planeSize) {
+                    t = strideTables(Math.max(planeSize, 2 * covered));
+                    strides = t;
+                }
+            }
+        }
+        return t;
     }
 
     private VectorConvKernels() {
@@ -79,6 +109,9 @@ final class VectorConvKernels {
             return;
         }
         int half = L / 2;
+        float[][] t = strides(h * w);
+        float[] evens = t[0];
+        float[] odds = t[1];
         for (int p = 0; p < planes; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 int at = 2 * oy * w;
@@ -94,7 +127,8 @@ final class VectorConvKernels {
                 }
                 for (int q = 0; ; q += half) {
                     int start = Math.min(q, ow - half);
-                    window(x, top + 2 * start, w, at + 2 * start, y, yOff + out + start, argmax, argOff + out + start);
+                    window(x, top + 2 * start, w, at + 2 * start, y, yOff + out + start, argmax, argOff + out + start,
+                            evens, odds);
                     if (start == ow - half) {
                         break;
                     }
@@ -107,22 +141,32 @@ final class VectorConvKernels {
      * L/2 windows side by side: input columns [i, i + L) of the row at i and the row below. Each row's
      * pair is decided first (the right one wins when greater or NaN), then the lower pair's winner
      * against the upper's (likewise): the scalar order's result, the first maximum or the last NaN.
-     * Writes L lanes at yo and ao, of which the first L/2 are the outputs.
+     * Writes L lanes at yo and ao, of which the first L/2 are the outputs. The argmax indexes come from
+     * the stride tables rather than from adding to an index vector: on JDK 17 every inlined
+     * {@code FloatVector.add} brings the class-check traps recorded in the shared lanewise template
+     * (its fallback lambdas differ per operator) into this method's compilation, and two threads
+     * deoptimizing at once could push the total past -XX:PerMethodTrapLimit (100). C2 then stopped
+     * trusting the vectors' exact types and boxed every vector of this method (measured: 2.7 MB per
+     * LeNet step in about one two-thread run in three, with four adds here).
      */
-    private static void window(float[] x, int i, int w, int at, float[] y, int yo, float[] argmax, int ao) {
-        FloatVector column = FloatVector.fromArray(S, TWICE_IOTA, 0).add((float) at);
+    private static void window(float[] x, int i, int w, int at, float[] y, int yo, float[] argmax, int ao,
+                               float[] evens, float[] odds) {
         FloatVector t = FloatVector.fromArray(S, x, i);
         FloatVector te = t.rearrange(EVEN);
         FloatVector to = t.rearrange(ODD);
         VectorMask<Float> right = to.compare(VectorOperators.GT, te).or(to.compare(VectorOperators.NE, to));
         FloatVector upper = te.blend(to, right);
-        FloatVector upperAt = column.blend(column.add(1f), right);
+        // at is even: the upper row's indexes are at + 2 j and at + 2 j + 1.
+        FloatVector upperAt = FloatVector.fromArray(S, evens, at >> 1)
+                .blend(FloatVector.fromArray(S, odds, at >> 1), right);
         FloatVector b = FloatVector.fromArray(S, x, i + w);
         FloatVector be = b.rearrange(EVEN);
         FloatVector bo = b.rearrange(ODD);
         VectorMask<Float> lowerRight = bo.compare(VectorOperators.GT, be).or(bo.compare(VectorOperators.NE, bo));
         FloatVector lower = be.blend(bo, lowerRight);
-        FloatVector lowerAt = column.add((float) w).blend(column.add((float) (w + 1)), lowerRight);
+        int v = at + w;
+        FloatVector lowerAt = FloatVector.fromArray(S, (v & 1) == 0 ? evens : odds, v >> 1)
+                .blend(FloatVector.fromArray(S, (v & 1) == 0 ? odds : evens, (v + 1) >> 1), lowerRight);
         VectorMask<Float> down = lower.compare(VectorOperators.GT, upper).or(lower.compare(VectorOperators.NE, lower));
         upper.blend(lower, down).intoArray(y, yo);
         upperAt.blend(lowerAt, down).intoArray(argmax, ao);

@@ -93,7 +93,8 @@ class ConvKernelsTest {
 
     @Test
     void maxPoolMatchesScalarIncludingTiesNaNAndOddSizes() {
-        int[][] sizes = {{2, 2}, {4, 6}, {8, 8}, {5, 7}, {24, 24}, {28, 28}, {6, 33}, {4, 32}, {3, 40}, {2, 64}};
+        int[][] sizes = {{2, 2}, {4, 6}, {8, 8}, {5, 7}, {24, 24}, {28, 28}, {6, 33}, {4, 32}, {3, 40}, {2, 64},
+            {96, 97}, {9, 11}};
         for (int[] hw : sizes) {
             int h = hw[0];
             int w = hw[1];
