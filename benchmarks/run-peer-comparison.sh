@@ -43,11 +43,12 @@ model, rounds, steps, warmup, cp, text = sys.argv[1], int(sys.argv[2]), int(sys.
 common = ["--model", model, "--steps", str(steps), "--warmup", str(warmup), "--rounds", str(rounds)]
 torch_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 torch_env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+# The project's JVM options that matter for speed (see the pom's lamina.jvm.options).
+lamina = ["java", "-XX:PerMethodTrapLimit=1000", "-cp", cp, "--add-modules", "jdk.incubator.vector",
+          "dev.lamina.jobs.ModelBenchJob"]
 contenders = [
-    ("lamina 1 thread", ["java", "-cp", cp, "--add-modules", "jdk.incubator.vector", "dev.lamina.jobs.ModelBenchJob",
-                         "--threads", "1"] + common, None),
-    ("lamina 2 threads", ["java", "-cp", cp, "--add-modules", "jdk.incubator.vector", "dev.lamina.jobs.ModelBenchJob",
-                          "--threads", "2"] + common, None),
+    ("lamina 1 thread", lamina + ["--threads", "1"] + common, None),
+    ("lamina 2 threads", lamina + ["--threads", "2"] + common, None),
     ("pytorch 1 thread", ["/usr/bin/python3", "benchmarks/pytorch/bench_torch.py", "--threads", "1"] + common
      + (["--text", text] if text else []), torch_env),
 ]

@@ -1,6 +1,9 @@
 package dev.lamina.engine.kernel;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,6 +22,15 @@ public final class KernelProvider {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final int MIN_VECTOR_BITS = 128;
     private static final int MAX_THREADS = 256;
+    /**
+     * The -XX:PerMethodTrapLimit the project's JVM options set (HotSpot's default is 100). On JDK 17
+     * every inlined {@code FloatVector} binary op (add, mul, max, ...) brings the class-check traps
+     * recorded in the Vector API's shared lanewise template into the compilation; several threads
+     * deoptimizing there at once can push a kernel's total past 100, and C2 then boxes every vector
+     * of that kernel (measured: max pooling and the softmax's exp in about half of the two-thread
+     * LeNet and MLP bench runs, 0.1-5.8 MB per step, none of 32 runs with the limit at 1000).
+     */
+    static final long RECOMMENDED_TRAP_LIMIT = 1000;
     /** One threaded instance (and so one pool of daemon threads) per thread count, for the JVM. */
     private static final ConcurrentHashMap<Integer, Kernels> THREADED = new ConcurrentHashMap<>();
 
@@ -88,7 +100,25 @@ public final class KernelProvider {
             return fallback("preferred float vector species is " + bits + " bits (expected: >= "
                     + MIN_VECTOR_BITS + "); using scalar kernels");
         }
+        OptionalLong limit = trapLimit();
+        if (limit.isPresent() && limit.getAsLong() < RECOMMENDED_TRAP_LIMIT) {
+            System.getLogger(KernelProvider.class.getName()).log(Level.WARNING, "-XX:PerMethodTrapLimit is "
+                    + limit.getAsLong() + " (expected: >= " + RECOMMENDED_TRAP_LIMIT + ", as conf/spark-defaults.conf"
+                    + " sets it): with several threads the JIT may box vectors in some kernels (slower steps,"
+                    + " heap allocation per step); results are unaffected");
+        }
         return new Choice(VectorKernels.INSTANCE, "VectorKernels (FloatVector " + bits + " bits)");
+    }
+
+    /** This JVM's -XX:PerMethodTrapLimit, or empty when it is not a HotSpot JVM that reports it. */
+    static OptionalLong trapLimit() {
+        try {
+            HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return bean == null ? OptionalLong.empty()
+                    : OptionalLong.of(Long.parseLong(bean.getVMOption("PerMethodTrapLimit").getValue()));
+        } catch (RuntimeException | LinkageError e) {
+            return OptionalLong.empty();
+        }
     }
 
     private static Choice fallback(String reason) {

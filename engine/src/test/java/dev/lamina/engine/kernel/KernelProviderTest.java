@@ -28,6 +28,12 @@ class KernelProviderTest {
     }
 
     @Test
+    void theProjectJvmOptionsRaiseTheTrapLimit() {
+        // The surefire argLine is the pom's lamina.jvm.options, which bin/lamina also uses.
+        assertEquals(java.util.OptionalLong.of(KernelProvider.RECOMMENDED_TRAP_LIMIT), KernelProvider.trapLimit());
+    }
+
+    @Test
     void descriptionNamesImplementationAndWidth() {
         String description = KernelProvider.description();
         assertTrue(description.matches("VectorKernels \\(FloatVector \\d+ bits\\)"), description);
@@ -49,6 +55,30 @@ class KernelProviderTest {
                 + " with --add-modules jdk.incubator.vector"), output);
         assertTrue(output.contains("WARNING"), "the fallback reason must be logged: " + output);
         assertTrue(output.contains("dot=32.0"), "the scalar kernels must work: " + output);
+    }
+
+    @Test
+    void warnsWhenTheTrapLimitIsHotSpotsDefault() throws IOException, InterruptedException {
+        String low = probe("-XX:PerMethodTrapLimit=100");
+        assertTrue(low.contains("vectorized=true"), low);
+        assertTrue(low.contains("WARNING") && low.contains("-XX:PerMethodTrapLimit is 100 (expected: >= 1000"), low);
+        String raised = probe("-XX:PerMethodTrapLimit=1000");
+        assertTrue(raised.contains("vectorized=true"), raised);
+        assertTrue(!raised.contains("PerMethodTrapLimit is"), raised);
+    }
+
+    /** The output of {@link FallbackProbe} in a child JVM with the Vector API and the given option. */
+    private static String probe(String option) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-Xshare:auto", option,
+                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                FallbackProbe.class.getName()));
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
+        assertEquals(0, process.exitValue(), output);
+        return output;
     }
 
     /** Main of the child JVM in {@link #fallsBackToScalarWithALoggedReasonWithoutTheModule}. */
