@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-SHAPES = ["NN_512x512x512", "NN_1024x1024x1024", "NN_64x256x784", "NN_64x128x256", "TN_784x256x64",
-          "TN_256x128x64", "NT_64x784x256", "NT_64x256x128"]
+SHAPES = ["NN_512x512x512", "NN_1024x1024x1024", "NT_64x256x784", "NT_64x128x256", "TN_256x784x64",
+          "TN_128x256x64", "NN_64x256x128"]
 
 
 def operands(shape, rng):

@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>Shapes are {@code <op>_<M>x<N>x<K>}: C[M,N] = op(A)[M,K] * op(B)[K,N] with alpha 1, beta 0.
  * {@code NN} is A * B, {@code TN} is A^T * B (A stored [K,M]), {@code NT} is A * B^T (B stored
- * [N,K]). The MLP 784-256-128-10 at batch 64 needs, per training step: forward NN_64x256x784 and
- * NN_64x128x256; weight gradients TN_784x256x64 and TN_256x128x64 (X^T * dY); input gradients
- * NT_64x784x256 and NT_64x256x128 (dY * W^T).
+ * [N,K]). The MLP 784-256-128-10 at batch 64 runs, per training step (a linear layer's weight is
+ * stored [out, in]): forward NT_64x256x784 and NT_64x128x256 (X * W^T, with the bias); weight
+ * gradients TN_256x784x64 and TN_128x256x64 (dY^T * X); the input gradient NN_64x256x128 (dY * W; the
+ * first layer's is not needed). Those five are 99% of its FLOPs.
  *
  * <p>Reading the results: the {@code gemm} row is calls per second; the {@code gemm:gflop} row is
  * GFLOP/s directly (an {@link AuxCounters} counter that adds 2*M*N*K / 1e9 per call). Equivalently,
@@ -28,8 +29,8 @@ import org.openjdk.jmh.annotations.State;
  */
 public class GemmBenchmark extends BenchmarkDefaults {
 
-    @Param({"NN_512x512x512", "NN_1024x1024x1024", "NN_64x256x784", "NN_64x128x256",
-            "TN_784x256x64", "TN_256x128x64", "NT_64x784x256", "NT_64x256x128"})
+    @Param({"NN_512x512x512", "NN_1024x1024x1024", "NT_64x256x784", "NT_64x128x256",
+            "TN_256x784x64", "TN_128x256x64", "NN_64x256x128"})
     public String shape;
 
     private final Kernels kernels = KernelProvider.kernels();
