@@ -27,8 +27,8 @@ public final class KernelProvider {
      * every inlined {@code FloatVector} binary op (add, mul, max, ...) brings the class-check traps
      * recorded in the Vector API's shared lanewise template into the compilation; several threads
      * deoptimizing there at once can push a kernel's total past 100, and C2 then boxes every vector
-     * of that kernel (measured: max pooling and the softmax's exp in about half of the two-thread
-     * LeNet and MLP bench runs, 0.1-5.8 MB per step, none of 32 runs with the limit at 1000).
+     * of that kernel (measured: max pooling and the softmax's exp in 10 of 16 two-thread LeNet and
+     * MLP bench runs, 0.1-5.8 MB per step; none of 16 such runs with the limit at 1000).
      */
     static final long RECOMMENDED_TRAP_LIMIT = 1000;
     /** One threaded instance (and so one pool of daemon threads) per thread count, for the JVM. */
