@@ -59,6 +59,8 @@ final class VectorMath {
     private static final FloatVector V_C5 = FloatVector.broadcast(SPECIES, C5);
     private static final FloatVector V_C6 = FloatVector.broadcast(SPECIES, C6);
     private static final FloatVector V_ONE = FloatVector.broadcast(SPECIES, 1f);
+    private static final FloatVector V_MINUS_ROUND = FloatVector.broadcast(SPECIES, -ROUND);
+    private static final FloatVector V_ZERO = FloatVector.zero(SPECIES);
     private static final IntVector V_BIAS_MINUS_ROUND_BITS = IntVector.broadcast(INTS, 127 - Float.floatToRawIntBits(ROUND));
 
     private VectorMath() {
@@ -86,6 +88,13 @@ final class VectorMath {
      *     in about every other run: one box per 16 floats, 39 MB per LSTM bench step. Like this, 8
      *     profiled runs of 8 and 12 bench runs of 12 (LSTM and Transformer, 1 and 2 threads)
      *     allocated nothing.
+     * <li>Later (2026-12-07) the boxing was traced to C2's trap limit, not to late intrinsics: every
+     *     inlined {@code FloatVector} binary op (max, sub, mul, ...) brings the class-check traps of
+     *     the Vector API's shared lanewise template into the compilation, and with several threads the
+     *     total can pass {@code -XX:PerMethodTrapLimit} (100), after which C2 boxes. The project's JVM
+     *     options raise the limit to 1000; for JVMs started without them, the subtraction and the
+     *     final product here are FMAs, which go through another template (FMA is the only ternary op
+     *     the engine uses, so it records no such traps): 4 binary ops per iteration instead of 8.
      * <li>Never inlined: two vectors per iteration make the method longer than C2's
      *     {@code FreqInlineSize} (325 bytes of bytecode). Inlined into each e^x kernel, and those into
      *     the LSTM step, C2 reached its node-count inlining cutoff in the middle of a kernel (55 MB per
@@ -103,8 +112,10 @@ final class VectorMath {
             FloatVector x1 = FloatVector.fromArray(SPECIES, a, off + i + L).max(V_EXP_MIN).min(V_EXP_MAX);
             FloatVector shifted0 = x0.fma(V_LOG2E, V_ROUND);
             FloatVector shifted1 = x1.fma(V_LOG2E, V_ROUND);
-            FloatVector k0 = shifted0.sub(V_ROUND);
-            FloatVector k1 = shifted1.sub(V_ROUND);
+            // shifted - ROUND and, below, p * 2^k as FMAs (1 * shifted - ROUND, p * 2^k + 0): the same
+            // single rounding, so the same bits, and four binary ops fewer (see the comment above).
+            FloatVector k0 = shifted0.fma(V_ONE, V_MINUS_ROUND);
+            FloatVector k1 = shifted1.fma(V_ONE, V_MINUS_ROUND);
             FloatVector r0 = k0.fma(V_MINUS_LN2_LO, k0.fma(V_MINUS_LN2_HI, x0));
             FloatVector r1 = k1.fma(V_MINUS_LN2_LO, k1.fma(V_MINUS_LN2_HI, x1));
             FloatVector p0 = r0.fma(V_C6, V_C5).fma(r0, V_C4).fma(r0, V_C3).fma(r0, V_C2).fma(r0, V_ONE).fma(r0, V_ONE);
@@ -113,8 +124,8 @@ final class VectorMath {
             // + k. reinterpretShape with a constant species (reinterpretAsInts() looks the species up).
             IntVector b0 = V_BIAS_MINUS_ROUND_BITS.add(shifted0.reinterpretShape(INTS, 0)).lanewise(VectorOperators.LSHL, 23);
             IntVector b1 = V_BIAS_MINUS_ROUND_BITS.add(shifted1.reinterpretShape(INTS, 0)).lanewise(VectorOperators.LSHL, 23);
-            p0.mul(b0.reinterpretShape(SPECIES, 0)).intoArray(a, off + i);
-            p1.mul(b1.reinterpretShape(SPECIES, 0)).intoArray(a, off + i + L);
+            p0.fma(b0.reinterpretShape(SPECIES, 0), V_ZERO).intoArray(a, off + i);
+            p1.fma(b1.reinterpretShape(SPECIES, 0), V_ZERO).intoArray(a, off + i + L);
         }
         for (; i < n; i++) {
             a[off + i] = (float) Math.exp(Math.min(Math.max(a[off + i], EXP_MIN), EXP_MAX));
