@@ -37,8 +37,13 @@ final class VectorConvKernels {
         }
     }
 
+    /** Table length covering every index of a plane of planeSize elements. */
+    private static int tableLength(int planeSize) {
+        return planeSize / 2 + L + 1;
+    }
+
     private static float[][] strideTables(int planeSize) {
-        int n = planeSize / 2 + L + 1;
+        int n = tableLength(planeSize);
         float[] evens = new float[n];
         float[] odds = new float[n];
         for (int k = 0; k < n; k++) {
@@ -51,12 +56,12 @@ final class VectorConvKernels {
     /** Tables covering every index of a plane of planeSize elements (at most 2^24, float's exact range). */
     private static float[][] strides(int planeSize) {
         float[][] t = strides;
-        if (t[0].length < planeSize / 2 + L + 1) {
+        if (t[0].length < tableLength(planeSize)) {
             synchronized (VectorConvKernels.class) {
                 t = strides;
-                int covered = 2 * (t[0].length - L - 1);
-                if (covered < planeSize) {
-                    t = strideTables(Math.max(planeSize, 2 * covered));
+                if (t[0].length < tableLength(planeSize)) {
+                    // room for planes up to twice this one: growing planes reallocate a few times only
+                    t = strideTables(2 * planeSize);
                     strides = t;
                 }
             }

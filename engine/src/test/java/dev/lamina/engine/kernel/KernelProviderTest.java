@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -42,14 +43,7 @@ class KernelProviderTest {
 
     @Test
     void fallsBackToScalarWithALoggedReasonWithoutTheModule() throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-Xshare:auto", "-cp",
-                System.getProperty("java.class.path"), FallbackProbe.class.getName()));
-        pb.redirectErrorStream(true);
-        Process process = pb.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
-        assertEquals(0, process.exitValue(), output);
+        String output = probe();
         assertTrue(output.contains("vectorized=false"), output);
         assertTrue(output.contains("description=ScalarKernels (fallback: Vector API not available: start the JVM"
                 + " with --add-modules jdk.incubator.vector"), output);
@@ -59,20 +53,21 @@ class KernelProviderTest {
 
     @Test
     void warnsWhenTheTrapLimitIsHotSpotsDefault() throws IOException, InterruptedException {
-        String low = probe("-XX:PerMethodTrapLimit=100");
+        String low = probe("-XX:PerMethodTrapLimit=100", "--add-modules=jdk.incubator.vector");
         assertTrue(low.contains("vectorized=true"), low);
         assertTrue(low.contains("WARNING") && low.contains("-XX:PerMethodTrapLimit is 100 (expected: >= 1000"), low);
-        String raised = probe("-XX:PerMethodTrapLimit=1000");
+        String raised = probe("-XX:PerMethodTrapLimit=1000", "--add-modules=jdk.incubator.vector");
         assertTrue(raised.contains("vectorized=true"), raised);
         assertTrue(!raised.contains("PerMethodTrapLimit is"), raised);
     }
 
-    /** The output of {@link FallbackProbe} in a child JVM with the Vector API and the given option. */
-    private static String probe(String option) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java.toString(), "-Xshare:auto", option,
-                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                FallbackProbe.class.getName()));
+    /** The output of {@link FallbackProbe} in a child JVM started with the given options (and no others). */
+    private static String probe(String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto"));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), FallbackProbe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
