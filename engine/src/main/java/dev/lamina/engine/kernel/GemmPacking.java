@@ -58,18 +58,53 @@ final class GemmPacking {
     }
 
     /**
-     * One [kc, width] panel from a general strided source: dst[p*width + t] = src[s + t*ts + p*ps]
-     * for t in [0, count), zero for t in [count, width). Used for the last, partial row panel of
-     * the broadcast operand.
+     * One [kc, width] panel of the broadcast operand: dst[d + p*width + t] = src[s + t*rs + p*cs] for
+     * t in [0, rows), zero for t in [rows, width). Copies whole steps of 6 or 8 when the rows are
+     * adjacent (rs == 1), and reads six rows side by side, each sequentially, when the steps are
+     * (cs == 1).
      */
-    static void packStrided(float[] src, int s, int ts, int ps, int count, int kc, int width, float[] dst) {
-        assert count <= width && dst.length >= kc * width;
-        for (int p = 0, d = 0; p < kc; p++, s += ps, d += width) {
-            for (int t = 0; t < count; t++) {
-                dst[d + t] = src[s + t * ts];
+    static void packRows(float[] src, int s, int rs, int cs, int rows, int kc, int width, float[] dst, int d) {
+        assert rows <= width && dst.length >= d + kc * width;
+        if (rows == 6 && width == 6 && rs == 1) {
+            // constant offsets: C2 checks two bounds per step (System.arraycopy of a length it does
+            // not know calls a stub per step, which cost TN 512x128x2048 10%)
+            for (int p = 0; p < kc; p++, s += cs, d += 6) {
+                dst[d] = src[s];
+                dst[d + 1] = src[s + 1];
+                dst[d + 2] = src[s + 2];
+                dst[d + 3] = src[s + 3];
+                dst[d + 4] = src[s + 4];
+                dst[d + 5] = src[s + 5];
             }
-            for (int t = count; t < width; t++) {
-                dst[d + t] = 0f;
+        } else if (rows == 8 && width == 8 && rs == 1) {
+            for (int p = 0; p < kc; p++, s += cs, d += 8) {
+                dst[d] = src[s];
+                dst[d + 1] = src[s + 1];
+                dst[d + 2] = src[s + 2];
+                dst[d + 3] = src[s + 3];
+                dst[d + 4] = src[s + 4];
+                dst[d + 5] = src[s + 5];
+                dst[d + 6] = src[s + 6];
+                dst[d + 7] = src[s + 7];
+            }
+        } else if (rows == 6 && width == 6 && cs == 1) {
+            int s1 = s + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs;
+            for (int p = 0; p < kc; p++, d += 6) {
+                dst[d] = src[s + p];
+                dst[d + 1] = src[s1 + p];
+                dst[d + 2] = src[s2 + p];
+                dst[d + 3] = src[s3 + p];
+                dst[d + 4] = src[s4 + p];
+                dst[d + 5] = src[s5 + p];
+            }
+        } else {
+            for (int p = 0; p < kc; p++, s += cs, d += width) {
+                for (int t = 0; t < rows; t++) {
+                    dst[d + t] = src[s + t * rs];
+                }
+                for (int t = rows; t < width; t++) {
+                    dst[d + t] = 0f;
+                }
             }
         }
     }

@@ -118,6 +118,46 @@ class GemmTest {
         }
     }
 
+    /**
+     * GemmPacking.packRows against its definition on each of its paths: whole steps copied (rows
+     * adjacent), six rows read side by side (steps adjacent), the general loop; and a panel with fewer
+     * rows than its width, whose other rows must be zero. The destination starts as NaN with an offset.
+     */
+    @Test
+    void packRowsMatchesItsDefinition() {
+        int[][] cases = {{1, 9, 6, 6}, {1, 9, 8, 8}, {11, 1, 6, 6}, {11, 1, 8, 8}, {11, 1, 4, 6}, {1, 9, 5, 8},
+            {7, 3, 6, 6}};
+        SplittableRandom random = new SplittableRandom(5);
+        for (int[] c : cases) {
+            int rs = c[0], cs = c[1], rows = c[2], width = c[3], kc = 13, s = 4, d = 3;
+            float[] src = new float[s + (rows - 1) * rs + (kc - 1) * cs + 1];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) random.nextDouble();
+            }
+            float[] dst = new float[d + kc * width + 2];
+            Arrays.fill(dst, Float.NaN);
+            GemmPacking.packRows(src, s, rs, cs, rows, kc, width, dst, d);
+            for (int p = 0; p < kc; p++) {
+                for (int t = 0; t < width; t++) {
+                    float want = t < rows ? src[s + t * rs + p * cs] : 0f;
+                    assertEquals(want, dst[d + p * width + t], Arrays.toString(c) + " step " + p + " row " + t);
+                }
+            }
+            assertTrue(Float.isNaN(dst[d - 1]) && Float.isNaN(dst[d + kc * width]), Arrays.toString(c));
+        }
+    }
+
+    /** The shapes reach X read in place and X packed (see VectorGemm.packsX) with A not transposed. */
+    @Test
+    void shapesCoverXReadInPlaceAndPacked() {
+        int packed = 0;
+        for (int[] shape : SHAPES) {
+            packed += VectorGemm.packsX(shape[2] + 3, Math.min(shape[1], VectorGemm.NC)) ? 1 : 0;
+        }
+        assertTrue(packed >= 2 && packed <= SHAPES.length - 2, "packed " + packed + " of " + SHAPES.length);
+        assertTrue(VectorGemm.packsX(1, 1));
+    }
+
     @Test
     void shapesCoverBothTheDirectAndTheSwappedForm() {
         for (boolean transA : new boolean[] {false, true}) {
