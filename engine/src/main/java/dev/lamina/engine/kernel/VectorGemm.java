@@ -291,23 +291,48 @@ final class VectorGemm {
     static void multiply(Workspace w, int i0, int i1, int j0, int j1) {
         assert w.k >= 1 && 0 <= j0 && j0 <= j1 && j1 <= w.n && 0 <= i0 && i0 <= i1 && i1 <= w.m;
         int kBlock = kBlock(w.k, w.n);
+        boolean xOnce = packsXOnce(w, i1 - i0, j1 - j0, kBlock);
+        if (xOnce) {
+            packXRows(w, i0, i1 - i0, 0, w.k, 0, 0);
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < w.k; pc += kBlock) {
                 int kc = Math.min(kBlock, w.k - pc);
                 float betaBlock = pc == 0 ? w.beta : 1f;
                 GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
-                boolean packAll = packsX(w.xRs, nc);
+                boolean packAll = xOnce || packsX(w.xRs, nc);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    // the panels the macrokernel reads packed: all, or only a last one of fewer than MR rows
-                    for (int ir = packAll ? 0 : mc - mc % MR; ir < mc; ir += MR) {
-                        GemmPacking.packRows(w.x, w.xOff + (ic + ir) * w.xRs + pc * w.xCs, w.xRs, w.xCs,
-                                Math.min(MR, mc - ir), kc, MR, w.packedX, ir * kc);
+                    if (!xOnce) {
+                        // the panels the macrokernel reads packed: all, or only a last one of fewer than MR rows
+                        packXRows(w, ic, mc, pc, kc, packAll ? 0 : mc - mc % MR, 0);
                     }
-                    macroKernel(w, ic, mc, jc, nc, pc, kc, betaBlock, packAll);
+                    macroKernel(w, ic, mc, jc, nc, pc, kc, betaBlock, packAll, xOnce ? (ic - i0) * kc : 0);
                 }
             }
+        }
+    }
+
+    /**
+     * Whether X's rows of a {@code rows} x {@code cols} part of C' are packed once for all its column
+     * blocks rather than once per block: K is one block, there is more than one column block, X would
+     * be packed for a full one, and all the rows fit the buffer. TN 256x784x64 (the MLP's first weight
+     * gradient: four column blocks) packed X four times.
+     */
+    static boolean packsXOnce(Workspace w, int rows, int cols, int kBlock) {
+        long panelRows = (rows + MR - 1) / MR * MR;
+        return w.k <= kBlock && cols > NC && packsX(w.xRs, NC) && panelRows * w.k <= w.packedX.length;
+    }
+
+    /**
+     * Packs X[i : i+rows, pc : pc+kc] from its row {@code first} (a multiple of MR) on, as MR-row panels
+     * at packedX[base + r*kc] for the panel of row r.
+     */
+    private static void packXRows(Workspace w, int i, int rows, int pc, int kc, int first, int base) {
+        for (int r = first; r < rows; r += MR) {
+            GemmPacking.packRows(w.x, w.xOff + (i + r) * w.xRs + pc * w.xCs, w.xRs, w.xCs,
+                    Math.min(MR, rows - r), kc, MR, w.packedX, base + r * kc);
         }
     }
 
@@ -339,9 +364,13 @@ final class VectorGemm {
         return ceilDiv(k, ceilDiv(k, KC));
     }
 
-    /** C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. */
+    /**
+     * C'[ic : ic+mc, jc : jc+nc] = alpha * X[rows, pc : pc+kc] * packedY + beta * C'. X is read in
+     * place, or when {@code packed} from the panels at packedX[xPacked + ir*kc] (a last panel of
+     * fewer than MR rows always from there).
+     */
     private static void macroKernel(Workspace w, int ic, int mc, int jc, int nc, int pc, int kc, float beta,
-                                    boolean packed) {
+                                    boolean packed, int xPacked) {
         float[] x = w.x;
         int xRs = w.xRs;
         int xCs = w.xCs;
@@ -365,7 +394,7 @@ final class VectorGemm {
                 int outIdx = toC ? cIdx : 0;
                 int ld = toC ? w.cRs : NR;
                 if (packed || rows < MR) {
-                    packedKernel(kc, w.packedX, ir * kc, w.packedY, pbOff, out, outIdx, ld);
+                    packedKernel(kc, w.packedX, xPacked + ir * kc, w.packedY, pbOff, out, outIdx, ld);
                 } else {
                     microKernel(kc, x, xBase + i * xRs, xRs, xCs, w.packedY, pbOff, out, outIdx, ld);
                 }

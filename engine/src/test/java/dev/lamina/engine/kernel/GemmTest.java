@@ -147,7 +147,10 @@ class GemmTest {
         }
     }
 
-    /** The shapes reach X read in place and X packed (see VectorGemm.packsX) with A not transposed. */
+    /**
+     * The shapes reach X read in place and X packed (see VectorGemm.packsX) with A not transposed,
+     * and X packed once for several column blocks (VectorGemm.packsXOnce).
+     */
     @Test
     void shapesCoverXReadInPlaceAndPacked() {
         int packed = 0;
@@ -156,6 +159,32 @@ class GemmTest {
         }
         assertTrue(packed >= 2 && packed <= SHAPES.length - 2, "packed " + packed + " of " + SHAPES.length);
         assertTrue(VectorGemm.packsX(1, 1));
+        // packed once for all column blocks: one K block over several blocks of columns
+        int once = 0;
+        VectorGemm.Workspace w = new VectorGemm.Workspace();
+        for (int[] shape : SHAPES) {
+            w.k = shape[2];
+            w.xRs = 1;
+            once += VectorGemm.packsXOnce(w, shape[0], shape[1], VectorGemm.kBlock(shape[2], shape[1])) ? 1 : 0;
+        }
+        assertTrue(once >= 1, "no shape packs X once");
+    }
+
+    /**
+     * X packed once for all column blocks (VectorGemm.packsXOnce) with more rows than one row block
+     * (MC) and an edge panel: each row block must read its own panels.
+     */
+    @Test
+    void xPackedOnceServesEveryRowBlock() {
+        VectorGemm.Workspace w = new VectorGemm.Workspace();
+        w.k = 40;
+        w.xRs = 1;
+        assertTrue(VectorGemm.packsXOnce(w, 2 * VectorGemm.MC + 5, 600, VectorGemm.kBlock(40, 600)));
+        assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
+        for (int t = 0; t < 4; t++) {
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, 600, 40, 1f, 0f, 60L + t);
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, 600, 40, 0.5f, 1f, 70L + t);
+        }
     }
 
     @Test
