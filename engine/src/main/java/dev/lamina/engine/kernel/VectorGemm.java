@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Blocking, outermost first (the GotoBLAS/BLIS loop nest):
  * <ol>
- *   <li>columns of C' in blocks of {@link #NC}; a packed Y block [KC, NC] stays in L2;</li>
+ *   <li>columns of C' in blocks of {@link #NC}; a packed Y block [KC, NC] is read from L2 or L3,
+ *       one NR-wide panel at a time;</li>
  *   <li>K in blocks of {@link #KC}; the first block applies beta, later ones accumulate;</li>
  *   <li>rows of C' in blocks of {@link #MC}, whose rows of X stay in L2;</li>
  *   <li>the macrokernel walks NR-wide Y panels (one [KC, NR] panel in L1) and, inside, MR-row
@@ -54,8 +55,15 @@ final class VectorGemm {
     static final int KC = 256;
     /** Row block of C': a multiple of MR (128 rows, or 126 with 6-row tiles), so only C's last rows make an edge. */
     static final int MC = 128 / MR * MR;
-    /** Column block of C': a packed [KC, NC] Y block is 512 KiB at 512 bits. */
-    static final int NC = 16 * NR;
+    /**
+     * Column block of C': 16 panels (512 columns, a 512 KiB packed Y block) at 512 bits; 64 panels
+     * (1024 columns, 1 MiB) below. Each column block packs X again, and the Y block need not fit L2 (the
+     * macrokernel holds one NR-wide panel of it in L1 while X's row panels stream past), so on the AVX2
+     * host wider blocks won: in-JVM A/B of 16, 32 and 64 panels, GFLOP/s: NN 512^3 82.0/86.3/88.6,
+     * NN 1024^3 73.1/77.1/76.9, NN 2048x512x128 73.8/80.1/80.2, TN 128x512x2048 65.9/74.0/74.8. The
+     * 512-bit figure is the one measured on the AVX-512 host (not re-measured with wider blocks).
+     */
+    static final int NC = L >= 16 ? 16 * NR : 64 * NR;
     /** Longest K taken as one block when C' is narrow (see {@link #kBlock}). */
     static final int KC_LONG = 4 * KC;
     /**

@@ -179,11 +179,12 @@ class GemmTest {
         VectorGemm.Workspace w = new VectorGemm.Workspace();
         w.k = 40;
         w.xRs = 1;
-        assertTrue(VectorGemm.packsXOnce(w, 2 * VectorGemm.MC + 5, 600, VectorGemm.kBlock(40, 600)));
+        int n = VectorGemm.NC + 88;
+        assertTrue(VectorGemm.packsXOnce(w, 2 * VectorGemm.MC + 5, n, VectorGemm.kBlock(40, n)));
         assumeTrue(KernelProvider.vectorized(), KernelProvider.description());
         for (int t = 0; t < 4; t++) {
-            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, 600, 40, 1f, 0f, 60L + t);
-            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, 600, 40, 0.5f, 1f, 70L + t);
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, n, 40, 1f, 0f, 60L + t);
+            check(VectorKernels.INSTANCE, (t & 1) != 0, (t & 2) != 0, 2 * VectorGemm.MC + 5, n, 40, 0.5f, 1f, 70L + t);
         }
     }
 
