@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 SHAPES = ["NN_512x512x512", "NN_1024x1024x1024", "NT_64x256x784", "NT_64x128x256", "TN_256x784x64",
-          "TN_128x256x64", "NN_64x256x128"]
+          "TN_128x256x64", "NN_64x256x128", "NT_2048x384x128", "NT_2048x512x128", "NT_2048x128x512",
+          "TN_512x128x2048", "TN_128x512x2048", "NN_2048x128x512", "NN_2048x512x128"]
 
 
 def operands(shape, rng):

@@ -21,7 +21,11 @@ import org.openjdk.jmh.annotations.State;
  * [N,K]). The MLP 784-256-128-10 at batch 64 runs, per training step (a linear layer's weight is
  * stored [out, in]): forward NT_64x256x784 and NT_64x128x256 (X * W^T, with the bias); weight
  * gradients TN_256x784x64 and TN_128x256x64 (dY^T * X); the input gradient NN_64x256x128 (dY * W; the
- * first layer's is not needed). Those five are 99% of its FLOPs.
+ * first layer's is not needed). Those five are 99% of its FLOPs. The char Transformer (2,048 tokens a
+ * step, d 128, FFN 512) runs per layer forward NT_2048x384x128 (qkv), NT_2048x512x128 and
+ * NT_2048x128x512 (the FFN; the output projection is NT_2048x128x128), weight gradients
+ * TN_512x128x2048 and TN_128x512x2048 (and TN_384x128x2048), input gradients NN_2048x128x512 and
+ * NN_2048x512x128; the seven listed here are 72% of its GEMM FLOPs.
  *
  * <p>Reading the results: the {@code gemm} row is calls per second; the {@code gemm:gflop} row is
  * GFLOP/s directly (an {@link AuxCounters} counter that adds 2*M*N*K / 1e9 per call). Equivalently,
@@ -30,7 +34,8 @@ import org.openjdk.jmh.annotations.State;
 public class GemmBenchmark extends BenchmarkDefaults {
 
     @Param({"NN_512x512x512", "NN_1024x1024x1024", "NT_64x256x784", "NT_64x128x256",
-            "TN_256x784x64", "TN_128x256x64", "NN_64x256x128"})
+            "TN_256x784x64", "TN_128x256x64", "NN_64x256x128", "NT_2048x384x128", "NT_2048x512x128",
+            "NT_2048x128x512", "TN_512x128x2048", "TN_128x512x2048", "NN_2048x128x512", "NN_2048x512x128"})
     public String shape;
 
     private final Kernels kernels = KernelProvider.kernels();
