@@ -44,7 +44,8 @@ common = ["--model", model, "--steps", str(steps), "--warmup", str(warmup), "--r
 torch_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 torch_env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 # The project's JVM options that matter for speed (see the pom's lamina.jvm.options).
-lamina = ["java", "-XX:PerMethodTrapLimit=1000", "-cp", cp, "--add-modules", "jdk.incubator.vector",
+lamina = ["java", "-XX:PerMethodTrapLimit=1000", "-XX:CompileCommand=quiet",
+          "-XX:CompileCommand=option,dev.lamina.engine.kernel.*::*,double,CompileThresholdScaling,0.1", "-cp", cp, "--add-modules", "jdk.incubator.vector",
           "dev.lamina.jobs.ModelBenchJob"]
 contenders = [
     ("lamina 1 thread", lamina + ["--threads", "1"] + common, None),

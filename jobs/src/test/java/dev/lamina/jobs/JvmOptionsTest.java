@@ -40,6 +40,8 @@ class JvmOptionsTest {
         List<String> pom = pomOptions();
         assertTrue(pom.contains("--add-modules=jdk.incubator.vector"), pom.toString());
         assertTrue(pom.contains("-XX:PerMethodTrapLimit=1000"), pom.toString());
+        assertTrue(pom.contains("-XX:CompileCommand=option,dev.lamina.engine.kernel.*::*,double,CompileThresholdScaling,0.1")
+                && pom.contains("-XX:CompileCommand=quiet"), pom.toString());
         assertEquals(pom, sparkDefault("spark.driver.extraJavaOptions"));
         assertEquals(pom, sparkDefault("spark.executor.extraJavaOptions"));
     }
@@ -48,5 +50,7 @@ class JvmOptionsTest {
     void binLaminaReadsThePomsOptions() throws IOException {
         String script = Files.readString(Path.of("..", "bin", "lamina"));
         assertTrue(script.contains("<lamina.jvm.options>"), "bin/lamina takes its JVM options from the pom");
+        // one option holds a method pattern with '*': split on spaces, never globbed
+        assertTrue(script.contains("\nset -f\n"), "bin/lamina turns globbing off before the options");
     }
 }

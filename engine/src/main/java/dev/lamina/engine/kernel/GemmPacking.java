@@ -74,9 +74,8 @@ final class GemmPacking {
 
     /**
      * One [kc, width] panel of the broadcast operand: dst[d + p*width + t] = src[s + t*rs + p*cs] for
-     * t in [0, rows), zero for t in [rows, width). Copies whole steps of 6 or 8 when the rows are
-     * adjacent (rs == 1), and reads six rows side by side, each sequentially, when the steps are
-     * (cs == 1).
+     * t in [0, rows), zero for t in [rows, width). Copies whole steps of 6 when the rows are adjacent
+     * (rs == 1), and reads six rows side by side, each sequentially, when the steps are (cs == 1).
      */
     static void packRows(float[] src, int s, int rs, int cs, int rows, int kc, int width, float[] dst, int d) {
         assert rows <= width && dst.length >= d + kc * width;
@@ -90,17 +89,6 @@ final class GemmPacking {
                 dst[d + 3] = src[s + 3];
                 dst[d + 4] = src[s + 4];
                 dst[d + 5] = src[s + 5];
-            }
-        } else if (rows == 8 && width == 8 && rs == 1) {
-            for (int p = 0; p < kc; p++, s += cs, d += 8) {
-                dst[d] = src[s];
-                dst[d + 1] = src[s + 1];
-                dst[d + 2] = src[s + 2];
-                dst[d + 3] = src[s + 3];
-                dst[d + 4] = src[s + 4];
-                dst[d + 5] = src[s + 5];
-                dst[d + 6] = src[s + 6];
-                dst[d + 7] = src[s + 7];
             }
         } else if (rows == 6 && width == 6 && cs == 1) {
             int s1 = s + rs, s2 = s1 + rs, s3 = s2 + rs, s4 = s3 + rs, s5 = s4 + rs;

@@ -353,10 +353,12 @@ final class VectorGemm {
      * where a step of K in place jumps a whole row of A): TN 512x128x2048 +12%, TN 256x784x64 +8%; and
      * when the block has at least {@link #PACK_X_COLUMNS} columns: NT 2048x512x128 +5%, NN 512^3
      * +4%, NN 1024^3 +5%. With fewer it costs more than it saves: NT 64x256x784 (4 panels) -23%,
-     * NN 2048x128x512 (8 panels) -10% (in-JVM A/B against reading in place, AVX2).
+     * NN 2048x128x512 (8 panels) -10% (in-JVM A/B against reading in place, AVX2). Only with the
+     * 6-row tile: the 8-row one (512-bit vectors) reads X in place as before, not having been timed
+     * packed on a host with those vectors.
      */
     static boolean packsX(int xRs, int nc) {
-        return xRs == 1 || nc >= PACK_X_COLUMNS;
+        return MR == 6 && (xRs == 1 || nc >= PACK_X_COLUMNS);
     }
 
     /**
@@ -436,71 +438,17 @@ final class VectorGemm {
     }
 
     /**
-     * {@link #microKernel} on a packed X panel (see {@link GemmPacking#packRows}): x[xIdx + p*MR + i]. The offsets of
-     * the MR values are constants, which C2 folds into two bound checks per step.
+     * {@link #microKernel} on a packed X panel (see {@link GemmPacking#packRows}): x[xIdx + p*MR + i]. The
+     * 6-row kernel's offsets of the MR values are constants, which C2 folds into two bound checks per
+     * step; with 8 rows (only edge panels are packed, see {@link #packsX}) the strided kernel reads it.
      */
     private static void packedKernel(int kc, float[] x, int xIdx, float[] pb, int pbOff,
                                      float[] out, int outIdx, int ld) {
         if (MR == 8) {
-            packedKernel8(kc, x, xIdx, pb, pbOff, out, outIdx, ld);
+            microKernel8(kc, x, xIdx, 1, MR, pb, pbOff, out, outIdx, ld);
         } else {
             packedKernel6(kc, x, xIdx, pb, pbOff, out, outIdx, ld);
         }
-    }
-
-    /** {@link #microKernel8} reading a packed panel. */
-    private static void packedKernel8(int kc, float[] x, int xIdx, float[] pb, int pbOff,
-                                      float[] out, int outIdx, int ld) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        int ai = xIdx;
-        for (int bi = pbOff, end = pbOff + kc * NR; bi < end; bi += NR, ai += 8) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
-            FloatVector av = FloatVector.broadcast(SPECIES, x[ai]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, x[ai + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, x[ai + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, x[ai + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, x[ai + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, x[ai + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(SPECIES, x[ai + 6]);
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(SPECIES, x[ai + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-        }
-        int d1 = outIdx + ld, d2 = d1 + ld, d3 = d2 + ld, d4 = d3 + ld, d5 = d4 + ld, d6 = d5 + ld, d7 = d6 + ld;
-        c00.intoArray(out, outIdx);
-        c01.intoArray(out, outIdx + L);
-        c10.intoArray(out, d1);
-        c11.intoArray(out, d1 + L);
-        c20.intoArray(out, d2);
-        c21.intoArray(out, d2 + L);
-        c30.intoArray(out, d3);
-        c31.intoArray(out, d3 + L);
-        c40.intoArray(out, d4);
-        c41.intoArray(out, d4 + L);
-        c50.intoArray(out, d5);
-        c51.intoArray(out, d5 + L);
-        c60.intoArray(out, d6);
-        c61.intoArray(out, d6 + L);
-        c70.intoArray(out, d7);
-        c71.intoArray(out, d7 + L);
     }
 
     /**
