@@ -20,7 +20,6 @@ final class GemmPacking {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
-    
 
     private GemmPacking() {
     }

@@ -305,11 +305,11 @@ final class VectorGemm {
         }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
+            boolean packAll = xOnce || packsX(w.xRs, nc);
             for (int pc = 0; pc < w.k; pc += kBlock) {
                 int kc = Math.min(kBlock, w.k - pc);
                 float betaBlock = pc == 0 ? w.beta : 1f;
                 GemmPacking.packPanels(w.yTransposed, w.y, w.yOff, w.ldy, pc, kc, jc, nc, NR, w.packedY);
-                boolean packAll = xOnce || packsX(w.xRs, nc);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     if (!xOnce) {
