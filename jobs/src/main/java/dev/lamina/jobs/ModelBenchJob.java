@@ -219,6 +219,14 @@ public final class ModelBenchJob {
         }
         System.out.printf("profile: plan steps %.1f%% of the measured time (the rest: optimizer, batches,"
                 + " gradient sums)%n", 100.0 * timed / measuredNanos);
+        java.util.Map<String, Long> byOp = new java.util.TreeMap<>();
+        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
+            byOp.merge(e.step().replaceFirst("#.*", ""), e.nanos(), Long::sum);
+        }
+        StringBuilder kinds = new StringBuilder("profile by op:");
+        byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .forEach(k -> kinds.append(String.format(" %s %.1f%%,", k.getKey(), 100.0 * k.getValue() / measuredNanos)));
+        System.out.println(kinds.substring(0, kinds.length() - 1));
         for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
             if (e.nanos() * 200 >= measuredNanos || e.bytes() > 0) {
                 String alloc = e.bytes() > 0 ? String.format("  (%,d bytes per step)", e.bytes() / measuredSteps) : "";
