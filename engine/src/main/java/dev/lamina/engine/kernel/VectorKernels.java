@@ -136,40 +136,34 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** Columns {@link #sumRows} keeps in out while the rows stream past: 4 KB, in L1. */
+    private static final int SUM_ROWS_BLOCK = 1024;
+
+    /**
+     * Row by row into out (a block of up to {@link #SUM_ROWS_BLOCK} columns at a time), so x is read
+     * front to back; each column's sum is taken in row order, as ScalarKernels does, so the two agree
+     * to the bit. Walking column strips down the rows (before: 4 vectors of one strip in registers,
+     * the next strip a row's stride away) left the hardware prefetchers a stride of a whole row; on
+     * [2048, 512] with the matrix out of L2 that took 664 us against 362 us front to back.
+     */
     @Override
     public void sumRows(int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
         assert rows >= 0 && cols >= 0 && xOff + rows * cols <= x.length && outOff + cols <= out.length;
-        int c = 0;
-        // Four column vectors stay in registers while the rows stream past.
-        for (int bound4 = cols - cols % (4 * L); c < bound4; c += 4 * L) {
-            FloatVector s0 = FloatVector.zero(SPECIES);
-            FloatVector s1 = FloatVector.zero(SPECIES);
-            FloatVector s2 = FloatVector.zero(SPECIES);
-            FloatVector s3 = FloatVector.zero(SPECIES);
-            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, x, row));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, x, row + L));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, x, row + 2 * L));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, x, row + 3 * L));
+        for (int c0 = 0; c0 < cols; c0 += SUM_ROWS_BLOCK) {
+            int width = Math.min(SUM_ROWS_BLOCK, cols - c0);
+            int o = outOff + c0;
+            java.util.Arrays.fill(out, o, o + width, 0f);
+            int bound = SPECIES.loopBound(width);
+            for (int r = 0, row = xOff + c0; r < rows; r++, row += cols) {
+                int c = 0;
+                for (; c < bound; c += L) {
+                    FloatVector.fromArray(SPECIES, out, o + c).add(FloatVector.fromArray(SPECIES, x, row + c))
+                            .intoArray(out, o + c);
+                }
+                for (; c < width; c++) {
+                    out[o + c] += x[row + c];
+                }
             }
-            s0.intoArray(out, outOff + c);
-            s1.intoArray(out, outOff + c + L);
-            s2.intoArray(out, outOff + c + 2 * L);
-            s3.intoArray(out, outOff + c + 3 * L);
-        }
-        for (int bound = SPECIES.loopBound(cols); c < bound; c += L) {
-            FloatVector s = FloatVector.zero(SPECIES);
-            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
-                s = s.add(FloatVector.fromArray(SPECIES, x, row));
-            }
-            s.intoArray(out, outOff + c);
-        }
-        for (; c < cols; c++) {
-            float s = 0f;
-            for (int r = 0, row = xOff + c; r < rows; r++, row += cols) {
-                s += x[row];
-            }
-            out[outOff + c] = s;
         }
     }
 
