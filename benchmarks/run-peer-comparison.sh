@@ -45,7 +45,7 @@ torch_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE
 torch_env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 # The project's JVM options that matter for speed (see the pom's lamina.jvm.options).
 lamina = ["java", "-XX:PerMethodTrapLimit=1000", "-XX:CompileCommand=quiet",
-          "-XX:CompileCommand=option,dev.lamina.engine.kernel.*::*,double,CompileThresholdScaling,0.1", "-cp", cp, "--add-modules", "jdk.incubator.vector",
+          "-XX:CompileCommand=option,dev.lamina.engine.kernel.VectorMath::*,double,CompileThresholdScaling,0.1", "-cp", cp, "--add-modules", "jdk.incubator.vector",
           "dev.lamina.jobs.ModelBenchJob"]
 contenders = [
     ("lamina 1 thread", lamina + ["--threads", "1"] + common, None),

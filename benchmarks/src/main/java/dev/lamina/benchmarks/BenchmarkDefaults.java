@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=1000",
     "-XX:CompileCommand=quiet",
-    "-XX:CompileCommand=option,dev.lamina.engine.kernel.*::*,double,CompileThresholdScaling,0.1",
+    "-XX:CompileCommand=option,dev.lamina.engine.kernel.VectorMath::*,double,CompileThresholdScaling,0.1",
     "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
