@@ -36,17 +36,18 @@ cache=${LAMINA_CACHE:-$HOME/.cache/lamina}
 text=""
 [ "$model" = transformer ] && text="$cache/brown/text/train.txt"
 
-/usr/bin/python3 - "$model" "$rounds" "$steps" "$warmup" "$cp" "$text" <<'PY'
+# The project's JVM options, from their one place (the parent pom), as bin/lamina reads them.
+jvm_options="$(sed -n 's:.*<lamina.jvm.options>\(.*\)</lamina.jvm.options>.*:\1:p' pom.xml)"
+
+/usr/bin/python3 - "$model" "$rounds" "$steps" "$warmup" "$cp" "$text" "$jvm_options" <<'PY'
 import errno, json, os, select, statistics, subprocess, sys, tempfile, time
 
 model, rounds, steps, warmup, cp, text = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+jvm_options = sys.argv[7].split()
 common = ["--model", model, "--steps", str(steps), "--warmup", str(warmup), "--rounds", str(rounds)]
 torch_env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 torch_env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-# The project's JVM options that matter for speed (see the pom's lamina.jvm.options).
-lamina = ["java", "-XX:PerMethodTrapLimit=1000", "-XX:CompileCommand=quiet",
-          "-XX:CompileCommand=option,dev.lamina.engine.kernel.VectorMath::*,double,CompileThresholdScaling,0.1", "-cp", cp, "--add-modules", "jdk.incubator.vector",
-          "dev.lamina.jobs.ModelBenchJob"]
+lamina = ["java"] + jvm_options + ["-cp", cp, "dev.lamina.jobs.ModelBenchJob"]
 contenders = [
     ("lamina 1 thread", lamina + ["--threads", "1"] + common, None),
     ("lamina 2 threads", lamina + ["--threads", "2"] + common, None),

@@ -3,6 +3,7 @@ package dev.lamina.jobs;
 import dev.lamina.driver.data.BrownCorpus;
 import dev.lamina.driver.data.LabeledImages;
 import dev.lamina.driver.data.Mnist;
+import dev.lamina.engine.autodiff.StepProfile;
 import dev.lamina.engine.io.Json;
 import dev.lamina.engine.kernel.KernelProvider;
 import dev.lamina.engine.nn.Model;
@@ -103,7 +104,7 @@ public final class ModelBenchJob {
             turns.pass();
             System.out.printf("bench %s: %d threads, batch %d, %s; warm-up %d steps, loss %.4f%n",
                     which.label(), threads, batch, KernelProvider.description(), warmup, firstLoss);
-            dev.lamina.engine.autodiff.StepProfile.reset();
+            StepProfile.reset();
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long[] ids = threadIds(mx, threads);
             long bytes = 0;
@@ -122,7 +123,7 @@ public final class ModelBenchJob {
                 nanos += blockNanos;
                 blockSeconds.add(round(blockNanos / 1e9, 6));
             }
-            if (dev.lamina.engine.autodiff.StepProfile.ENABLED) {
+            if (StepProfile.ENABLED) {
                 printProfile(nanos, steps);
             }
             return report(which, spec, threads, batch, steps, nanos, bytes, loss, blockSeconds);
@@ -213,21 +214,20 @@ public final class ModelBenchJob {
      * longest first, with the bytes the step's thread allocated in them per measured step.
      */
     private static void printProfile(long measuredNanos, int measuredSteps) {
+        List<StepProfile.Entry> entries = StepProfile.entries();
         long timed = 0;
-        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
+        Map<String, Long> byOp = new LinkedHashMap<>();
+        for (var e : entries) {
             timed += e.nanos();
+            byOp.merge(e.step().replaceFirst("#.*", ""), e.nanos(), Long::sum);
         }
         System.out.printf("profile: plan steps %.1f%% of the measured time (the rest: optimizer, batches,"
                 + " gradient sums)%n", 100.0 * timed / measuredNanos);
-        java.util.Map<String, Long> byOp = new java.util.TreeMap<>();
-        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
-            byOp.merge(e.step().replaceFirst("#.*", ""), e.nanos(), Long::sum);
-        }
-        StringBuilder kinds = new StringBuilder("profile by op:");
+        List<String> kinds = new ArrayList<>();
         byOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                .forEach(k -> kinds.append(String.format(" %s %.1f%%,", k.getKey(), 100.0 * k.getValue() / measuredNanos)));
-        System.out.println(kinds.substring(0, kinds.length() - 1));
-        for (var e : dev.lamina.engine.autodiff.StepProfile.entries()) {
+                .forEach(k -> kinds.add(String.format("%s %.1f%%", k.getKey(), 100.0 * k.getValue() / measuredNanos)));
+        System.out.println("profile by op: " + String.join(", ", kinds));
+        for (var e : entries) {
             if (e.nanos() * 200 >= measuredNanos || e.bytes() > 0) {
                 String alloc = e.bytes() > 0 ? String.format("  (%,d bytes per step)", e.bytes() / measuredSteps) : "";
                 System.out.printf("  %5.1f%%  %s%s%n", 100.0 * e.nanos() / measuredNanos, e.step(), alloc);
