@@ -453,6 +453,8 @@ final class VectorKernels implements Kernels {
     private static final IntVector SIGN_BIT = IntVector.broadcast(INTS, 0x80000000);
     private static final FloatVector HALF = FloatVector.broadcast(SPECIES, 0.5f);
     private static final FloatVector NEG_ZERO = FloatVector.broadcast(SPECIES, -0f);
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    private static final FloatVector MINUS_SILU_TAIL = FloatVector.broadcast(SPECIES, -SILU_TAIL);
 
     /*
      * Phi(v) given e = exp(-v^2 / 2), lane by lane, as ScalarKernels.normalCdf in float, is spelled out
@@ -515,7 +517,7 @@ final class VectorKernels implements Kernels {
                 IntVector signed = SIGN_BIT.and(v.reinterpretShape(INTS, 0)).lanewise(VectorOperators.XOR,
                         erf.reinterpretShape(INTS, 0));
                 FloatVector cdf = HALF.fma(signed.reinterpretShape(SPECIES, 0), HALF);
-                v.max(-GELU_TAIL).min(GELU_TAIL).mul(INV_SQRT_2PI).fma(e, cdf)
+                v.blend(ZERO, v.abs().compare(VectorOperators.GT, GELU_TAIL)).mul(INV_SQRT_2PI).fma(e, cdf)
                         .mul(FloatVector.fromArray(SPECIES, g, gOff + c + i))
                         .intoArray(out, outOff + c + i);
             }
@@ -534,7 +536,8 @@ final class VectorKernels implements Kernels {
             VectorMath.expInPlace(e, 0, len);
             for (int i = 0; i < len; i += L) {
                 // x / (1 + e^-x), x clamped below (e^-x is at most 2.4e38, as the exp clamps its argument)
-                FloatVector.fromArray(SPECIES, x, xOff + c + i).max(-SILU_TAIL)
+                FloatVector y = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                y.blend(MINUS_SILU_TAIL, y.compare(VectorOperators.LT, -SILU_TAIL))
                         .div(FloatVector.fromArray(SPECIES, e, i).add(1f))
                         .intoArray(out, outOff + c + i);
             }
@@ -552,7 +555,8 @@ final class VectorKernels implements Kernels {
             negations(len, x, xOff + c, e);
             VectorMath.expInPlace(e, 0, len);
             for (int i = 0; i < len; i += L) {
-                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i).max(-SILU_TAIL);
+                FloatVector y = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                FloatVector v = y.blend(MINUS_SILU_TAIL, y.compare(VectorOperators.LT, -SILU_TAIL));
                 FloatVector sg = FloatVector.broadcast(SPECIES, 1f).div(FloatVector.fromArray(SPECIES, e, i).add(1f));
                 // s (1 + x (1 - s)) g
                 v.mul(sg.neg().add(1f)).add(1f).mul(sg).mul(FloatVector.fromArray(SPECIES, g, gOff + c + i))
@@ -592,15 +596,11 @@ final class VectorKernels implements Kernels {
                 FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i);
                 FloatVector e = FloatVector.fromArray(SPECIES, s, i);
                 FloatVector big = e.neg().add(1f).div(e.add(1f));
-                // tanh |v| from the series below TANH_SERIES: w is 1 there, 0 from TANH_SERIES on (a
-                // blend of the two within 2^-40 of it, where both are accurate); the series of |v| clamped
-                // to TANH_SERIES, so it stays finite where w is 0
+                // tanh |v| from the series below TANH_SERIES (its lanes past that are not used)
                 FloatVector a = v.abs();
-                FloatVector as = a.min(TANH_SERIES);
-                FloatVector a2 = as.mul(as);
-                FloatVector series = a2.fma(TANH_T5, TANH_T3).fma(a2, FloatVector.broadcast(SPECIES, 1f)).mul(as);
-                FloatVector w = a.neg().add(TANH_SERIES).mul(0x1p40f).max(0f).min(1f);
-                FloatVector t = w.fma(series.sub(big), big);
+                FloatVector a2 = a.mul(a);
+                FloatVector series = a2.fma(TANH_T5, TANH_T3).fma(a2, FloatVector.broadcast(SPECIES, 1f)).mul(a);
+                FloatVector t = big.blend(series, a.compare(VectorOperators.LT, TANH_SERIES));
                 // v's sign bit onto t >= 0 (so tanh(-0) = -0)
                 IntVector bits = SIGN_BIT.and(v.reinterpretShape(INTS, 0)).or(t.reinterpretShape(INTS, 0));
                 NEG_ZERO.add(bits.reinterpretShape(SPECIES, 0)).intoArray(out, outOff + c + i);
