@@ -27,7 +27,18 @@ public final class ActivationOps {
     }
 
     public static Node gelu(Graph g, Node x) {
-        return g.node(Op.GELU, List.of(x), x.shape(), "", NO_INTS, 0f, 0);
+        return gelu(g, x, false);
+    }
+
+    /**
+     * GELU; with {@code saveDerivative} (training graphs) the forward also writes GELU'(x) into the node's
+     * scratch, in the same pass, and the backward is that times the upstream gradient, instead of
+     * evaluating the erf and the exp again: bit for bit the same gradient, one more float per element
+     * held from the forward to the backward.
+     */
+    public static Node gelu(Graph g, Node x, boolean saveDerivative) {
+        int size = x.shape().size();
+        return g.node(Op.GELU, List.of(x), x.shape(), "", NO_INTS, 0f, saveDerivative ? size : 0);
     }
 
     public static Node silu(Graph g, Node x) {
@@ -46,10 +57,13 @@ public final class ActivationOps {
         return g.node(Op.SOFTMAX, List.of(x), x.shape(), "", NO_INTS, 0f, 0);
     }
 
+    /** The input gradient; a third input (the forward node) when the forward saved the derivative. */
     static Node activationBackward(Graph g, Node forward, Node up) {
         Graph.requireSame(forward.input(0), up, "activationBackward");
-        return g.node(Op.ACTIVATION_BACKWARD, List.of(forward.input(0), up), up.shape(), "",
-                new int[] {forward.op().ordinal()}, forward.value(), 0);
+        List<Node> inputs = forward.scratchSize() > 0 ? List.of(forward.input(0), up, forward)
+                : List.of(forward.input(0), up);
+        return g.node(Op.ACTIVATION_BACKWARD, inputs, up.shape(), "", new int[] {forward.op().ordinal()},
+                forward.value(), 0);
     }
 
     static Node softmaxBackward(Graph g, Node y, Node up) {
@@ -83,7 +97,13 @@ public final class ActivationOps {
         int size = n.shape().size();
         Op op = n.op();
         switch (op) {
-            case GELU -> b.kernels().gelu(size, x, xo, out, oo);
+            case GELU -> {
+                if (n.scratchSize() > 0) {
+                    b.kernels().geluWithDerivative(size, x, xo, out, oo, b.scratch(n), 0);
+                } else {
+                    b.kernels().gelu(size, x, xo, out, oo);
+                }
+            }
             case SILU -> b.kernels().silu(size, x, xo, out, oo);
             case SIGMOID -> b.kernels().sigmoid(size, x, xo, out, oo);
             case TANH -> b.kernels().tanh(size, x, xo, out, oo);
@@ -133,6 +153,11 @@ public final class ActivationOps {
         int oo = b.offset(n);
         float slope = n.value();
         int size = n.shape().size();
+        if (n.inputs().size() == 3) {
+            // the derivative the forward saved, times g
+            b.kernels().mul(size, b.scratch(n.input(2)), 0, g, go, out, oo);
+            return;
+        }
         if (op == Op.GELU) {
             b.kernels().geluBackward(size, x, xo, g, go, out, oo);
             return;

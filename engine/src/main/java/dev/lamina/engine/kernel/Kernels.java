@@ -116,6 +116,14 @@ public interface Kernels {
     /** out[i] = GELU'(x[i]) * g[i] = (Phi(x) + x phi(x)) * g[i]. */
     void geluBackward(int n, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff);
 
+    /**
+     * {@link #gelu} into out and the derivative GELU'(x[i]) = Phi(x) + x phi(x) into d, in one pass: a
+     * training forward saves d so that its backward is d[i] * g[i], which is {@link #geluBackward}'s
+     * out[i] to the bit (that kernel rounds the derivative to float before multiplying by g). {@code out}
+     * may alias x exactly; d aliases neither.
+     */
+    void geluWithDerivative(int n, float[] x, int xOff, float[] out, int outOff, float[] d, int dOff);
+
     /** out[i] = SiLU(x[i]) = x sigmoid(x). {@code out} may alias x exactly. */
     void silu(int n, float[] x, int xOff, float[] out, int outOff);
 

@@ -297,6 +297,17 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void geluWithDerivative(int n, float[] x, int xOff, float[] out, int outOff, float[] d, int dOff) {
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            double e = Math.exp(-0.5 * v * v);
+            double cdf = normalCdf(v, e);
+            d[dOff + i] = (float) (cdf + v * INV_SQRT_2PI * e);
+            out[outOff + i] = (float) (v * cdf);
+        }
+    }
+
+    @Override
     public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
         for (int i = 0; i < n; i++) {
             double v = x[xOff + i];

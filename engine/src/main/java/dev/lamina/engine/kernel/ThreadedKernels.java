@@ -152,6 +152,11 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public void geluWithDerivative(int n, float[] x, int xOff, float[] out, int outOff, float[] d, int dOff) {
+        base.geluWithDerivative(n, x, xOff, out, outOff, d, dOff);
+    }
+
+    @Override
     public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
         base.silu(n, x, xOff, out, outOff);
     }

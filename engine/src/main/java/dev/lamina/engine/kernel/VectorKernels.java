@@ -526,6 +526,35 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void geluWithDerivative(int n, float[] x, int xOff, float[] out, int outOff, float[] d, int dOff) {
+        assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length && dOff + n <= d.length;
+        int bound = SPECIES.loopBound(n);
+        float[] s = VectorMath.scratch();
+        for (int c = 0; c < bound; c += VectorMath.CHUNK) {
+            int len = Math.min(VectorMath.CHUNK, bound - c);
+            negHalfSquares(len, x, xOff + c, s);
+            VectorMath.expInPlace(s, 0, len);
+            for (int i = 0; i < len; i += L) {
+                // gelu's loop and geluBackward's derivative (before its product with g), term for term
+                FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + c + i);
+                FloatVector e = FloatVector.fromArray(SPECIES, s, i);
+                FloatVector t = ONE.div(v.abs().fma(ERF_P, 1f));
+                FloatVector poly = t.fma(ERF_A5, ERF_A4).fma(t, FloatVector.broadcast(SPECIES, ERF_A3))
+                        .fma(t, FloatVector.broadcast(SPECIES, ERF_A2)).fma(t, FloatVector.broadcast(SPECIES, ERF_A1))
+                        .mul(t);
+                FloatVector erf = poly.neg().fma(e, ONE);
+                IntVector signed = SIGN_BIT.and(v.reinterpretShape(INTS, 0)).lanewise(VectorOperators.XOR,
+                        erf.reinterpretShape(INTS, 0));
+                FloatVector cdf = HALF.fma(signed.reinterpretShape(SPECIES, 0), HALF);
+                v.blend(ZERO, v.abs().compare(VectorOperators.GT, GELU_TAIL)).mul(INV_SQRT_2PI).fma(e, cdf)
+                        .intoArray(d, dOff + c + i);
+                v.mul(cdf).intoArray(out, outOff + c + i);
+            }
+        }
+        ScalarKernels.INSTANCE.geluWithDerivative(n - bound, x, xOff + bound, out, outOff + bound, d, dOff + bound);
+    }
+
+    @Override
     public void silu(int n, float[] x, int xOff, float[] out, int outOff) {
         assert n >= 0 && xOff + n <= x.length && outOff + n <= out.length;
         int bound = SPECIES.loopBound(n);

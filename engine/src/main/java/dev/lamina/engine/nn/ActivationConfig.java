@@ -55,7 +55,7 @@ public record ActivationConfig(String function, float slope) implements LayerCon
                 return switch (function) {
                     case "tanh" -> ActivationOps.tanh(graph, x);
                     case "sigmoid" -> ActivationOps.sigmoid(graph, x);
-                    case "gelu" -> ActivationOps.gelu(graph, x);
+                    case "gelu" -> ActivationOps.gelu(graph, x, training);
                     case "silu" -> ActivationOps.silu(graph, x);
                     case "leaky-relu" -> ActivationOps.leakyRelu(graph, x, slope);
                     default -> ActivationOps.softmax(graph, x);

@@ -53,15 +53,18 @@ final class TransformerBlock implements Layer {
 
     @Override
     public Node apply(Graph graph, Node x, List<Node> params, boolean training) {
-        return apply(graph, x, null, params);
+        return apply(graph, x, null, params, training);
     }
 
-    /** The block over x [B, T, C] with an optional key padding mask [B, T] (1 = token, 0 = padding). */
-    Node apply(Graph graph, Node x, Node mask, List<Node> p) {
+    /**
+     * The block over x [B, T, C] with an optional key padding mask [B, T] (1 = token, 0 = padding); a
+     * training graph's GELU saves its derivative for the backward.
+     */
+    Node apply(Graph graph, Node x, Node mask, List<Node> p, boolean training) {
         Node n1 = LayerNormOps.layerNorm(graph, x, p.get(0), p.get(1), eps);
         Node h = graph.add(x, MultiHeadAttention.attend(graph, n1, mask, p.subList(2, 6), heads, causal));
         Node n2 = LayerNormOps.layerNorm(graph, h, p.get(6), p.get(7), eps);
-        Node fc = ActivationOps.gelu(graph, Linear.project(graph, n2, p.get(8), p.get(9)));
+        Node fc = ActivationOps.gelu(graph, Linear.project(graph, n2, p.get(8), p.get(9)), training);
         return graph.add(h, Linear.project(graph, fc, p.get(10), p.get(11)));
     }
 }

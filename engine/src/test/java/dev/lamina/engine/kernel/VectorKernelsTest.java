@@ -230,6 +230,49 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The training forward's GELU with its saved derivative is, in each kernel tier, that tier's gelu to
+     * the bit, and derivative times g is that tier's geluBackward to the bit (so a saved-derivative
+     * backward changes no gradient), specials included; out may alias x.
+     */
+    @Test
+    void geluWithDerivativeIsGeluAndGeluBackwardToTheBit() {
+        float[] specials = {0f, -0f, 1e-30f, 5e-4f, -5e-4f, 9f, -9f, 30f, -30f, Float.NaN,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -Float.MAX_VALUE};
+        for (Kernels k : new Kernels[] {scalar, vector}) {
+            for (int n : SIZES) {
+                for (int off : OFFSETS) {
+                    float[] x = random(off + n);
+                    for (int i = off; i < off + n; i++) {
+                        x[i] *= 6f;
+                    }
+                    for (int i = off, s = 0; i < off + n; i += 5, s++) {
+                        x[i] = specials[s % specials.length];
+                    }
+                    float[] g = random(n);
+                    float[] gelu = guarded(off, n);
+                    float[] backward = guarded(off, n);
+                    float[] out = guarded(off, n);
+                    float[] d = guarded(1, n);
+                    k.gelu(n, x, off, gelu, off);
+                    k.geluBackward(n, x, off, g, 0, backward, off);
+                    k.geluWithDerivative(n, x, off, out, off, d, 1);
+                    String where = k.getClass().getSimpleName() + " n=" + n + " off=" + off;
+                    assertArrayEquals(gelu, out, "gelu " + where);
+                    float[] product = guarded(off, n);
+                    k.mul(n, d, 1, g, 0, product, off);
+                    assertArrayEquals(backward, product, "derivative * g " + where);
+                    assertEquals(GUARD, d[0], "d's guard " + where);
+                    assertEquals(GUARD, d[n + 1], "d's guard " + where);
+                    float[] alias = Arrays.copyOf(x, x.length);
+                    k.geluWithDerivative(n, alias, off, alias, off, d, 1);
+                    assertArrayEquals(Arrays.copyOfRange(gelu, off, off + n), Arrays.copyOfRange(alias, off, off + n),
+                            "gelu in place " + where);
+                }
+            }
+        }
+    }
+
     /** Layer norm forward, input gradient and gamma gradient against the double-accumulating reference. */
     @Test
     void layerNormKernelsMatchTheScalarReference() {
