@@ -277,40 +277,91 @@ final class VectorConvKernels {
             int ys = dyOff + s * o * plane;
             int o0 = 0;
             for (; o0 + TILE <= o; o0 += TILE) {
-                for (int ci = 0; ci < c; ci++) {
-                    for (int i = 0; i < kh; i++) {
-                        for (int j = 0; j < kw; j++) {
-                            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-                            // One loop over (row, vector) pairs: see convValid.
-                            int row = xs + (ci * hp + i) * wp + j;
-                            int g = ys + o0 * plane;
-                            for (int n = 0, v = 0; n < steps; n++) {
-                                int q = Math.min(v * L, ow - L);
-                                FloatVector xv = FloatVector.fromArray(S, xp, row + q);
-                                if (v == vectors - 1) {
-                                    xv = FloatVector.zero(S).blend(xv, fresh);
-                                }
-                                a0 = FloatVector.fromArray(S, dy, g + q).fma(xv, a0);
-                                a1 = FloatVector.fromArray(S, dy, g + plane + q).fma(xv, a1);
-                                a2 = FloatVector.fromArray(S, dy, g + 2 * plane + q).fma(xv, a2);
-                                a3 = FloatVector.fromArray(S, dy, g + 3 * plane + q).fma(xv, a3);
-                                a4 = FloatVector.fromArray(S, dy, g + 4 * plane + q).fma(xv, a4);
-                                a5 = FloatVector.fromArray(S, dy, g + 5 * plane + q).fma(xv, a5);
-                                if (++v == vectors) {
-                                    v = 0;
-                                    row += wp;
-                                    g += ow;
-                                }
-                            }
-                            int t = dwOff + o0 * taps + (ci * kh + i) * kw + j;
-                            dw[t] += a0.reduceLanes(VectorOperators.ADD);
-                            dw[t + taps] += a1.reduceLanes(VectorOperators.ADD);
-                            dw[t + 2 * taps] += a2.reduceLanes(VectorOperators.ADD);
-                            dw[t + 3 * taps] += a3.reduceLanes(VectorOperators.ADD);
-                            dw[t + 4 * taps] += a4.reduceLanes(VectorOperators.ADD);
-                            dw[t + 5 * taps] += a5.reduceLanes(VectorOperators.ADD);
+                int t = 0;
+                // Two taps at a time (any two: each has its own input offset): 8 loads per 12 FMAs
+                // instead of 7 per 6.
+                for (; t + 1 < taps; t += 2) {
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+                    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
+                    // One loop over (row, vector) pairs: see convValid.
+                    int row = xs + tapOffset(t, kh, kw, hp, wp);
+                    int shift = tapOffset(t + 1, kh, kw, hp, wp) - tapOffset(t, kh, kw, hp, wp);
+                    int g = ys + o0 * plane;
+                    for (int n = 0, v = 0; n < steps; n++) {
+                        int q = Math.min(v * L, ow - L);
+                        FloatVector xv = FloatVector.fromArray(S, xp, row + q);
+                        FloatVector xw = FloatVector.fromArray(S, xp, row + shift + q);
+                        if (v == vectors - 1) {
+                            xv = FloatVector.zero(S).blend(xv, fresh);
+                            xw = FloatVector.zero(S).blend(xw, fresh);
+                        }
+                        FloatVector d = FloatVector.fromArray(S, dy, g + q);
+                        a0 = d.fma(xv, a0);
+                        b0 = d.fma(xw, b0);
+                        d = FloatVector.fromArray(S, dy, g + plane + q);
+                        a1 = d.fma(xv, a1);
+                        b1 = d.fma(xw, b1);
+                        d = FloatVector.fromArray(S, dy, g + 2 * plane + q);
+                        a2 = d.fma(xv, a2);
+                        b2 = d.fma(xw, b2);
+                        d = FloatVector.fromArray(S, dy, g + 3 * plane + q);
+                        a3 = d.fma(xv, a3);
+                        b3 = d.fma(xw, b3);
+                        d = FloatVector.fromArray(S, dy, g + 4 * plane + q);
+                        a4 = d.fma(xv, a4);
+                        b4 = d.fma(xw, b4);
+                        d = FloatVector.fromArray(S, dy, g + 5 * plane + q);
+                        a5 = d.fma(xv, a5);
+                        b5 = d.fma(xw, b5);
+                        if (++v == vectors) {
+                            v = 0;
+                            row += wp;
+                            g += ow;
                         }
                     }
+                    int at = dwOff + o0 * taps + t;
+                    dw[at] += a0.reduceLanes(VectorOperators.ADD);
+                    dw[at + 1] += b0.reduceLanes(VectorOperators.ADD);
+                    dw[at + taps] += a1.reduceLanes(VectorOperators.ADD);
+                    dw[at + taps + 1] += b1.reduceLanes(VectorOperators.ADD);
+                    dw[at + 2 * taps] += a2.reduceLanes(VectorOperators.ADD);
+                    dw[at + 2 * taps + 1] += b2.reduceLanes(VectorOperators.ADD);
+                    dw[at + 3 * taps] += a3.reduceLanes(VectorOperators.ADD);
+                    dw[at + 3 * taps + 1] += b3.reduceLanes(VectorOperators.ADD);
+                    dw[at + 4 * taps] += a4.reduceLanes(VectorOperators.ADD);
+                    dw[at + 4 * taps + 1] += b4.reduceLanes(VectorOperators.ADD);
+                    dw[at + 5 * taps] += a5.reduceLanes(VectorOperators.ADD);
+                    dw[at + 5 * taps + 1] += b5.reduceLanes(VectorOperators.ADD);
+                }
+                if (t < taps) {
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+                    int row = xs + tapOffset(t, kh, kw, hp, wp);
+                    int g = ys + o0 * plane;
+                    for (int n = 0, v = 0; n < steps; n++) {
+                        int q = Math.min(v * L, ow - L);
+                        FloatVector xv = FloatVector.fromArray(S, xp, row + q);
+                        if (v == vectors - 1) {
+                            xv = FloatVector.zero(S).blend(xv, fresh);
+                        }
+                        a0 = FloatVector.fromArray(S, dy, g + q).fma(xv, a0);
+                        a1 = FloatVector.fromArray(S, dy, g + plane + q).fma(xv, a1);
+                        a2 = FloatVector.fromArray(S, dy, g + 2 * plane + q).fma(xv, a2);
+                        a3 = FloatVector.fromArray(S, dy, g + 3 * plane + q).fma(xv, a3);
+                        a4 = FloatVector.fromArray(S, dy, g + 4 * plane + q).fma(xv, a4);
+                        a5 = FloatVector.fromArray(S, dy, g + 5 * plane + q).fma(xv, a5);
+                        if (++v == vectors) {
+                            v = 0;
+                            row += wp;
+                            g += ow;
+                        }
+                    }
+                    int at = dwOff + o0 * taps + t;
+                    dw[at] += a0.reduceLanes(VectorOperators.ADD);
+                    dw[at + taps] += a1.reduceLanes(VectorOperators.ADD);
+                    dw[at + 2 * taps] += a2.reduceLanes(VectorOperators.ADD);
+                    dw[at + 3 * taps] += a3.reduceLanes(VectorOperators.ADD);
+                    dw[at + 4 * taps] += a4.reduceLanes(VectorOperators.ADD);
+                    dw[at + 5 * taps] += a5.reduceLanes(VectorOperators.ADD);
                 }
             }
             for (; o0 < o; o0++) {
@@ -339,5 +390,10 @@ final class VectorConvKernels {
                 }
             }
         }
+    }
+
+    /** Where tap t = (c, i, j) of a sample's [C, HP, WP] input starts, relative to the sample. */
+    private static int tapOffset(int t, int kh, int kw, int hp, int wp) {
+        return ((t / (kh * kw)) * hp + t / kw % kh) * wp + t % kw;
     }
 }
