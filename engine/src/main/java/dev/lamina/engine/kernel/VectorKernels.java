@@ -442,12 +442,15 @@ final class VectorKernels implements Kernels {
     private static final float TANH_SERIES = 0.1f;
 
     /*
-     * No compare and blend in the e^x kernels: C2 inlines the Vector API's blend late, so at parse time
-     * the vector it returns is of unknown class, and the operations on it dispatch on type profiles
-     * shared by every caller; in some runs that left an intoArray or an add without its intrinsic and
-     * a boxed vector per iteration (up to 113 bytes per float in GELU's backward). Signs are copied
-     * with integer operations on the bits instead, and every operation's receiver is a vector loaded,
-     * broadcast or computed by another operation whose class C2 knows.
+     * Signs in the e^x kernels are copied with integer operations on the bits, and every operation's
+     * receiver is a vector loaded, broadcast or computed by another operation whose class C2 knows.
+     * This began as a rule against compare and blend: in some runs an intoArray or an add was left
+     * without its intrinsic and a vector was boxed per iteration (up to 113 bytes per float in GELU's
+     * backward), which looked like C2 inlining blend late. That boxing was later traced to C2's trap
+     * limit (see VectorMath.expInPlace: the project's JVM options raise -XX:PerMethodTrapLimit), and
+     * since 2026-12-07 the clamps here (GELU's |x| > 20, SiLU's tail, tanh's series switch) are a
+     * compare and a blend: two-thread Transformer runs 0 boxed of 8, and without the option LSTM and
+     * Transformer 0 of 7.
      */
     private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     private static final IntVector SIGN_BIT = IntVector.broadcast(INTS, 0x80000000);
