@@ -284,8 +284,9 @@ final class VectorConvKernels {
                     FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
                     FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
                     // One loop over (row, vector) pairs: see convValid.
-                    int row = xs + tapOffset(t, kh, kw, hp, wp);
-                    int shift = tapOffset(t + 1, kh, kw, hp, wp) - tapOffset(t, kh, kw, hp, wp);
+                    int first = tapOffset(t, kh, kw, hp, wp);
+                    int row = xs + first;
+                    int shift = tapOffset(t + 1, kh, kw, hp, wp) - first;
                     int g = ys + o0 * plane;
                     for (int n = 0, v = 0; n < steps; n++) {
                         int q = Math.min(v * L, ow - L);
