@@ -15,6 +15,7 @@ import dev.lamina.ps.protocol.Authenticator;
 import dev.lamina.ps.protocol.ErrorCode;
 import dev.lamina.ps.protocol.Message;
 import dev.lamina.ps.protocol.Secrets;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class InProcessConnectionTest {
     private static final int PARAMETERS = 1037;
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Direct bytes of the allocator parameter payloads come from, before this test's server existed. */
+    private final long directBefore = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
     private final byte[] secret = Secrets.newSecret();
     private final OptimizerConfig sgd = OptimizerConfig.defaults().withLearningRate(0.1).withMomentum(0.9);
     private final float[] initial = random(PARAMETERS, 1);
@@ -46,6 +49,9 @@ class InProcessConnectionTest {
     void close() {
         endpoint.close();
         aggregator.close();
+        // every answer a worker took (or that arrived after its connection closed) gave its payload back
+        assertEquals(directBefore, UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
+                "direct bytes still held after the server closed");
     }
 
     private ShardConnection connect(int workerId, Duration timeout) throws IOException {
@@ -84,7 +90,10 @@ class InProcessConnectionTest {
                 assertEquals(step + 1, w0.pushPull(0, step, step, 64L * (step + 1), none(), g0, p0));
                 assertEquals(step + 1, second.get(10, TimeUnit.SECONDS));
                 reference.push(new Message.PushGradient(1, 0, step, step, 64L * (step + 1), g1.clone()), null);
-                reference.push(new Message.PushGradient(0, 0, step, step, 64L * (step + 1), g0.clone()), null);
+                for (Reply<Waiter> r : reference.push(new Message.PushGradient(0, 0, step, step, 64L * (step + 1),
+                        g0.clone()), null).replies()) {
+                    ((Reply.Updated<Waiter>) r).params().release();
+                }
                 float[] expected = reference.parameters();
                 assertArrayEquals(expected, p0);
                 assertArrayEquals(expected, p1);
