@@ -19,6 +19,7 @@ import dev.lamina.ps.protocol.MessageType;
 import dev.lamina.ps.protocol.Secrets;
 import dev.lamina.ps.server.ParameterServer;
 import dev.lamina.ps.server.ServerConfig;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,11 +46,16 @@ class ParameterServerIT {
 
     private final byte[] secret = Secrets.newSecret();
     private final ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+    /** Direct bytes of the allocator the server's parameter payloads come from, before this test's server. */
+    private final long directBefore = UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
 
     @AfterEach
     void stopPool() throws InterruptedException {
         pool.shutdownNow();
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        // every reply frame written (or dropped with its connection) gave its payload reference back
+        assertEquals(directBefore, UnpooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(),
+                "direct bytes still held after the server closed");
     }
 
     private static float[] initialParameters() {
