@@ -309,12 +309,11 @@ public final class EpochTrainer {
             throw new ArithmeticException("loss is " + loss + " at epoch " + epoch + ", step " + step + " on worker "
                     + workerId + " (expected: finite; lower training.optimizer.learningRate or check the input data)");
         }
-        for (int i = 0; i < grads.length; i++) {
-            if (!Float.isFinite(grads[i])) {
-                ParameterView p = model.parameterAt(i);
-                throw new ArithmeticException("gradient of " + p.name() + "[" + (i - p.offset()) + "] is " + grads[i]
-                        + " at epoch " + epoch + ", step " + step + " on worker " + workerId + " (expected: finite)");
-            }
+        int i = KernelProvider.kernels().firstNonFinite(grads.length, grads, 0);
+        if (i >= 0) {
+            ParameterView p = model.parameterAt(i);
+            throw new ArithmeticException("gradient of " + p.name() + "[" + (i - p.offset()) + "] is " + grads[i]
+                    + " at epoch " + epoch + ", step " + step + " on worker " + workerId + " (expected: finite)");
         }
     }
 }

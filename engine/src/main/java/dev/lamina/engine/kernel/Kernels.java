@@ -34,6 +34,12 @@ public interface Kernels {
     /** Returns sum over i of x[i] * y[i], for i in [0, n). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 
+    /**
+     * The first i in [0, n) whose x[xOff + i] is NaN or infinite, or -1 when all n are finite (the check
+     * a gradient or a push passes before it may change parameters).
+     */
+    int firstNonFinite(int n, float[] x, int xOff);
+
     /** y[i] += alpha * x[i]. */
     void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 

@@ -50,6 +50,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int firstNonFinite(int n, float[] x, int xOff) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(x[xOff + i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];

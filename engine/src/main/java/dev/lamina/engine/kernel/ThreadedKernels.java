@@ -66,6 +66,11 @@ final class ThreadedKernels implements Kernels {
     }
 
     @Override
+    public int firstNonFinite(int n, float[] x, int xOff) {
+        return base.firstNonFinite(n, x, xOff);
+    }
+
+    @Override
     public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
         base.axpy(n, alpha, x, xOff, y, yOff);
     }

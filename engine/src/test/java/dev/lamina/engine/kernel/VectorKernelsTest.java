@@ -48,6 +48,47 @@ class VectorKernelsTest {
         assertEquals(0f, vector.dot(0, new float[0], 0, new float[0], 0));
     }
 
+    /**
+     * The first NaN or infinity, wherever it falls (first lane, a middle lane, the four-vector body,
+     * the one-vector loop, the scalar tail), with other non-finite values after it and extreme finite
+     * values (MAX_VALUE, subnormals, -0) that must not count; the scalar kernel is the reference and is
+     * checked against the position planted.
+     */
+    @Test
+    void firstNonFinite() {
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7fc00001)};
+        for (int n : SIZES) {
+            for (int off : OFFSETS) {
+                float[] x = random(off + n + 3);
+                x[off] = Float.MAX_VALUE;
+                x[off + n / 2] = -Float.MAX_VALUE;
+                x[off + n - 1] = Float.MIN_VALUE;
+                x[off + n + 1] = Float.NaN;   // beyond n: never looked at
+                assertEquals(-1, scalar.firstNonFinite(n, x, off), "n=" + n);
+                assertEquals(-1, vector.firstNonFinite(n, x, off), "n=" + n + " off=" + off);
+                for (int at : new int[] {0, n / 3, n / 2, n - n % 8, n - 1}) {
+                    if (at >= n) {
+                        continue;
+                    }
+                    for (float v : bad) {
+                        float[] y = x.clone();
+                        y[off + at] = v;
+                        if (at + 1 < n) {
+                            y[off + n - 1] = Float.NEGATIVE_INFINITY;
+                        }
+                        String where = "n=" + n + " off=" + off + " at=" + at + " value=" + v;
+                        assertEquals(at, scalar.firstNonFinite(n, y, off), where);
+                        assertEquals(at, vector.firstNonFinite(n, y, off), where);
+                    }
+                }
+            }
+        }
+        assertEquals(-1, vector.firstNonFinite(0, new float[0], 0));
+        float[] zeros = new float[64];
+        zeros[7] = -0f;
+        assertEquals(-1, vector.firstNonFinite(64, zeros, 0));
+    }
+
     @Test
     void axpy() {
         for (int n : SIZES) {

@@ -64,6 +64,38 @@ class SharedParamsTest {
         shared.release();
     }
 
+    /**
+     * The payload's CRC is computed when the first frame is made, once per encode: a buffer encoded
+     * again (after its frames were written) makes frames with the new values' CRC, and frames made on
+     * several threads at once all carry the right one.
+     */
+    @Test
+    void reencodedPayloadFramesCarryTheNewCrcOnEveryThread() throws Exception {
+        SharedParams shared = new SharedParams(1000);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (long step = 0; step < 20; step++) {
+                float[] values = new float[1000];
+                java.util.Arrays.fill(values, step * 0.5f - 3f);
+                values[(int) step] = step;
+                shared.encode(step, values);
+                byte[] reference = TestFrames.encode(3, new Message.Params(step, values));
+                java.util.List<java.util.concurrent.Future<byte[]>> frames = new java.util.ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    SharedParams.Lease lease = shared.lease();
+                    frames.add(pool.submit(() -> bytes(lease.frame(3))));
+                }
+                for (java.util.concurrent.Future<byte[]> f : frames) {
+                    assertArrayEquals(reference, f.get(10, java.util.concurrent.TimeUnit.SECONDS), "step " + step);
+                }
+                assertTrue(shared.reusable(), "every frame was released");
+            }
+        } finally {
+            pool.shutdownNow();
+            shared.release();
+        }
+    }
+
     @Test
     void bufferIsReusableOnlyWhenNoFrameIsInFlight() {
         SharedParams shared = new SharedParams(3);
