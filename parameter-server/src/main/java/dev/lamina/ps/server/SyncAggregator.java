@@ -67,7 +67,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
         this.workers = workers;
         this.timeoutNanos = stepTimeout.toNanos();
         this.parameters = initialParameters.clone();
-        this.average = new float[parameters.length];
+        this.average = workers == 1 ? new float[0] : new float[parameters.length];
         this.slots = new Message.PushGradient[workers];
         this.spares = new float[workers][];
         this.waiters = new Object[workers];
@@ -230,8 +230,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
 
     /** Applies the step whose last push arrived at {@code last} (nanos). */
     private List<Reply<W>> completeStep(long last) {
-        sumInWorkerOrder();
-        optimizer.step(parameters, average);
+        optimizer.step(parameters, sumInWorkerOrder());
         step++;
         publisher.publish(step, parameters);
         applyNanos += nanoClock.getAsLong() - last;
@@ -250,14 +249,14 @@ final class SyncAggregator<W> implements Aggregator<W> {
 
     /**
      * average = (slot 0 + slot 1 + ... ) / workers, added left to right in worker order (bitwise
-     * reproducible); the division is fused into the last addition pass.
+     * reproducible); the division is fused into the last addition pass. Returns the average: with one
+     * worker its own gradient, not copied (the optimizers only read the gradient).
      */
-    private void sumInWorkerOrder() {
+    private float[] sumInWorkerOrder() {
         int n = parameters.length;
         float[] first = slots[0].gradient();
         if (workers == 1) {
-            System.arraycopy(first, 0, average, 0, n);
-            return;
+            return first;
         }
         float count = workers;
         if (workers == 2) {
@@ -265,7 +264,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
             for (int i = 0; i < n; i++) {
                 average[i] = (first[i] + second[i]) / count;
             }
-            return;
+            return average;
         }
         System.arraycopy(first, 0, average, 0, n);
         for (int w = 1; w < workers - 1; w++) {
@@ -278,6 +277,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
         for (int i = 0; i < n; i++) {
             average[i] = (average[i] + last[i]) / count;
         }
+        return average;
     }
 
     /** Empties worker {@code w}'s slot; its array becomes the worker's spare. */
