@@ -26,18 +26,22 @@ import java.util.concurrent.Future;
 
 /**
  * {@code bench --suite ps [--params N] [--workers N] [--steps N] [--warmup N] [--shards N] [--busy-us N]
- * [--tls-keystore K --tls-password-file W]}: plain-Java
+ * [--exchange tcp|memory] [--tls-keystore K --tls-password-file W]}: plain-Java
  * benchmarks (no Spark). Suite {@code ps} runs one embedded parameter server (or N shard servers) and
  * N clients over loopback in sync mode and reports the bytes pushed and pulled per second across clients, beside this machine's plain
  * memory-copy bandwidth measured in the same run. With {@code --busy-us N} every client keeps its
  * thread busy for N microseconds between round trips, as a worker computing its step does, and the
  * round trips alone are timed too ({@code exchange_seconds_per_step}): threads that sleep between
- * exchanges on busy cores take longer to wake than back-to-back ones. Prints a table, then one JSON line.
+ * exchanges on busy cores take longer to wake than back-to-back ones. With {@code --exchange memory}
+ * the clients reach the embedded server through memory, as Spark's local-mode workers do (one shard,
+ * no TLS); the GB/s then count the floats pushed and pulled, since no bytes cross a socket. Prints a
+ * table, then one JSON line.
  */
 public final class BenchJob {
     /** Options every suite understands; suites add their own. */
     private static final Set<String> OPTIONS = Set.of("suite", "params", "workers", "steps", "warmup", "shards",
-            "busy-us", "tls-keystore", "tls-password-file");
+            "busy-us", "exchange", "tls-keystore", "tls-password-file");
+    private static final List<String> EXCHANGES = List.of("tcp", "memory");
     private static final List<String> SUITES = List.of("ps");
     /** Suites with options of their own, run by their own classes. */
     private static final List<String> OTHER_SUITES = List.of("scaling", "netem");
@@ -52,10 +56,11 @@ public final class BenchJob {
      * @param warmup  unmeasured steps first, >= 0
      * @param shards  parameter-server shards, >= 1: 1 is the embedded server; more are standalone shard
      *                servers in this process, initialised over the protocol like a driver does
+     * @param exchange {@code tcp} (loopback sockets) or {@code memory} (the in-process path)
      * @param tls     TLS with this key store on every connection, or plain TCP when empty
      */
     record BenchConfig(String suite, int params, int workers, int steps, int warmup, int shards, int busyMicros,
-                       Optional<ShardJob.TlsFiles> tls) {
+                       String exchange, Optional<ShardJob.TlsFiles> tls) {
         BenchConfig {
             if (!SUITES.contains(suite)) {
                 throw new IllegalArgumentException("--suite " + suite + " (expected one of: " + String.join(", ", SUITES)
@@ -67,6 +72,15 @@ public final class BenchJob {
             atLeast("--warmup", warmup, 0);
             atLeast("--shards", shards, 1);
             atLeast("--busy-us", busyMicros, 0);
+            if (!EXCHANGES.contains(exchange)) {
+                throw new IllegalArgumentException("--exchange " + exchange + " (expected one of: "
+                        + String.join(", ", EXCHANGES) + ")");
+            }
+            if (exchange.equals("memory") && (shards != 1 || tls.isPresent())) {
+                throw new IllegalArgumentException("--exchange memory with --shards " + shards
+                        + (tls.isPresent() ? " and TLS" : "") + " (expected: one shard, no TLS; only the embedded"
+                        + " server is reachable through memory)");
+            }
             if (shards > params) {
                 throw new IllegalArgumentException("--shards " + shards + " (expected: <= --params " + params
                         + "; every shard holds at least one parameter)");
@@ -81,7 +95,8 @@ public final class BenchJob {
             Map<String, String> o = parsed.options();
             return new BenchConfig(o.getOrDefault("suite", "ps"), JobArgs.integer(o, "params", 25_000_000),
                     JobArgs.integer(o, "workers", 2), JobArgs.integer(o, "steps", 10), JobArgs.integer(o, "warmup", 3),
-                    JobArgs.integer(o, "shards", 1), JobArgs.integer(o, "busy-us", 0), ShardJob.TlsFiles.parse(o));
+                    JobArgs.integer(o, "shards", 1), JobArgs.integer(o, "busy-us", 0), o.getOrDefault("exchange", "tcp"),
+                    ShardJob.TlsFiles.parse(o));
         }
 
 
@@ -143,7 +158,8 @@ public final class BenchJob {
         Optional<TlsKeys> tls = config.tls().isPresent()
                 ? Optional.of(TlsKeys.read(config.tls().get().keyStore(), config.tls().get().passwordFile()))
                 : Optional.empty();
-        Transport transport = tls.map(k -> Transport.pinnedTls(k.certificate())).orElse(Transport.plain());
+        Transport transport = tls.map(k -> Transport.pinnedTls(k.certificate())).orElse(Transport.plain())
+                .withInProcess(config.exchange().equals("memory"));
         if (tls.isPresent()) {
             serverConfig = serverConfig.withTls(tls.get().serverContext());
         }
@@ -174,6 +190,14 @@ public final class BenchJob {
                 bytes += b[1] - b[0];
                 exchangeNanos += b[2];
             }
+            boolean memory = config.exchange().equals("memory");
+            if (memory) {
+                if (bytes != 0) {
+                    throw new IllegalStateException("--exchange memory, but the clients moved " + bytes
+                            + " bytes over sockets (expected: 0)");
+                }
+                bytes = 8L * n * config.workers() * config.steps();   // floats pushed and pulled
+            }
             double seconds = (t2 - t1) / 1e9;
             double gbps = bytes / seconds / 1e9;
             System.out.printf("%-8s %12.3f %12s%n", "warmup", (t1 - t0) / 1e9, "-");
@@ -185,6 +209,7 @@ public final class BenchJob {
             m.put("workers", config.workers());
             m.put("shards", config.shards());
             m.put("tls", tls.isPresent());
+            m.put("exchange", config.exchange());
             m.put("steps", config.steps());
             m.put("bytes_per_step", bytes / config.steps());
             m.put("seconds_per_step", seconds / config.steps());

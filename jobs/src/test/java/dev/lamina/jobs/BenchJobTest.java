@@ -20,4 +20,16 @@ class BenchJobTest {
                 () -> BenchJob.BenchConfig.parse(new String[] {"--suite", "ps", "--busy-us", "-1"})).getMessage();
         assertTrue(message.contains("--busy-us") && message.contains("-1"), message);
     }
+
+    @Test
+    void theParameterServerBenchExchangesThroughMemoryWithOneShardOnly() {
+        assertEquals("tcp", BenchJob.BenchConfig.parse(new String[] {"--suite", "ps"}).exchange());
+        assertEquals("memory", BenchJob.BenchConfig.parse(new String[] {"--exchange", "memory"}).exchange());
+        String bad = assertThrows(IllegalArgumentException.class,
+                () -> BenchJob.BenchConfig.parse(new String[] {"--exchange", "shm"})).getMessage();
+        assertEquals("--exchange shm (expected one of: tcp, memory)", bad);
+        String sharded = assertThrows(IllegalArgumentException.class, () -> BenchJob.BenchConfig.parse(
+                new String[] {"--exchange", "memory", "--shards", "2"})).getMessage();
+        assertTrue(sharded.contains("--shards 2") && sharded.contains("one shard"), sharded);
+    }
 }
