@@ -53,13 +53,7 @@ class ParamsBufferAccountingTest {
     }
 
     private EmbeddedChannel authenticated(ServerHandler.Context context, int workerId) {
-        EmbeddedChannel channel = new EmbeddedChannel(ServerHandler.pipeline(context));
-        Message.Challenge challenge = (Message.Challenge) TestFrames.readOutbound(channel).message();
-        byte[] nonce = Secrets.randomBytes(32);
-        byte[] mac = authenticator.clientMac(challenge.serverNonce(), nonce, workerId);
-        TestFrames.writeInbound(channel, TestFrames.encode(1, new Message.Hello(workerId, nonce, mac)));
-        assertInstanceOf(Message.AuthOk.class, TestFrames.readOutbound(channel).message());
-        return channel;
+        return ServerFuzzTest.authenticated(context, authenticator, workerId);
     }
 
     private static void push(EmbeddedChannel channel, int workerId, long step) {
@@ -71,6 +65,21 @@ class ParamsBufferAccountingTest {
     private static void expectParams(EmbeddedChannel channel, long step) {
         Message.Params params = assertInstanceOf(Message.Params.class, TestFrames.readOutbound(channel).message());
         assertEquals(step, params.step());
+    }
+
+    private static void assertHoldsAtMostKeptPayloads(long before, String when) {
+        long held = directBytes() - before;
+        assertTrue(held <= KEPT * PAYLOAD_BYTES, when + " the server holds " + held + " direct bytes (expected: at most "
+                + KEPT + " payloads of " + PAYLOAD_BYTES + ")");
+    }
+
+    /** Closes the connections and the server; then the allocator must hold what it held {@code before}. */
+    private static void closeAndAssertFreed(long before, Aggregator<?> aggregator, EmbeddedChannel... channels) {
+        for (EmbeddedChannel channel : channels) {
+            channel.close();
+        }
+        aggregator.close();
+        assertEquals(before, directBytes(), "direct bytes still held after the server closed");
     }
 
     private ServerHandler.Context context(Aggregator<Waiter> aggregator) {
@@ -97,9 +106,7 @@ class ParamsBufferAccountingTest {
             expectParams(w1, step + 1);
         }
         assertEquals(50, aggregator.step());
-        assertTrue(directBytes() - before <= KEPT * PAYLOAD_BYTES,
-                "after 50 steps the server holds " + (directBytes() - before) + " direct bytes (expected: at most "
-                        + KEPT + " payloads of " + PAYLOAD_BYTES + ")");
+        assertHoldsAtMostKeptPayloads(before, "after 50 steps");
 
         // worker 1 drops mid-step: its push is withdrawn, it reconnects and the step completes
         push(w1, 1, step);
@@ -126,10 +133,7 @@ class ParamsBufferAccountingTest {
         gone.close();
         ServerHandler.deliver(aggregator.pull(0, new ServerHandler.ChannelWaiter(gone, 7)));
 
-        w0.close();
-        again.close();
-        aggregator.close();
-        assertEquals(before, directBytes(), "direct bytes still held after the server closed");
+        closeAndAssertFreed(before, aggregator, w0, again);
     }
 
     /**
@@ -156,11 +160,8 @@ class ParamsBufferAccountingTest {
         for (long step = 2 * KEPT + 2; step < 4 * KEPT; step++) {
             SyncAggregatorTest.updated(SyncAggregatorTest.push(aggregator, 0, step, filled(1f), "w").get(0)).release();
         }
-        assertTrue(directBytes() - before <= KEPT * PAYLOAD_BYTES,
-                "once the replies finished the server holds " + (directBytes() - before) + " direct bytes (expected: at"
-                        + " most " + KEPT + " payloads of " + PAYLOAD_BYTES + ")");
-        aggregator.close();
-        assertEquals(before, directBytes(), "direct bytes still held after the server closed");
+        assertHoldsAtMostKeptPayloads(before, "once the replies finished");
+        closeAndAssertFreed(before, aggregator);
     }
 
     @Test
@@ -199,9 +200,6 @@ class ParamsBufferAccountingTest {
         clock.addAndGet(Duration.ofSeconds(6).toNanos());
         ServerHandler.deliver(aggregator.expire());
         assertEquals(ErrorCode.TIMEOUT, TestFrames.readFailure(w0again).code());
-        w0again.close();
-        w1.close();
-        aggregator.close();
-        assertEquals(before, directBytes(), "direct bytes still held after the server closed");
+        closeAndAssertFreed(before, aggregator, w0again, w1);
     }
 }

@@ -64,6 +64,11 @@ class ServerFuzzTest {
     }
 
     private EmbeddedChannel authenticated(int workerId) {
+        return authenticated(context, authenticator, workerId);
+    }
+
+    /** An in-memory server connection on which worker {@code workerId} has passed the handshake. */
+    static EmbeddedChannel authenticated(ServerHandler.Context context, Authenticator authenticator, int workerId) {
         EmbeddedChannel channel = new EmbeddedChannel(ServerHandler.pipeline(context));
         Message.Challenge challenge = (Message.Challenge) TestFrames.readOutbound(channel).message();
         byte[] nonce = Secrets.randomBytes(32);
