@@ -108,6 +108,44 @@ class InProcessConnectionTest {
         assertEquals(0, endpoint.openConnections());
     }
 
+    /**
+     * Workers push their whole gradient array without a copy and overwrite it for the next step as soon
+     * as the exchange returns, as a training loop does: every step still equals the aggregator fed with
+     * copies, and the pushed arrays are not changed by the server.
+     */
+    @Test
+    void gradientArraysReusedEveryStepGiveTheSameStepsAsCopies() throws Exception {
+        SyncAggregator<Waiter> reference = new SyncAggregator<>(initial, sgd.create(PARAMETERS), 2,
+                Duration.ofSeconds(30), System::nanoTime);
+        float[] g0 = new float[PARAMETERS];
+        float[] g1 = new float[PARAMETERS];
+        float[] p0 = new float[PARAMETERS];
+        float[] p1 = new float[PARAMETERS];
+        try (ShardConnection w0 = connect(0, TIMEOUT); ShardConnection w1 = connect(1, TIMEOUT)) {
+            for (int step = 0; step < 6; step++) {
+                System.arraycopy(random(PARAMETERS, 30 + step), 0, g0, 0, PARAMETERS);
+                System.arraycopy(random(PARAMETERS, 40 + step), 0, g1, 0, PARAMETERS);
+                float[] sent0 = g0.clone();
+                float[] sent1 = g1.clone();
+                int s = step;
+                CompletableFuture<Long> second = background(() -> w1.pushPull(0, s, s, 64L * (s + 1), none(), g1, p1));
+                assertEquals(step + 1, w0.pushPull(0, step, step, 64L * (step + 1), none(), g0, p0));
+                assertEquals(step + 1, second.get(10, TimeUnit.SECONDS));
+                assertArrayEquals(sent0, g0, "the server does not write a pushed array");
+                assertArrayEquals(sent1, g1, "the server does not write a pushed array");
+                reference.push(new Message.PushGradient(0, 0, step, step, 64L * (step + 1), sent0), null);
+                for (Reply<Waiter> r : reference.push(new Message.PushGradient(1, 0, step, step, 64L * (step + 1),
+                        sent1), null).replies()) {
+                    ((Reply.Updated<Waiter>) r).params().release();
+                }
+                assertArrayEquals(reference.parameters(), p0, "step " + step);
+                assertArrayEquals(reference.parameters(), p1, "step " + step);
+            }
+        } finally {
+            reference.close();
+        }
+    }
+
     @Test
     void aSecretThatIsNotTheJobsGetsNoConnectionAndUnknownWorkersAreRefused() throws IOException {
         assertTrue(endpoint.connect(0, Secrets.newSecret(), TIMEOUT).isEmpty());
