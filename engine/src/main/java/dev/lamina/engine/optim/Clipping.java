@@ -21,4 +21,18 @@ final class Clipping {
         double norm = Math.sqrt(sq);
         return norm > clipNorm ? (float) (clipNorm / norm) : 1f;
     }
+
+    /** {@link #scale} of the mean of two gradients, m[i] = (a[i] + b[i]) / 2, without writing m. */
+    static float scaleOfMean(float[] a, float[] b, double clipNorm) {
+        if (clipNorm <= 0) {
+            return 1f;
+        }
+        double sq = 0;
+        for (int i = 0; i < a.length; i++) {
+            float g = (a[i] + b[i]) / 2f;
+            sq += (double) g * g;
+        }
+        double norm = Math.sqrt(sq);
+        return norm > clipNorm ? (float) (clipNorm / norm) : 1f;
+    }
 }

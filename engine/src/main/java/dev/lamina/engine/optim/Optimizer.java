@@ -10,6 +10,19 @@ public interface Optimizer {
     /** Applies one step: {@code params} are updated in place from {@code grads} (which is not changed). */
     void step(float[] params, float[] grads);
 
+    /**
+     * One step from the mean of two gradients, m[i] = (a[i] + b[i]) / 2, bitwise what
+     * {@code step(params, m)} gives (neither gradient is changed). The default writes m into
+     * {@code scratch} (length {@link #size()}) first; an optimizer may fuse the mean into its own pass,
+     * saving a write and a read of m (a parameter server averaging two workers' pushes).
+     */
+    default void stepMeanOfTwo(float[] params, float[] a, float[] b, float[] scratch) {
+        for (int i = 0; i < scratch.length; i++) {
+            scratch[i] = (a[i] + b[i]) / 2f;
+        }
+        step(params, scratch);
+    }
+
     /** The number of parameters this optimizer was created for. */
     int size();
 

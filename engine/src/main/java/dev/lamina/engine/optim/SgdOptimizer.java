@@ -19,20 +19,33 @@ public final class SgdOptimizer implements Optimizer {
     @Override
     public void step(float[] params, float[] grads) {
         checkLengths(params, grads, size);
+        apply(params, grads, null, Clipping.scale(grads, config.clipNorm()));
+    }
+
+    /** The mean computed in the update's own pass: 2 of its 7 passes over memory fewer than the default. */
+    @Override
+    public void stepMeanOfTwo(float[] params, float[] a, float[] b, float[] scratch) {
+        checkLengths(params, a, size);
+        checkLengths(params, b, size);
+        apply(params, a, b, Clipping.scaleOfMean(a, b, config.clipNorm()));
+    }
+
+    /** One step from the gradient {@code a}, or from (a + b) / 2 when {@code b} is not null. */
+    private void apply(float[] params, float[] a, float[] b, float scale) {
         float lr = (float) config.learningRateAt(steps);
-        float scale = Clipping.scale(grads, config.clipNorm());
         float mu = (float) config.momentum();
         float wd = (float) config.weightDecay();
         boolean nesterov = config.nesterov();
+        boolean mean = b != null;
         if (mu == 0f) {
             for (int i = 0; i < params.length; i++) {
-                float g = scale * grads[i] + wd * params[i];
+                float g = scale * (mean ? (a[i] + b[i]) / 2f : a[i]) + wd * params[i];
                 params[i] -= lr * g;
             }
         } else {
             float[] v = velocity;
             for (int i = 0; i < params.length; i++) {
-                float g = scale * grads[i] + wd * params[i];
+                float g = scale * (mean ? (a[i] + b[i]) / 2f : a[i]) + wd * params[i];
                 float vi = mu * v[i] + g;
                 v[i] = vi;
                 params[i] -= lr * (nesterov ? g + mu * vi : vi);

@@ -43,4 +43,54 @@ class OptimizerTest {
         assertTrue(e.getMessage().startsWith("learningRate : -0.1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> OptimizerConfig.defaults().withType("lbfgs"));
     }
+
+    /**
+     * The mean of two gradients taken inside the update (SGD's fused pass, the default for the others)
+     * gives bitwise the step from the materialized mean, over 5 steps of state, for every SGD variant
+     * (plain, momentum, Nesterov, weight decay, clipping that scales) and for Adam, AdamW and RMSProp.
+     */
+    @Test
+    void stepMeanOfTwoIsBitwiseTheStepFromTheMean() {
+        int n = 1037;
+        OptimizerConfig sgd = OptimizerConfig.defaults().withLearningRate(0.05);
+        OptimizerConfig[] configs = {
+            sgd, sgd.withMomentum(0.9), sgd.withMomentum(0.9).withNesterov(true),
+            sgd.withMomentum(0.9).withWeightDecay(1e-3), sgd.withMomentum(0.9).withClipNorm(0.01),
+            sgd.withType("adam"), sgd.withType("adamw").withWeightDecay(1e-2), sgd.withType("rmsprop").withClipNorm(0.01)
+        };
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (OptimizerConfig config : configs) {
+            Optimizer fused = config.create(n);
+            Optimizer reference = config.create(n);
+            float[] p1 = new float[n];
+            for (int i = 0; i < n; i++) {
+                p1[i] = (float) random.nextGaussian();
+            }
+            float[] p2 = p1.clone();
+            float[] scratch = new float[n];
+            for (int step = 0; step < 5; step++) {
+                float[] a = new float[n];
+                float[] b = new float[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-4, 2)));
+                    b[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(-4, 2)));
+                }
+                float[] aSent = a.clone();
+                float[] bSent = b.clone();
+                float[] mean = new float[n];
+                for (int i = 0; i < n; i++) {
+                    mean[i] = (a[i] + b[i]) / 2f;
+                }
+                reference.step(p2, mean);
+                fused.stepMeanOfTwo(p1, a, b, scratch);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Float.floatToRawIntBits(p2[i]), Float.floatToRawIntBits(p1[i]),
+                            config.type() + " step " + step + " index " + i);
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(aSent, a, "the gradients are not changed");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(bSent, b, "the gradients are not changed");
+            }
+            assertEquals(5, fused.steps());
+        }
+    }
 }

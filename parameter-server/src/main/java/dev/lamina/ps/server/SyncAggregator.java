@@ -230,7 +230,12 @@ final class SyncAggregator<W> implements Aggregator<W> {
 
     /** Applies the step whose last push arrived at {@code last} (nanos). */
     private List<Reply<W>> completeStep(long last) {
-        optimizer.step(parameters, sumInWorkerOrder());
+        if (workers == 2) {
+            // the mean inside the optimizer's pass where it can (SGD): no write and read of the average
+            optimizer.stepMeanOfTwo(parameters, slots[0].gradient(), slots[1].gradient(), average);
+        } else {
+            optimizer.step(parameters, sumInWorkerOrder());
+        }
         step++;
         publisher.publish(step, parameters);
         applyNanos += nanoClock.getAsLong() - last;
@@ -250,7 +255,8 @@ final class SyncAggregator<W> implements Aggregator<W> {
     /**
      * average = (slot 0 + slot 1 + ... ) / workers, added left to right in worker order (bitwise
      * reproducible); the division is fused into the last addition pass. Returns the average: with one
-     * worker its own gradient, not copied (the optimizers only read the gradient).
+     * worker its own gradient, not copied (the optimizers only read the gradient). Two workers go through
+     * {@link Optimizer#stepMeanOfTwo} instead, which computes (slot 0 + slot 1) / 2 the same way.
      */
     private float[] sumInWorkerOrder() {
         int n = parameters.length;
@@ -259,13 +265,6 @@ final class SyncAggregator<W> implements Aggregator<W> {
             return first;
         }
         float count = workers;
-        if (workers == 2) {
-            float[] second = slots[1].gradient();
-            for (int i = 0; i < n; i++) {
-                average[i] = (first[i] + second[i]) / count;
-            }
-            return average;
-        }
         System.arraycopy(first, 0, average, 0, n);
         for (int w = 1; w < workers - 1; w++) {
             float[] g = slots[w].gradient();
