@@ -87,6 +87,11 @@ public final class BenchJob {
             }
         }
 
+        /** Whether the clients reach the embedded server through memory. */
+        boolean inMemory() {
+            return exchange.equals("memory");
+        }
+
         static BenchConfig parse(String[] args) {
             JobArgs parsed = JobArgs.parse(args, OPTIONS);
             if (!parsed.overrides().isEmpty()) {
@@ -159,7 +164,7 @@ public final class BenchJob {
                 ? Optional.of(TlsKeys.read(config.tls().get().keyStore(), config.tls().get().passwordFile()))
                 : Optional.empty();
         Transport transport = tls.map(k -> Transport.pinnedTls(k.certificate())).orElse(Transport.plain())
-                .withInProcess(config.exchange().equals("memory"));
+                .withInProcess(config.inMemory());
         if (tls.isPresent()) {
             serverConfig = serverConfig.withTls(tls.get().serverContext());
         }
@@ -190,8 +195,7 @@ public final class BenchJob {
                 bytes += b[1] - b[0];
                 exchangeNanos += b[2];
             }
-            boolean memory = config.exchange().equals("memory");
-            if (memory) {
+            if (config.inMemory()) {
                 if (bytes != 0) {
                     throw new IllegalStateException("--exchange memory, but the clients moved " + bytes
                             + " bytes over sockets (expected: 0)");

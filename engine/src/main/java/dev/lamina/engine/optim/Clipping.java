@@ -18,8 +18,7 @@ final class Clipping {
         for (float g : grads) {
             sq += (double) g * g;
         }
-        double norm = Math.sqrt(sq);
-        return norm > clipNorm ? (float) (clipNorm / norm) : 1f;
+        return ofSquaredNorm(sq, clipNorm);
     }
 
     /** {@link #scale} of the mean of two gradients, m[i] = (a[i] + b[i]) / 2, without writing m. */
@@ -32,6 +31,11 @@ final class Clipping {
             float g = (a[i] + b[i]) / 2f;
             sq += (double) g * g;
         }
+        return ofSquaredNorm(sq, clipNorm);
+    }
+
+    /** The factor for gradients whose squared L2 norm is {@code sq}. */
+    private static float ofSquaredNorm(double sq, double clipNorm) {
         double norm = Math.sqrt(sq);
         return norm > clipNorm ? (float) (clipNorm / norm) : 1f;
     }

@@ -22,7 +22,10 @@ public final class SgdOptimizer implements Optimizer {
         apply(params, grads, null, Clipping.scale(grads, config.clipNorm()));
     }
 
-    /** The mean computed in the update's own pass: 2 of its 7 passes over memory fewer than the default. */
+    /**
+     * The mean computed in the update's own pass: 6 passes over memory (read a, b, params, velocity;
+     * write params, velocity) where the default's mean then step take 8.
+     */
     @Override
     public void stepMeanOfTwo(float[] params, float[] a, float[] b, float[] scratch) {
         checkLengths(params, a, size);

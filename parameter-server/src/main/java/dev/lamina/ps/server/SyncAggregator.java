@@ -230,12 +230,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
 
     /** Applies the step whose last push arrived at {@code last} (nanos). */
     private List<Reply<W>> completeStep(long last) {
-        if (workers == 2) {
-            // the mean inside the optimizer's pass where it can (SGD): no write and read of the average
-            optimizer.stepMeanOfTwo(parameters, slots[0].gradient(), slots[1].gradient(), average);
-        } else {
-            optimizer.step(parameters, sumInWorkerOrder());
-        }
+        applyAverage();
         step++;
         publisher.publish(step, parameters);
         applyNanos += nanoClock.getAsLong() - last;
@@ -253,17 +248,23 @@ final class SyncAggregator<W> implements Aggregator<W> {
     }
 
     /**
-     * average = (slot 0 + slot 1 + ... ) / workers, added left to right in worker order (bitwise
-     * reproducible); the division is fused into the last addition pass. Returns the average: with one
-     * worker its own gradient, not copied (the optimizers only read the gradient). Two workers go through
-     * {@link Optimizer#stepMeanOfTwo} instead, which computes (slot 0 + slot 1) / 2 the same way.
+     * One optimizer step from the average of the slots, (slot 0 + slot 1 + ...) / workers, added left to
+     * right in worker order (bitwise reproducible), the division fused into the last addition. One
+     * worker: its own gradient, not copied (the optimizers only read it). Two: the mean inside the
+     * optimizer's pass where it can ({@link Optimizer#stepMeanOfTwo}; SGD), no write and read of
+     * {@link #average}.
      */
-    private float[] sumInWorkerOrder() {
-        int n = parameters.length;
+    private void applyAverage() {
         float[] first = slots[0].gradient();
         if (workers == 1) {
-            return first;
+            optimizer.step(parameters, first);
+            return;
         }
+        if (workers == 2) {
+            optimizer.stepMeanOfTwo(parameters, first, slots[1].gradient(), average);
+            return;
+        }
+        int n = parameters.length;
         float count = workers;
         System.arraycopy(first, 0, average, 0, n);
         for (int w = 1; w < workers - 1; w++) {
@@ -276,7 +277,7 @@ final class SyncAggregator<W> implements Aggregator<W> {
         for (int i = 0; i < n; i++) {
             average[i] = (average[i] + last[i]) / count;
         }
-        return average;
+        optimizer.step(parameters, average);
     }
 
     /** Empties worker {@code w}'s slot; its array becomes the worker's spare. */
