@@ -29,7 +29,10 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>Reading the results: the {@code gemm} row is calls per second; the {@code gemm:gflop} row is
  * GFLOP/s directly (an {@link AuxCounters} counter that adds 2*M*N*K / 1e9 per call). Equivalently,
- * GFLOP/s = calls/s * 2*M*N*K / 1e9.
+ * GFLOP/s = calls/s * 2*M*N*K / 1e9. The {@code gemm:percentOfPeak} row is that rate as a percentage of
+ * one core's FP32 peak, 2 FMA pipes x lanes x 2 flops x 3.5 GHz: 224 GFLOP/s with 512-bit vectors (the
+ * engine issue's reference), 112 with AVX2's 256 bits. Another peak, for a core with another clock or
+ * FMA count: {@code -jvmArgsAppend -Dlamina.peakGflops=G} (the figure runs in JMH's forked JVM).
  */
 public class GemmBenchmark extends BenchmarkDefaults {
 
@@ -48,12 +51,18 @@ public class GemmBenchmark extends BenchmarkDefaults {
     private float[] b;
     private float[] c;
 
-    /** GFLOP counter: JMH divides it by the measured time, so it reports GFLOP/s. */
+    /** Assumed clock for the default peak, GHz (the engine issue's reference core). */
+    static final double CLOCK_GHZ = 3.5;
+
+    /** GFLOP counters: JMH divides them by the measured time, so they report GFLOP/s and % of peak. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Flops {
         public double gflop;
+        public double percentOfPeak;
     }
+
+    private double percentPerGflop;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,7 +77,29 @@ public class GemmBenchmark extends BenchmarkDefaults {
         a = random(rnd, m * k);
         b = random(rnd, k * n);
         c = new float[m * n];
-        System.out.println("\n# kernels: " + KernelProvider.description());
+        double peak = peakGflops(System.getProperty("lamina.peakGflops"), KernelProvider.vectorBits());
+        percentPerGflop = 100 / peak;
+        System.out.println("\n# kernels: " + KernelProvider.description() + "; peak " + peak + " GFLOP/s");
+    }
+
+    /**
+     * One core's FP32 peak in GFLOP/s: {@code property} when set, else 2 FMA pipes x (bits / 32) lanes x 2
+     * flops x {@link #CLOCK_GHZ}.
+     */
+    static double peakGflops(String property, int vectorBits) {
+        if (property == null || property.isBlank()) {
+            return 2 * (vectorBits / Float.SIZE) * 2 * CLOCK_GHZ;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(property.strip());
+        } catch (NumberFormatException e) {
+            value = Double.NaN;
+        }
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("lamina.peakGflops : " + property + " (expected: a positive number of GFLOP/s)");
+        }
+        return value;
     }
 
     @Benchmark
@@ -76,7 +107,9 @@ public class GemmBenchmark extends BenchmarkDefaults {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         kernels.gemm(transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
-        flops.gflop += 2e-9 * m * n * k;
+        double gflop = 2e-9 * m * n * k;
+        flops.gflop += gflop;
+        flops.percentOfPeak += gflop * percentPerGflop;
         return c;
     }
 

@@ -73,6 +73,11 @@ public final class KernelProvider {
         return Holder.CHOICE.kernels() != ScalarKernels.INSTANCE;
     }
 
+    /** The width in bits of the float vectors {@link #kernels()} compute with: 32 (one float) for the scalar fallback. */
+    public static int vectorBits() {
+        return vectorized() ? VectorKernels.vectorBitSize() : Float.SIZE;
+    }
+
     /** The chosen implementation and why. */
     private record Choice(Kernels kernels, String description) {
     }

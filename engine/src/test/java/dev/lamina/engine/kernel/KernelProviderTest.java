@@ -39,6 +39,7 @@ class KernelProviderTest {
         String description = KernelProvider.description();
         assertTrue(description.matches("VectorKernels \\(FloatVector \\d+ bits\\)"), description);
         assertTrue(description.contains(VectorKernels.vectorBitSize() + " bits"), description);
+        assertEquals(VectorKernels.vectorBitSize(), KernelProvider.vectorBits());
     }
 
     @Test
@@ -49,6 +50,7 @@ class KernelProviderTest {
                 + " with --add-modules jdk.incubator.vector"), output);
         assertTrue(output.contains("WARNING"), "the fallback reason must be logged: " + output);
         assertTrue(output.contains("dot=32.0"), "the scalar kernels must work: " + output);
+        assertTrue(output.contains("vectorBits=32"), "the scalar kernels compute one float at a time: " + output);
     }
 
     @Test
@@ -84,6 +86,7 @@ class KernelProviderTest {
             System.out.println("vectorized=" + KernelProvider.vectorized());
             System.out.println("description=" + KernelProvider.description());
             System.out.println("dot=" + KernelProvider.kernels().dot(3, x, 0, y, 0));
+            System.out.println("vectorBits=" + KernelProvider.vectorBits());
         }
     }
 }
