@@ -18,16 +18,18 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every product is a {@link #tile2} (or {@link #tile1}): 4 rows by 2 (or 1) vectors of columns,
  * out = alpha * X Y over a short K, where X is read a scalar at a time through four row bases and a
- * column stride (so it may be a transposed view), and Y a row of vectors at a time. Where that stride
- * is 1 or W ({@link #tile2Unit}, {@link #tile2W}), X's index is the loop counter times a constant, and
- * C2 takes its four bound checks per step out of the loop (they stay for a stride held in a variable).
- * With that, the 4-row transposes and the softmax storing P^T straight into probs, one causal layer of
- * the char Transformer bench (32 x 4 heads, T 64, d 32) ran forward 1.20x and 1.27x, backward 1.07x and
- * 1.14x faster than before on AVX2 (old and new code in one JVM, interleaved, two runs), with the same
- * bits out. A last row block of
+ * column stride (so it may be a transposed view), and Y a row of vectors at a time. A last row block of
  * fewer than 4 repeats its last row: the repeat computes and stores the same values again. Q (or, in
  * backward, g) is transposed into a per-thread [d, T'] buffer, T' = T rounded up to 2L, so a tile's
  * stores never reach past a row. Causal heads skip the keys no query of a block sees.
+ *
+ * <p>Where X's stride is 1 or W ({@link #tile2Unit}, {@link #tile2W}), its index is the loop counter
+ * times a constant, and C2 takes the four bound checks per step out of the loop (they stay for a stride
+ * held in a variable, as in {@link #tile2}); the three loops differ only there, on purpose. With those,
+ * the transposes four rows at a time and the softmax storing P^T straight into probs, one causal layer
+ * of the char Transformer bench (32 x 4 heads, T 64, d 32) ran forward 1.20x and 1.27x, backward 1.07x
+ * and 1.14x faster than before on AVX2 (old and new code in one JVM, interleaved, two runs), with the
+ * same bits out.
  *
  * <p>No vector crosses a call (see {@link VectorMath} on why): the tiles take arrays and indices and
  * store their results.
