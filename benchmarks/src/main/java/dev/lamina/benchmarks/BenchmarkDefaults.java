@@ -18,8 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run with {@code java -jar benchmarks/target/lamina-benchmarks-jmh.jar <regex>}; JMH options
  * on the command line ({@code -f}, {@code -wi}, {@code -i}, {@code -w}, {@code -r}) override these.
+ * The fork's options sit in {@code jvmArgs}, so that {@code -jvmArgsAppend} and
+ * {@code -jvmArgsPrepend} on the command line add to them: JMH replaces an annotation's list with
+ * the command line's list of the same kind, and a fork without the Vector API module falls back to
+ * the scalar kernels.
  */
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=1000",
+@Fork(value = 1, jvmArgs = {"--add-modules=jdk.incubator.vector", "-XX:PerMethodTrapLimit=1000",
     "-XX:CompileCommand=quiet",
     "-XX:CompileCommand=option,dev.lamina.engine.kernel.VectorMath::*,double,CompileThresholdScaling,0.1",
     "-Xms1g", "-Xmx1g"})
