@@ -12,8 +12,13 @@ if [ ! -f "$here/target/classpath.txt" ] || [ -n "$(find "$here/src" "$here/pom.
 fi
 jvm_options="$(sed -n 's:.*<lamina.jvm.options>\(.*\)</lamina.jvm.options>.*:\1:p' "$root/pom.xml")"
 # OpenBLAS picks its kernels from OPENBLAS_CORETYPE; this machine's environment sets Haswell (and an L2
-# size), which halves it on this Zen 5 CPU (see ../shared/NOTES.md): SkylakeX is the AVX-512 kernel set.
-export OPENBLAS_CORETYPE=SkylakeX
+# size), which halves it on an AVX-512 CPU (see ../shared/NOTES.md): SkylakeX is the AVX-512 kernel set.
+# Only where the CPU has AVX-512: forcing SkylakeX on an AVX2-only CPU kills the JVM with SIGILL.
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+  export OPENBLAS_CORETYPE=SkylakeX
+else
+  export OPENBLAS_CORETYPE=Haswell
+fi
 unset OPENBLAS_L2_SIZE
 # One core per worker, as Lamina's tasks have: with their default thread counts every worker's nd4j
 # (OpenMP) and OpenBLAS threads spin against each other on a 2-core machine (see ../shared/NOTES.md).
